@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPVS wmh: weighted Maglev hashing scheduler.
+ *
+ * Like the in-tree mh, but with exact weights, tables that do not depend on
+ * the order destinations were added, a table size and hash key chosen at
+ * load time, separate hashing of address and port, fallback that never moves
+ * another destination's flows, and tables rebuilt off the packet path and
+ * published with RCU. The table logic lives in wmh_table.c/wmh_lookup.c and
+ * is shared, unchanged, with the userspace simulator.
+ *
+ * Flags (ipvsadm -b): flag-1 lets a full service overflow onto overloaded
+ * destinations; flag-2 hashes the client port too. The port_hash and
+ * overflow module parameters turn these on for every service.
+ */
+#define KMSG_COMPONENT "IPVS"
+#define pr_fmt(fmt) KMSG_COMPONENT ": wmh: " fmt
+
+#include <linux/ip.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <net/ip_vs.h>
+
+#include "wmh_lookup.h"
+
+#define WMH_VERSION "0.1.0"
+
+#define IP_VS_SVC_F_SCHED_WMH_OVERFLOW IP_VS_SVC_F_SCHED1
+#define IP_VS_SVC_F_SCHED_WMH_PORT IP_VS_SVC_F_SCHED2
+
+static unsigned int table_size = WMH_TABLE_SIZE_DEFAULT;
+module_param(table_size, uint, 0444);
+MODULE_PARM_DESC(table_size,
+		 "Slots per service table, a prime in [3, 4194301] (default 65537)");
+
+static char *hash_key;
+module_param(hash_key, charp, 0444);
+MODULE_PARM_DESC(hash_key,
+		 "Hash key as 32 hex digits; every director of a VIP must use the same (default: built in)");
+
+static bool port_hash;
+module_param(port_hash, bool, 0444);
+MODULE_PARM_DESC(port_hash,
+		 "Hash the client port for every service, as if -b flag-2 were set (default 0)");
+
+static bool overflow;
+module_param(overflow, bool, 0444);
+MODULE_PARM_DESC(overflow,
+		 "Let full services use overloaded servers, as if -b flag-1 were set (default 0)");
+
+static struct wmh_hash_key wmh_key;
+
+/* One published table and the destinations its slots point at (held). */
+struct wmh_state {
+	struct rcu_head rcu;
+	struct wmh_table table;
+	u32 ndests;
+	struct ip_vs_dest *dest[];
+};
+
+struct wmh_service {
+	struct wmh_state __rcu *state;
+	struct rcu_head rcu;
+};
+
+static void wmh_state_free_rcu(struct rcu_head *head)
+{
+	struct wmh_state *st = container_of(head, struct wmh_state, rcu);
+	u32 i;
+
+	for (i = 0; i < st->ndests; i++)
+		ip_vs_dest_put(st->dest[i]);
+	wmh_table_free(&st->table);
+	kvfree(st);
+}
+
+static struct wmh_state *wmh_state_build(struct ip_vs_service *svc)
+{
+	struct wmh_dest_spec *spec;
+	struct ip_vs_dest *dest;
+	struct wmh_state *st;
+	u32 n = 0, i = 0;
+	int ret;
+
+	list_for_each_entry(dest, &svc->destinations, n_list)
+		n++;
+
+	st = kvzalloc(struct_size(st, dest, n), GFP_KERNEL);
+	if (!st)
+		return ERR_PTR(-ENOMEM);
+	spec = kvcalloc(n ? n : 1, sizeof(*spec), GFP_KERNEL);
+	if (!spec) {
+		ret = -ENOMEM;
+		goto err_state;
+	}
+
+	list_for_each_entry(dest, &svc->destinations, n_list) {
+		wmh_dest_key(spec[i].key,
+			     dest->af == AF_INET6 ? WMH_AF_INET6 : WMH_AF_INET,
+			     &dest->addr, (__force u16)dest->port);
+		/* The last non-zero weight: draining keeps the table. */
+		spec[i].weight = max(atomic_read(&dest->last_weight), 0);
+		st->dest[i] = dest;
+		i++;
+	}
+
+	ret = wmh_table_build(&st->table, table_size, &wmh_key, spec, n);
+	kvfree(spec);
+	if (ret)
+		goto err_state;
+
+	for (i = 0; i < n; i++)
+		ip_vs_dest_hold(st->dest[i]);
+	st->ndests = n;
+	return st;
+
+err_state:
+	kvfree(st);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Build a new table off the packet path and publish it; on failure the old
+ * table keeps serving (a removed server in it is treated as down).
+ */
+static int wmh_rebuild(struct ip_vs_service *svc)
+{
+	struct wmh_service *ws = svc->sched_data;
+	struct wmh_state *st, *old;
+
+	st = wmh_state_build(svc);
+	if (IS_ERR(st)) {
+		if (svc->af == AF_INET6)
+			pr_err_ratelimited("[%pI6c]:%u: table rebuild failed (%ld), previous table kept\n",
+					   &svc->addr.in6, ntohs(svc->port),
+					   PTR_ERR(st));
+		else
+			pr_err_ratelimited("%pI4:%u: table rebuild failed (%ld), previous table kept\n",
+					   &svc->addr.ip, ntohs(svc->port),
+					   PTR_ERR(st));
+		return PTR_ERR(st);
+	}
+	old = rcu_replace_pointer(ws->state, st, true);
+	if (old)
+		call_rcu(&old->rcu, wmh_state_free_rcu);
+	return 0;
+}
+
+static int wmh_init_svc(struct ip_vs_service *svc)
+{
+	struct wmh_service *ws;
+	int ret;
+
+	ws = kzalloc(sizeof(*ws), GFP_KERNEL);
+	if (!ws)
+		return -ENOMEM;
+	svc->sched_data = ws;
+	ret = wmh_rebuild(svc);
+	if (ret) {
+		svc->sched_data = NULL;
+		kfree(ws);
+		return ret;
+	}
+	return 0;
+}
+
+static void wmh_done_svc(struct ip_vs_service *svc)
+{
+	struct wmh_service *ws = svc->sched_data;
+	struct wmh_state *st = rcu_dereference_protected(ws->state, 1);
+
+	call_rcu(&st->rcu, wmh_state_free_rcu);
+	kfree_rcu(ws, rcu);
+}
+
+static int wmh_dest_changed(struct ip_vs_service *svc,
+			    struct ip_vs_dest *dest)
+{
+	return wmh_rebuild(svc);
+}
+
+static enum wmh_dest_state wmh_dest_state(const void *ctx, u32 index)
+{
+	const struct wmh_state *st = ctx;
+	const struct ip_vs_dest *dest = st->dest[index];
+
+	if (atomic_read(&dest->weight) <= 0 ||
+	    !wmh_compat_dest_available(dest))
+		return WMH_DEST_DOWN;
+	if (dest->flags & IP_VS_DEST_F_OVERLOAD)
+		return WMH_DEST_OVERLOADED;
+	return WMH_DEST_UP;
+}
+
+/* Client port of TCP, UDP and SCTP packets; mirrors what mh hashes. */
+static __be16 wmh_client_port(const struct sk_buff *skb,
+			      const struct ip_vs_iphdr *iph, bool *ok)
+{
+	__be16 _ports[2], *ports;
+
+	*ok = false;
+	switch (iph->protocol) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		ports = skb_header_pointer(skb, iph->len, sizeof(_ports),
+					   _ports);
+		if (unlikely(!ports))
+			return 0;
+		*ok = true;
+		return ip_vs_iph_inverse(iph) ? ports[1] : ports[0];
+	default:
+		return 0;
+	}
+}
+
+static struct ip_vs_dest *wmh_schedule(struct ip_vs_service *svc,
+				       const struct sk_buff *skb,
+				       struct ip_vs_iphdr *iph)
+{
+	struct wmh_service *ws = svc->sched_data;
+	const union nf_inet_addr *addr;
+	u8 msg[WMH_FLOW_MSG_MAX];
+	struct wmh_state *st;
+	unsigned int flags;
+	bool with_port = false;
+	__be16 port = 0;
+	u32 len, idx;
+
+	/* ipvsadm -E changes flags without a callback: read them every time. */
+	flags = READ_ONCE(svc->flags);
+	if ((flags & IP_VS_SVC_F_SCHED_WMH_PORT) || port_hash)
+		port = wmh_client_port(skb, iph, &with_port);
+
+	addr = ip_vs_iph_inverse(iph) ? &iph->daddr : &iph->saddr;
+	len = wmh_flow_msg(msg, svc->af == AF_INET6 ? WMH_AF_INET6 : WMH_AF_INET,
+			   addr, with_port, (__force u16)port);
+
+	st = rcu_dereference(ws->state);
+	idx = wmh_lookup(&st->table, msg, len, wmh_dest_state, st,
+			 (flags & IP_VS_SVC_F_SCHED_WMH_OVERFLOW) || overflow);
+	if (idx == WMH_NO_DEST) {
+		ip_vs_scheduler_err(svc, "no destination available");
+		return NULL;
+	}
+	return st->dest[idx];
+}
+
+static struct ip_vs_scheduler wmh_scheduler = {
+	.name = "wmh",
+	.refcnt = ATOMIC_INIT(0),
+	.module = THIS_MODULE,
+	.n_list = LIST_HEAD_INIT(wmh_scheduler.n_list),
+	.init_service = wmh_init_svc,
+	.done_service = wmh_done_svc,
+	.add_dest = wmh_dest_changed,
+	.del_dest = wmh_dest_changed,
+	.upd_dest = wmh_dest_changed,
+	.schedule = wmh_schedule,
+};
+
+static int __init wmh_init(void)
+{
+	if (wmh_table_size_check(table_size)) {
+		pr_err("table_size=%u refused: it must be a prime in [%u, %u]\n",
+		       table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
+		return -EINVAL;
+	}
+	wmh_key = wmh_default_hash_key;
+	if (hash_key && wmh_hash_key_parse(hash_key, &wmh_key)) {
+		pr_err("hash_key refused: it must be exactly 32 hex digits\n");
+		return -EINVAL;
+	}
+	return register_ip_vs_scheduler(&wmh_scheduler);
+}
+
+static void __exit wmh_exit(void)
+{
+	unregister_ip_vs_scheduler(&wmh_scheduler);
+	/* Tables of services unbound just now are freed by RCU callbacks. */
+	rcu_barrier();
+}
+
+module_init(wmh_init);
+module_exit(wmh_exit);
+MODULE_DESCRIPTION("IPVS weighted Maglev hashing scheduler (wmh)");
+MODULE_VERSION(WMH_VERSION);
+MODULE_LICENSE("GPL");

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only file that differs between the kernel and userspace builds of the
+ * shared scheduler core: integer types, byte loads, allocation and sorting.
+ * Everything else under kmod/wmh_*.{c,h} compiles unchanged in both hosts.
+ */
+#ifndef WMH_PORT_H
+#define WMH_PORT_H
+
+#ifdef __KERNEL__
+
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#ifdef WMH_HAVE_LINUX_UNALIGNED
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#define wmh_load_le64(p) get_unaligned_le64(p)
+#define wmh_calloc(n, size) kvcalloc((n), (size), GFP_KERNEL)
+#define wmh_free(p) kvfree(p)
+#define wmh_sort(base, num, size, cmp) sort((base), (num), (size), (cmp), NULL)
+
+#else /* userspace */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+#ifndef __always_inline
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
+
+static inline u64 wmh_load_le64(const void *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/*
+ * Allocation can be made to fail on purpose so that tests can prove that a
+ * failed rebuild leaves the previous table untouched. wmh_fail_alloc_after
+ * counts down successful allocations; when it reaches zero the next one fails.
+ * Negative (the default) disables injection. Not thread-safe: tests only.
+ */
+extern long wmh_fail_alloc_after;
+void *wmh_calloc(size_t n, size_t size);
+#define wmh_free(p) free(p)
+#define wmh_sort(base, num, size, cmp) qsort((base), (num), (size), (cmp))
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __KERNEL__ */
+
+#endif /* WMH_PORT_H */

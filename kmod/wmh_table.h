@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The weighted Maglev lookup table shared by ip_vs_wmh.ko and userspace.
+ *
+ * A table maps each of M slots (M prime) to one destination. It is a pure
+ * function of the set of (key, weight) pairs and the hash key: the order in
+ * which the caller lists destinations does not matter, so every director
+ * that holds the same destinations builds the same table, byte for byte.
+ *
+ * Weights are exact: destination i owns T_i slots, where T_i is M * w_i / W
+ * rounded by largest remainder (W is the sum of weights). No slot count is
+ * more than one slot away from the ideal share.
+ */
+#ifndef WMH_TABLE_H
+#define WMH_TABLE_H
+
+#include "wmh_port.h"
+#include "wmh_siphash.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Destination key: family (4 or 6), 16 address bytes, port (network order). */
+#define WMH_DEST_KEY_LEN 19
+#define WMH_AF_INET 4
+#define WMH_AF_INET6 6
+
+#define WMH_NO_DEST 0xffffffffU
+
+#define WMH_TABLE_SIZE_MIN 3U
+#define WMH_TABLE_SIZE_MAX 4194301U /* largest prime below 2^22 */
+#define WMH_TABLE_SIZE_DEFAULT 65537U
+
+struct wmh_dest_spec {
+	u8 key[WMH_DEST_KEY_LEN];
+	u32 weight; /* 0 gives the destination no slot */
+};
+
+/*
+ * slot[s] is an index into the caller's spec array, or WMH_NO_DEST when the
+ * sum of weights is zero. order[] lists spec indices sorted by key; lookups
+ * use it as the last resort when probing finds no available destination.
+ * A built table is immutable: readers need no locking.
+ */
+struct wmh_table {
+	u32 size;
+	u32 ndests;
+	struct wmh_hash_key key;
+	u32 *slot;
+	u32 *order;
+};
+
+/* Fill @key with the family, address and port of a destination. */
+void wmh_dest_key(u8 key[WMH_DEST_KEY_LEN], int family, const void *addr,
+		  u16 port_be);
+
+/* True when @n is prime. */
+bool wmh_is_prime(u32 n);
+
+/*
+ * Validate a table size: returns 0, or -EINVAL when @size is not a prime in
+ * [WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX].
+ */
+int wmh_table_size_check(u32 size);
+
+/*
+ * Parse a hash key written as 32 hex digits (k0 then k1, most significant
+ * digit first). Returns 0 or -EINVAL, leaving @key untouched on error.
+ */
+int wmh_hash_key_parse(const char *text, struct wmh_hash_key *key);
+
+/* The key every director uses unless told otherwise. */
+extern const struct wmh_hash_key wmh_default_hash_key;
+
+/*
+ * Build a table of @size slots for @n destinations into @t.
+ *
+ * Returns 0, -EINVAL for a bad size, -ENOSPC when there are more
+ * destinations than slots, or -ENOMEM. On error @t is left untouched and
+ * nothing stays allocated. On success release @t with wmh_table_free().
+ * Allocates with the host allocator: in the kernel it may sleep.
+ */
+int wmh_table_build(struct wmh_table *t, u32 size,
+		    const struct wmh_hash_key *key,
+		    const struct wmh_dest_spec *dests, u32 n);
+
+void wmh_table_free(struct wmh_table *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WMH_TABLE_H */
