@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+// Reads the rules ipvsadm prints with -Sn (ipvsadm-save -n), so that an
+// operator can feed a live director's configuration unchanged:
+//
+//   -A -t 10.0.0.1:80 -s wmh -b flag-2
+//   -a -t 10.0.0.1:80 -r 192.168.1.5:80 -m -w 3
+//   -A -u [2001:db8::1]:53 -s mh -b mh-port,mh-fallback
+//
+// Dests keep the order of the file, which the simulator takes as the
+// kernel's list order (what `ipvsadm -Sn --nosort` prints; plain -Sn sorts).
+#ifndef IPVS_SCHED_SIM_IPVSADM_CONFIG_H_
+#define IPVS_SCHED_SIM_IPVSADM_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "service.h"
+
+namespace ipvs_sim {
+
+struct IpvsConfig {
+  std::vector<Service> services;  // in file order
+  // Index of the service with @key, or -1.
+  int Find(const ServiceKey& key) const;
+};
+
+// Parses a whole file / text. Returns false with *err = "file:line: what is
+// wrong" on the first bad line (unknown option, bad address, dest of an
+// unknown service, duplicate dest, weight out of 0..65535, ...).
+bool ParseIpvsadmConfig(const std::string& path, IpvsConfig* out, std::string* err);
+bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, IpvsConfig* out,
+                            std::string* err);
+
+// Splits one ipvsadm command line (-A/-E/-D/-a/-e/-d and their options) into
+// a service key, service and dest. Shared with the timeline parser. @what
+// receives the command letter ('A','E','D','a','e','d').
+bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest* dest,
+                         std::string* err);
+
+// Writes a configuration back in -Sn --nosort form.
+std::string FormatIpvsadmConfig(const IpvsConfig& config);
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_IPVSADM_CONFIG_H_

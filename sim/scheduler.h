@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+// The scheduler interface of the simulator, shaped like the kernel's
+// struct ip_vs_scheduler so that models can follow the kernel line by line.
+#ifndef IPVS_SCHED_SIM_SCHEDULER_H_
+#define IPVS_SCHED_SIM_SCHEDULER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net.h"
+#include "service.h"
+#include "wmh_siphash.h"
+
+namespace ipvs_sim {
+
+// Load-time settings of the schedulers (module parameters and kernel config).
+struct SchedulerOptions {
+  // ip_vs_wmh module parameters.
+  uint32_t wmh_table_size = 65537;
+  wmh_hash_key wmh_key = {0x6970767373636865ULL, 0x64776d68204d4756ULL};
+  bool wmh_port_hash = false;
+  bool wmh_overflow = false;
+  // Debian kernel config: CONFIG_IP_VS_MH_TAB_INDEX=12 (4093 slots),
+  // CONFIG_IP_VS_SH_TAB_BITS=8.
+  int mh_tab_index = 12;
+  int sh_tab_bits = 8;
+};
+
+// What just happened to the service, as the kernel callbacks tell it.
+enum class SchedEvent {
+  kInit,     // init_service: scheduler bound (service added or -E -s)
+  kAddDest,  // add_dest: dest already at svc.dests[0] (list head)
+  kDelDest,  // del_dest: dest already removed from svc.dests
+  kUpdDest,  // upd_dest: weight/thresholds of an existing dest changed
+};
+
+// One scheduler bound to one service. Not thread-safe: a replay drives it
+// from one thread, as the kernel serialises callbacks under its mutex (the
+// packet path of stateful kernel schedulers is modelled as serial too).
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual std::string_view name() const = 0;
+
+  // Called after every change, with @svc already updated; @dest is the dest
+  // concerned (nullptr for kInit). On failure returns false with *err set;
+  // the scheduler keeps serving its previous state, as the kernel does.
+  virtual bool Update(const Service& svc, SchedEvent event, const Dest* dest,
+                      std::string* err) = 0;
+
+  // Chooses the dest for a new connection: an index into svc.dests, or -1
+  // for "no destination available". May change internal state (rr cursor).
+  virtual int Schedule(const Service& svc, const FlowKey& flow) = 0;
+};
+
+// Creates the scheduler called @name (ipvsadm -s NAME), or returns nullptr
+// with *err naming the known schedulers.
+std::unique_ptr<Scheduler> MakeScheduler(std::string_view name, const SchedulerOptions& opts,
+                                         std::string* err);
+
+// Every name MakeScheduler accepts, ours first.
+std::vector<std::string> SchedulerNames();
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_SCHEDULER_H_

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+// An IPVS virtual service and its real servers, as the kernel holds them.
+#ifndef IPVS_SCHED_SIM_SERVICE_H_
+#define IPVS_SCHED_SIM_SERVICE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "net.h"
+
+namespace ipvs_sim {
+
+// Scheduler flag bits of svc->flags (ipvsadm -b flag-1,flag-2,flag-3; for
+// mh also mh-fallback, mh-port; for sh sh-fallback, sh-port).
+constexpr uint32_t kSchedFlag1 = 0x08;
+constexpr uint32_t kSchedFlag2 = 0x10;
+constexpr uint32_t kSchedFlag3 = 0x20;
+
+// A real server. The configuration part comes from ipvsadm; the runtime part
+// is kept up to date by whoever replays connections (the connection table),
+// because lc, wlc, sed, nq, ovf, fo, twos, lblc and lblcr read it.
+struct Dest {
+  Endpoint ep;
+  int32_t weight = 1;
+  // Last non-zero weight; as in the kernel, set on add and on any edit to a
+  // non-zero weight, so draining to 0 keeps it.
+  int32_t last_weight = 1;
+  char forward = 'm';  // 'm' masq, 'g' gatewaying (DR), 'i' ipip
+  uint32_t u_threshold = 0;
+  uint32_t l_threshold = 0;
+
+  // Runtime state.
+  uint32_t active_conns = 0;
+  uint32_t inactive_conns = 0;
+  bool overloaded = false;  // IP_VS_DEST_F_OVERLOAD
+};
+
+// Identifies a virtual service: protocol + VIP:port, or a firewall mark.
+struct ServiceKey {
+  Proto proto = Proto::kTcp;
+  Endpoint vip;
+  uint32_t fwmark = 0;  // non-zero for -f services; proto/vip unused then
+  Family fwmark_family = Family::kV4;
+
+  auto operator<=>(const ServiceKey&) const = default;
+  bool operator==(const ServiceKey&) const = default;
+  // "-t 10.0.0.1:80", "-u [2001:db8::1]:53", "-f 7"
+  std::string ToString() const;
+};
+
+struct Service {
+  ServiceKey key;
+  std::string scheduler = "wlc";
+  uint32_t flags = 0;        // kSchedFlag* bits
+  uint32_t persistence = 0;  // -p seconds, 0 when not persistent
+  // Real servers in the kernel's list order: the list head first, which is
+  // the order `ipvsadm -Sn --nosort` prints. The kernel adds new dests at
+  // the head, so the most recently added dest comes first.
+  std::vector<Dest> dests;
+
+  Family family() const { return key.fwmark ? key.fwmark_family : key.vip.addr.family; }
+  // Index of the dest with endpoint ep, or -1.
+  int Find(const Endpoint& ep) const;
+};
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_SERVICE_H_
