@@ -50,7 +50,8 @@ typedef uint64_t u64;
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
 #ifndef __always_inline
-#define __always_inline inline __attribute__((__always_inline__))
+/* -O2 inlines these small functions; the attribute is a kernel nicety. */
+#define __always_inline inline
 #endif
 
 static inline u64 wmh_load_le64(const void *p)

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ipvs-sched: the two commands are `make demo` and `make check`.
+#
+#   make demo     build the simulator and compare schedulers on a bundled
+#                 scenario (no root, no kernel needed)
+#   make check    install missing Debian packages, build everything for both
+#                 kernels and run every test, QEMU guests included
+#
+# Other targets: build kmod test test-asan vmtest bench style install clean.
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# Debian's 6.1 and 6.12 kernels, whichever ABI versions are installed.
+KVER_61 = $(notdir $(lastword $(sort $(wildcard /lib/modules/6.1.*-amd64))))
+KVER_612 = $(notdir $(lastword $(sort $(wildcard /lib/modules/6.12.*-amd64))))
+KVERS = $(KVER_61) $(KVER_612)
+
+SIM = $(BUILD)/sim/ipvs-sim
+DEMO_OUT ?= out/demo
+
+.PHONY: all deps configure build kmod kmod-check test test-asan vmtest \
+	bench bench-smoke demo check check-all style install clean
+
+all: build kmod
+
+deps:
+	bash tools/install-deps.sh
+
+configure:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# ip_vs_wmh.ko for each kernel, warnings are errors.
+kmod:
+	@test -n "$(KVER_61)" -a -n "$(KVER_612)" || \
+		{ echo "kmod: need /lib/modules/6.1.* and 6.12.* (run make deps)"; exit 1; }
+	@for k in $(KVERS); do \
+		$(MAKE) -s -C kmod KVER=$$k OUT=$(CURDIR)/$(BUILD)/kmod/$$k \
+			KCFLAGS=-Werror module || exit 1; \
+		echo "kmod: $(BUILD)/kmod/$$k/ip_vs_wmh.ko"; \
+	done
+
+# W=1 plus sparse on every kernel object; any sparse warning fails.
+kmod-check:
+	@for k in $(KVERS); do \
+		$(MAKE) -s -C kmod KVER=$$k OUT=$(CURDIR)/$(BUILD)/kmod-sparse/$$k \
+			KCFLAGS=-Werror check || exit 1; \
+		echo "kmod-check: $$k clean under W=1 and sparse"; \
+	done
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The unit tests again under AddressSanitizer and UBSan.
+test-asan:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIPVS_SCHED_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+vmtest: build kmod
+	bash tests/vm/run-all.sh --build $(BUILD) --out $(BUILD)/vm \
+		--kver $(KVER_61) --kver $(KVER_612)
+
+bench: configure
+	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
+	bash bench/run.sh --build $(BUILD)
+
+# Benchmarks are not tests: build them and run each once, briefly.
+bench-smoke: build
+	bash bench/run.sh --build $(BUILD) --smoke
+
+demo: build
+	bash sim/demo/run-demo.sh $(SIM) $(DEMO_OUT)
+
+check: deps
+	$(MAKE) check-all
+
+check-all: build kmod kmod-check test test-asan bench-smoke demo vmtest
+	@echo "check: all passed"
+
+style:
+	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h' | grep -v '^kmod/')
+	$(MAKE) -C kmod style
+
+install: build kmod
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(SIM) $(DESTDIR)$(PREFIX)/bin/ipvs-sim
+	install -m 644 Documentation/ipvs-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	@for k in $(KVERS); do \
+		install -D -m 644 $(BUILD)/kmod/$$k/ip_vs_wmh.ko \
+			$(DESTDIR)/lib/modules/$$k/updates/ip_vs_wmh.ko; \
+	done
+	@if [ -z "$(DESTDIR)" ]; then for k in $(KVERS); do depmod -a $$k; done; fi
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) out
