@@ -26,14 +26,26 @@ struct IpvsConfig {
 
 // Parses a whole file / text. Returns false with *err = "file:line: what is
 // wrong" on the first bad line (unknown option, bad address, dest of an
-// unknown service, duplicate dest, weight out of 0..65535, ...).
+// unknown service, duplicate dest, weight out of 0..65535, ...). Each line
+// is one ipvsadm command applied in order (as ipvsadm -R does), so -E/-D/
+// -e/-d lines work too; '#' starts a comment. -a appends: file order is
+// list order.
 bool ParseIpvsadmConfig(const std::string& path, IpvsConfig* out, std::string* err);
 bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, IpvsConfig* out,
                             std::string* err);
 
 // Splits one ipvsadm command line (-A/-E/-D/-a/-e/-d and their options) into
 // a service key, service and dest. Shared with the timeline parser. @what
-// receives the command letter ('A','E','D','a','e','d').
+// receives the command letter ('A','E','D','a','e','d'). A leading word
+// "ipvsadm" is skipped (ipvsadm -R accepts it too). *err gets the bare
+// message; callers add "file:line: ".
+//
+// Defaults follow ipvsadm: for -A/-E, scheduler wlc, no flags, no
+// persistence (-p alone means 300 s); for -a/-e, forwarding -g, weight 1. A
+// real server without a port, or with -g/-i, takes the service port (fwmark
+// services: 0). For -a/-e dest->last_weight = dest->weight; keeping the old
+// last_weight on a drain to 0 is the job of whoever applies the edit.
+// Accepted but not modelled: --pe, -o/--ops, --tun-*, -n.
 bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest* dest,
                          std::string* err);
 

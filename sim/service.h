@@ -54,6 +54,9 @@ struct Service {
   std::string scheduler = "wlc";
   uint32_t flags = 0;        // kSchedFlag* bits
   uint32_t persistence = 0;  // -p seconds, 0 when not persistent
+  // -M as a prefix length (255.255.255.0 reads as 24); -1 when not given,
+  // which means the whole address (32 or 128 bits).
+  int netmask_bits = -1;
   // Real servers in the kernel's list order: the list head first, which is
   // the order `ipvsadm -Sn --nosort` prints. The kernel adds new dests at
   // the head, so the most recently added dest comes first.
