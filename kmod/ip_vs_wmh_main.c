@@ -49,6 +49,16 @@ module_param(overflow, bool, 0444);
 MODULE_PARM_DESC(overflow,
 		 "Let full services use overloaded servers, as if -b flag-1 were set (default 0)");
 
+/*
+ * Testing aid: the next N rebuilds fail with -ENOMEM before allocating, so
+ * that the VM tests can show a failed rebuild keeps the old table serving.
+ * Root-only, not meant for production use.
+ */
+static atomic_t debug_fail_rebuilds = ATOMIC_INIT(0);
+module_param_named(debug_fail_rebuilds, debug_fail_rebuilds.counter, int, 0600);
+MODULE_PARM_DESC(debug_fail_rebuilds,
+		 "Testing aid: fail the next N table rebuilds with -ENOMEM (default 0)");
+
 static struct wmh_hash_key wmh_key;
 
 /* One published table and the destinations its slots point at (held). */
@@ -129,7 +139,10 @@ static int wmh_rebuild(struct ip_vs_service *svc)
 	struct wmh_service *ws = svc->sched_data;
 	struct wmh_state *st, *old;
 
-	st = wmh_state_build(svc);
+	if (atomic_add_unless(&debug_fail_rebuilds, -1, 0))
+		st = ERR_PTR(-ENOMEM);
+	else
+		st = wmh_state_build(svc);
 	if (IS_ERR(st)) {
 		if (svc->af == AF_INET6)
 			pr_err_ratelimited("[%pI6c]:%u: table rebuild failed (%ld), previous table kept\n",
