@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "sched_wmh.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace ipvs_sim {
+
+namespace {
+
+int WmhFamily(Family f) { return f == Family::kV6 ? WMH_AF_INET6 : WMH_AF_INET; }
+
+struct LookupCtx {
+  const Service* svc;
+  const std::vector<DestRef>* refs;
+};
+
+}  // namespace
+
+WmhScheduler::WmhScheduler(const SchedulerOptions& opts) : opts_(opts) {}
+
+WmhScheduler::~WmhScheduler() {
+  if (has_table_) wmh_table_free(&table_);
+}
+
+bool WmhScheduler::Update(const Service& svc, SchedEvent /*event*/, const Dest* /*dest*/,
+                          std::string* err) {
+  std::vector<wmh_dest_spec> spec(svc.dests.size());
+  for (size_t i = 0; i < svc.dests.size(); ++i) {
+    const Dest& d = svc.dests[i];
+    wmh_dest_key(spec[i].key, WmhFamily(d.ep.addr.family), d.ep.addr.bytes.data(),
+                 htons(d.ep.port));
+    // The last non-zero weight: draining keeps the table.
+    spec[i].weight = static_cast<u32>(std::max(d.last_weight, 0));
+  }
+  wmh_table fresh{};
+  int ret = wmh_table_build(&fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(),
+                            static_cast<u32>(spec.size()));
+  if (ret != 0) {
+    *err = fmt::format("wmh: {}: table rebuild failed ({}), {}", svc.key.ToString(), ret,
+                       has_table_ ? "previous table kept" : "no table");
+    return false;
+  }
+  if (has_table_) wmh_table_free(&table_);
+  table_ = fresh;
+  has_table_ = true;
+  refs_ = SnapshotDests(svc);
+  return true;
+}
+
+wmh_dest_state WmhScheduler::DestState(const void* ctx, u32 index) {
+  const LookupCtx* c = static_cast<const LookupCtx*>(ctx);
+  int i = ResolveDest(*c->svc, (*c->refs)[index]);
+  if (i < 0) return WMH_DEST_DOWN;  // removed: no longer available
+  const Dest& d = c->svc->dests[i];
+  if (d.weight <= 0) return WMH_DEST_DOWN;
+  if (d.overloaded) return WMH_DEST_OVERLOADED;
+  return WMH_DEST_UP;
+}
+
+int WmhScheduler::Schedule(const Service& svc, const FlowKey& flow) {
+  if (!has_table_) return -1;
+  // Flags are read on every packet, as ipvsadm -E changes them silently.
+  uint32_t flags = svc.flags;
+  bool with_port = (flags & kSchedFlag2) || opts_.wmh_port_hash;
+  uint16_t port_be = with_port ? htons(HashedClientPort(flow)) : 0;
+  u8 msg[WMH_FLOW_MSG_MAX];
+  u32 len =
+      wmh_flow_msg(msg, WmhFamily(svc.family()), flow.client.addr.bytes.data(), with_port, port_be);
+  LookupCtx ctx{&svc, &refs_};
+  bool overflow = (flags & kSchedFlag1) || opts_.wmh_overflow;
+  u32 idx = wmh_lookup(&table_, msg, len, &WmhScheduler::DestState, &ctx, overflow);
+  if (idx == WMH_NO_DEST) return -1;
+  return ResolveDest(svc, refs_[idx]);
+}
+
+}  // namespace ipvs_sim

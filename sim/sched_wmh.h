@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+// wmh in the simulator: the shared C core (kmod/wmh_table.c, wmh_lookup.c)
+// driven exactly as kmod/ip_vs_wmh_main.c drives it. Nothing of the
+// algorithm lives here: only the glue (dest keys, weights, flow message,
+// flags, dest states) is repeated, and it must stay in step with the module.
+#ifndef IPVS_SCHED_SIM_SCHED_WMH_H_
+#define IPVS_SCHED_SIM_SCHED_WMH_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sched_util.h"
+#include "scheduler.h"
+#include "wmh_lookup.h"
+#include "wmh_table.h"
+
+namespace ipvs_sim {
+
+class WmhScheduler : public Scheduler {
+ public:
+  // Uses opts.wmh_table_size, wmh_key, wmh_port_hash, wmh_overflow.
+  // REQUIRES: wmh_table_size_check(opts.wmh_table_size) == 0.
+  explicit WmhScheduler(const SchedulerOptions& opts);
+  ~WmhScheduler() override;
+  WmhScheduler(const WmhScheduler&) = delete;
+  WmhScheduler& operator=(const WmhScheduler&) = delete;
+
+  std::string_view name() const override { return "wmh"; }
+
+  // Builds a new table from svc.dests (key from family, address, port in
+  // network order; weight max(last_weight, 0)). When the build fails the
+  // previous table keeps serving, its removed dests counted as down; a
+  // failed kInit leaves no table, and every flow then gets no dest.
+  bool Update(const Service& svc, SchedEvent event, const Dest* dest, std::string* err) override;
+
+  // Hashes the client address (and the client port with flag-2 or
+  // wmh_port_hash) and looks it up; flag-1 or wmh_overflow allows overflow.
+  int Schedule(const Service& svc, const FlowKey& flow) override;
+
+  // The table in use, or nullptr before the first successful build. Its
+  // spec indices refer to built_for().
+  const wmh_table* table() const { return has_table_ ? &table_ : nullptr; }
+  const std::vector<DestRef>& built_for() const { return refs_; }
+
+ private:
+  static wmh_dest_state DestState(const void* ctx, u32 index);
+
+  SchedulerOptions opts_;
+  bool has_table_ = false;
+  wmh_table table_{};
+  std::vector<DestRef> refs_;  // spec index -> dest the table was built for
+};
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_SCHED_WMH_H_
