@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "trace_text.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <iterator>
+#include <string_view>
+#include <vector>
+
+namespace ipvs_sim {
+
+namespace {
+
+constexpr size_t kBufferSize = 1 << 20;
+constexpr int kMaxFields = 8;
+
+bool ParseDouble(std::string_view s, double* out) {
+  if (s.empty() || s.front() == '+') return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size() && std::isfinite(*out);
+}
+
+bool ParseU64(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool ParsePort(std::string_view s, uint16_t* out) {
+  if (s.empty() || s.size() > 5) return false;
+  uint32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (v > 65535) return false;
+  *out = static_cast<uint16_t>(v);
+  return true;
+}
+
+// Dotted quad without the inet_pton round trip: the hot path of big traces.
+bool ParseV4Fast(std::string_view s, IpAddr* out) {
+  IpAddr a;
+  size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+    size_t start = i;
+    uint32_t v = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+      v = v * 10 + static_cast<uint32_t>(s[i++] - '0');
+    if (i == start || v > 255) return false;
+    a.bytes[part] = static_cast<uint8_t>(v);
+  }
+  if (i != s.size()) return false;
+  a.family = Family::kV4;
+  *out = a;
+  return true;
+}
+
+// "a.b.c.d:port" or "[v6]:port"; the port is required.
+bool ParseEndpoint(std::string_view s, Endpoint* out) {
+  std::string_view host, port;
+  if (!s.empty() && s.front() == '[') {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
+      return false;
+    host = s.substr(1, close - 1);
+    port = s.substr(close + 2);
+    if (!ParsePort(port, &out->port)) return false;
+    return IpAddr::Parse(host, &out->addr) && out->addr.family == Family::kV6;
+  }
+  size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  return ParsePort(s.substr(colon + 1), &out->port) && ParseV4Fast(s.substr(0, colon), &out->addr);
+}
+
+bool ParseProtoFast(std::string_view s, Proto* out) {
+  if (s == "tcp") {
+    *out = Proto::kTcp;
+    return true;
+  }
+  if (s == "udp") {
+    *out = Proto::kUdp;
+    return true;
+  }
+  return ParseProto(s, out);
+}
+
+class TextTraceReader : public TraceReader {
+ public:
+  TextTraceReader(FILE* f, bool owned, std::string name, uint64_t size, std::string backing = {})
+      : f_(f), owned_(owned), name_(std::move(name)), size_(size), backing_(std::move(backing)) {
+    buf_.resize(kBufferSize);
+    // Open the memory stream on our own copy: a moved short string would
+    // have changed address.
+    if (!f_) f_ = fmemopen(backing_.data(), backing_.size(), "r");
+  }
+  ~TextTraceReader() override {
+    if (owned_ && f_) fclose(f_);
+  }
+  TextTraceReader(const TextTraceReader&) = delete;
+  TextTraceReader& operator=(const TextTraceReader&) = delete;
+
+  bool Next(TraceFlow* flow) override {
+    if (failed_) return false;
+    std::string_view line;
+    while (NextLine(&line)) {
+      ++lineno_;
+      int r = ParseLine(line, flow);
+      if (r > 0) return true;
+      if (r < 0) return false;
+    }
+    return false;
+  }
+  const std::string& error() const override { return error_; }
+  uint64_t position() const override { return consumed_; }
+  uint64_t size() const override { return size_; }
+
+ private:
+  // Next raw line without its '\n'; false at the end or on a read error.
+  bool NextLine(std::string_view* line) {
+    for (;;) {
+      const char* base = buf_.data();
+      const void* nl = end_ > begin_ ? memchr(base + begin_, '\n', end_ - begin_) : nullptr;
+      if (nl) {
+        size_t at = static_cast<const char*>(nl) - base;
+        *line = std::string_view(base + begin_, at - begin_);
+        consumed_ += at + 1 - begin_;
+        begin_ = at + 1;
+        return true;
+      }
+      if (eof_) {
+        if (begin_ == end_) return false;
+        *line = std::string_view(base + begin_, end_ - begin_);
+        consumed_ += end_ - begin_;
+        begin_ = end_;
+        return true;
+      }
+      if (begin_ > 0) {
+        memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      if (end_ == buf_.size()) {
+        Fail(lineno_ + 1, fmt::format("line longer than {} bytes", buf_.size()));
+        return false;
+      }
+      size_t n = fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
+      end_ += n;
+      if (n == 0) {
+        if (ferror(f_)) {
+          error_ = fmt::format("{}: read error: {}", name_, strerror(errno));
+          failed_ = true;
+          return false;
+        }
+        eof_ = true;
+      }
+    }
+  }
+
+  bool Fail(uint64_t line, const std::string& what) {
+    error_ = fmt::format("{}:{}: {}", name_, line, what);
+    failed_ = true;
+    return false;
+  }
+
+  // 1: a flow, 0: blank or comment, -1: error.
+  int ParseLine(std::string_view line, TraceFlow* flow) {
+    std::string_view f[kMaxFields + 1];
+    int n = 0;
+    size_t i = 0;
+    while (i < line.size()) {
+      char c = line[i];
+      if (c == ' ' || c == '\t' || c == '\r') {
+        ++i;
+        continue;
+      }
+      if (c == '#') break;
+      size_t start = i;
+      while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' &&
+             line[i] != '#')
+        ++i;
+      if (n <= kMaxFields) f[n] = line.substr(start, i - start);
+      ++n;
+    }
+    if (n == 0) return 0;
+    if (n != 4 && n != 5 && n != 7) {
+      Fail(lineno_, fmt::format("expected START PROTO CLIENT VIP [DURATION [PACKETS BYTES]], "
+                                "got {} fields",
+                                n));
+      return -1;
+    }
+    TraceFlow t;
+    if (!ParseDouble(f[0], &t.start) || t.start < 0) {
+      Fail(lineno_, fmt::format("bad start time '{}'", f[0]));
+      return -1;
+    }
+    if (t.start < last_start_) {
+      Fail(lineno_, fmt::format("start time {} is before the previous flow's {} (starts must not "
+                                "decrease)",
+                                f[0], last_start_));
+      return -1;
+    }
+    if (!ParseProtoFast(f[1], &t.key.proto)) {
+      Fail(lineno_, fmt::format("bad protocol '{}' (tcp, udp or sctp)", f[1]));
+      return -1;
+    }
+    if (!ParseEndpoint(f[2], &t.key.client)) {
+      Fail(lineno_, fmt::format("bad client address '{}' (a.b.c.d:port or [v6]:port)", f[2]));
+      return -1;
+    }
+    if (!ParseEndpoint(f[3], &t.key.vip)) {
+      Fail(lineno_,
+           fmt::format("bad virtual service address '{}' (a.b.c.d:port or [v6]:port)", f[3]));
+      return -1;
+    }
+    if (t.key.client.addr.family != t.key.vip.addr.family) {
+      Fail(lineno_, "client and virtual service are of different address families");
+      return -1;
+    }
+    if (n >= 5 && (!ParseDouble(f[4], &t.duration) || t.duration < 0)) {
+      Fail(lineno_, fmt::format("bad duration '{}'", f[4]));
+      return -1;
+    }
+    if (n == 7) {
+      if (!ParseU64(f[5], &t.packets)) {
+        Fail(lineno_, fmt::format("bad packet count '{}'", f[5]));
+        return -1;
+      }
+      if (!ParseU64(f[6], &t.bytes)) {
+        Fail(lineno_, fmt::format("bad byte count '{}'", f[6]));
+        return -1;
+      }
+    }
+    last_start_ = t.start;
+    *flow = t;
+    return 1;
+  }
+
+  FILE* f_;
+  bool owned_;
+  std::string name_;
+  uint64_t size_;
+  std::string backing_;  // the text behind an fmemopen() stream
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool failed_ = false;
+  uint64_t lineno_ = 0;
+  uint64_t consumed_ = 0;
+  double last_start_ = 0;
+  std::string error_;
+};
+
+template <typename Out>
+Out FormatEndpoint(Out out, const Endpoint& ep) {
+  if (ep.addr.family == Family::kV4) {
+    const auto& b = ep.addr.bytes;
+    return fmt::format_to(out, "{}.{}.{}.{}:{}", b[0], b[1], b[2], b[3], ep.port);
+  }
+  return fmt::format_to(out, "[{}]:{}", ep.addr.ToString(), ep.port);
+}
+
+}  // namespace
+
+std::unique_ptr<TraceReader> OpenTextTrace(const std::string& path, std::string* err) {
+  if (path == "-") return std::make_unique<TextTraceReader>(stdin, false, "<stdin>", 0);
+  FILE* f = fopen(path.c_str(), "rb");
+  if (!f) {
+    *err = fmt::format("{}: cannot open: {}", path, strerror(errno));
+    return nullptr;
+  }
+  struct stat st;
+  uint64_t size = fstat(fileno(f), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  return std::make_unique<TextTraceReader>(f, true, path, size);
+}
+
+std::unique_ptr<TraceReader> TextTraceFromString(std::string text, const std::string& name) {
+  uint64_t size = text.size();
+  if (text.empty()) text.push_back('\n');  // fmemopen() wants a non-empty buffer
+  return std::make_unique<TextTraceReader>(nullptr, true, name, size, std::move(text));
+}
+
+void AppendTraceFlow(const TraceFlow& flow, std::string* out) {
+  auto it = std::back_inserter(*out);
+  it = fmt::format_to(it, "{:.6f} {} ", flow.start, ProtoName(flow.key.proto));
+  it = FormatEndpoint(it, flow.key.client);
+  *it++ = ' ';
+  it = FormatEndpoint(it, flow.key.vip);
+  it = fmt::format_to(it, " {:.6f}", flow.duration);
+  if (flow.packets || flow.bytes) it = fmt::format_to(it, " {} {}", flow.packets, flow.bytes);
+  *it++ = '\n';
+}
+
+std::string FormatTraceFlow(const TraceFlow& flow) {
+  std::string s;
+  AppendTraceFlow(flow, &s);
+  return s;
+}
+
+bool WriteTraceFlow(FILE* f, const TraceFlow& flow) {
+  std::string s = FormatTraceFlow(flow);
+  return fwrite(s.data(), 1, s.size(), f) == s.size();
+}
+
+bool WriteTraceFlow(std::ostream& os, const TraceFlow& flow) {
+  std::string s = FormatTraceFlow(flow);
+  os.write(s.data(), static_cast<std::streamsize>(s.size()));
+  return static_cast<bool>(os);
+}
+
+}  // namespace ipvs_sim
