@@ -169,18 +169,50 @@ static int wmh_apportion(u32 *target, u32 size, const u32 *order,
 	return 0;
 }
 
+/*
+ * Turn k of a destination with t turns falls in bucket (2k + 1) * size / 2t.
+ * Walk those buckets for one destination with one division up front and
+ * additions after, because a division per turn would dominate the build.
+ */
+struct wmh_turn_walk {
+	u32 bucket, rem, step, step_rem, den;
+};
+
+static void wmh_turn_walk_init(struct wmh_turn_walk *w, u32 size, u32 t)
+{
+	w->den = 2 * t;
+	w->bucket = size / w->den;
+	w->rem = size % w->den;
+	w->step = (u32)((2 * (u64)size) / w->den);
+	w->step_rem = (u32)((2 * (u64)size) % w->den);
+}
+
+static void wmh_turn_walk_next(struct wmh_turn_walk *w)
+{
+	w->bucket += w->step;
+	w->rem += w->step_rem;
+	if (w->rem >= w->den) {
+		w->rem -= w->den;
+		w->bucket++;
+	}
+}
+
 /* Order all turns by time with a counting sort; events[] gets spec indices. */
 static void wmh_schedule_turns(u32 *events, u32 *bucket, u32 size,
 			       const u32 *order, const u32 *target, u32 n)
 {
+	struct wmh_turn_walk w;
 	u32 r, k, b, sum = 0;
 
 	memset(bucket, 0, sizeof(*bucket) * ((size_t)size + 1));
 	for (r = 0; r < n; r++) {
 		u32 t = target[order[r]];
 
-		for (k = 0; k < t; k++)
-			bucket[((2 * (u64)k + 1) * size) / (2 * (u64)t)]++;
+		if (!t)
+			continue;
+		wmh_turn_walk_init(&w, size, t);
+		for (k = 0; k < t; k++, wmh_turn_walk_next(&w))
+			bucket[w.bucket]++;
 	}
 	for (b = 0; b <= size; b++) {
 		u32 c = bucket[b];
@@ -191,12 +223,16 @@ static void wmh_schedule_turns(u32 *events, u32 *bucket, u32 size,
 	for (r = 0; r < n; r++) {
 		u32 i = order[r], t = target[i];
 
-		for (k = 0; k < t; k++)
-			events[bucket[((2 * (u64)k + 1) * size) / (2 * (u64)t)]++] = i;
+		if (!t)
+			continue;
+		wmh_turn_walk_init(&w, size, t);
+		for (k = 0; k < t; k++, wmh_turn_walk_next(&w))
+			events[bucket[w.bucket]++] = i;
 	}
 }
 
-static void wmh_populate(u32 *slot, u32 size, const struct wmh_hash_key *key,
+static void wmh_populate(u32 *slot, u64 *taken, u32 size,
+			 const struct wmh_hash_key *key,
 			 const struct wmh_dest_spec *dests, u32 n,
 			 struct wmh_perm *perm, const u32 *events)
 {
@@ -209,17 +245,21 @@ static void wmh_populate(u32 *slot, u32 size, const struct wmh_hash_key *key,
 		perm[i].pos = (u32)h % size;
 		perm[i].skip = (u32)(h >> 32) % (size - 1) + 1;
 	}
-	memset(slot, 0xff, sizeof(*slot) * (size_t)size);
-	/* Turns equal slots, and each permutation visits every slot: no hang. */
+	/*
+	 * Probing tests a bitmap (8 KiB for 65537 slots, L1-resident) rather
+	 * than the slot array. Turns equal slots, and each permutation visits
+	 * every slot: the loop always ends.
+	 */
 	for (e = 0; e < size; e++) {
 		struct wmh_perm *p = &perm[events[e]];
 		u32 pos = p->pos;
 
-		while (slot[pos] != WMH_NO_DEST) {
+		while (taken[pos / 64] & (1ULL << (pos % 64))) {
 			pos += p->skip;
 			if (pos >= size)
 				pos -= size;
 		}
+		taken[pos / 64] |= 1ULL << (pos % 64);
 		slot[pos] = events[e];
 		p->pos = pos;
 	}
@@ -230,6 +270,7 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 		    const struct wmh_dest_spec *dests, u32 n)
 {
 	u32 *slot, *order, *target = NULL, *bucket = NULL, *events = NULL;
+	u64 *taken = NULL;
 	struct wmh_perm *perm = NULL;
 	u64 wsum = 0;
 	u32 i;
@@ -264,13 +305,15 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 	perm = wmh_calloc(n, sizeof(*perm));
 	bucket = wmh_calloc((size_t)size + 1, sizeof(*bucket));
 	events = wmh_calloc(size, sizeof(*events));
-	if (!target || !perm || !bucket || !events)
+	taken = wmh_calloc(size / 64 + 1, sizeof(*taken));
+	if (!target || !perm || !bucket || !events || !taken)
 		goto err_tmp;
 	ret = wmh_apportion(target, size, order, dests, n, wsum);
 	if (ret)
 		goto err_tmp;
 	wmh_schedule_turns(events, bucket, size, order, target, n);
-	wmh_populate(slot, size, key, dests, n, perm, events);
+	wmh_populate(slot, taken, size, key, dests, n, perm, events);
+	wmh_free(taken);
 	wmh_free(events);
 	wmh_free(bucket);
 	wmh_free(perm);
@@ -284,6 +327,7 @@ done:
 	return 0;
 
 err_tmp:
+	wmh_free(taken);
 	wmh_free(events);
 	wmh_free(bucket);
 	wmh_free(perm);

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+// wmh against the simulator's models of the in-tree mh and sh, through the
+// same Scheduler interface, on the same inputs, in one run: the ratios in
+// bench/run.sh's summary come from here.
+//
+// mh can only use the primes its kernel config offers (251 .. 131071; Debian
+// builds 4093), so lookups and builds are compared at 4093, 65521 and 131071
+// slots, where both can run; wmh alone also runs at 1048573.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "bench_keys.h"
+#include "scheduler.h"
+
+namespace {
+
+using ipvs_sim::Dest;
+using ipvs_sim::FlowKey;
+using ipvs_sim::IpAddr;
+using ipvs_sim::kSchedFlag2;
+using ipvs_sim::Proto;
+using ipvs_sim::SchedEvent;
+using ipvs_sim::SchedulerOptions;
+using ipvs_sim::Service;
+
+int MhTabIndex(uint32_t size) {
+  const uint32_t primes[] = {251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071};
+  for (int i = 0; i < 10; ++i)
+    if (primes[i] == size) return i + 8;
+  return -1;
+}
+
+Service MakeService(const std::string& sched, size_t n, bool skewed, bool v6, bool port) {
+  Service svc;
+  svc.key.proto = Proto::kTcp;
+  IpAddr::Parse(v6 ? "2001:db8::1" : "10.0.0.1", &svc.key.vip.addr);
+  svc.key.vip.port = 80;
+  svc.scheduler = sched;
+  svc.flags = port ? kSchedFlag2 : 0;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> lw(0, std::log(65535.0));
+  for (size_t i = 0; i < n; ++i) {
+    Dest d;
+    if (v6) {
+      IpAddr::Parse("2001:db8:1::" + std::to_string(i + 1), &d.ep.addr);
+    } else {
+      d.ep.addr = IpAddr::V4(0xc0a80000u + static_cast<uint32_t>(i) + 1);
+    }
+    d.ep.port = 8080;
+    d.weight = d.last_weight = skewed ? std::max(1, static_cast<int>(std::exp(lw(rng)))) : 100;
+    svc.dests.push_back(d);
+  }
+  return svc;
+}
+
+std::unique_ptr<ipvs_sim::Scheduler> Bind(const std::string& name, uint32_t size,
+                                          const Service& svc, benchmark::State& state) {
+  SchedulerOptions opts;
+  opts.wmh_table_size = size;
+  int idx = MhTabIndex(size);
+  if (idx > 0) opts.mh_tab_index = idx;
+  std::string err;
+  auto s = ipvs_sim::MakeScheduler(name, opts, &err);
+  if (!s || !s->Update(svc, SchedEvent::kInit, nullptr, &err)) {
+    state.SkipWithError(err.c_str());
+    return nullptr;
+  }
+  return s;
+}
+
+// Args: M, v6, port. One scheduling decision per iteration.
+void BM_Lookup(benchmark::State& state, const std::string& name) {
+  const uint32_t size = state.range(0);
+  const bool v6 = state.range(1), port = state.range(2);
+  if (name == "mh" && MhTabIndex(size) < 0) {
+    state.SkipWithError("mh cannot use this table size");
+    return;
+  }
+  Service svc = MakeService(name, 100, false, v6, port);
+  auto sched = Bind(name, size, svc, state);
+  if (!sched) return;
+  auto keys = bench::ZipfClientKeys(1 << 16, v6);
+  std::vector<FlowKey> flows(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    flows[i].proto = Proto::kTcp;
+    flows[i].client.addr.family = v6 ? ipvs_sim::Family::kV6 : ipvs_sim::Family::kV4;
+    flows[i].client.addr.bytes = keys[i].addr;
+    flows[i].client.port = keys[i].port;
+    flows[i].vip = svc.key.vip;
+  }
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(sched->Schedule(svc, flows[i++ & 0xffff]));
+}
+
+// Args: M, N, skewed. One full rebuild (init_service) per iteration.
+void BM_Build(benchmark::State& state, const std::string& name) {
+  const uint32_t size = state.range(0);
+  const size_t n = state.range(1);
+  if (n > size || (name == "mh" && MhTabIndex(size) < 0)) {
+    state.SkipWithError("unsupported size");
+    return;
+  }
+  Service svc = MakeService(name, n, state.range(2), false, false);
+  auto sched = Bind(name, size, svc, state);
+  if (!sched) return;
+  std::string err;
+  for (auto _ : state) {
+    if (!sched->Update(svc, SchedEvent::kInit, nullptr, &err)) {
+      state.SkipWithError(err.c_str());
+      return;
+    }
+  }
+}
+
+void LookupArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "v6", "port"})->ArgsProduct({{4093, 65521, 131071, 1048573}, {0, 1}, {0, 1}});
+}
+void ShLookupArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "v6", "port"})->ArgsProduct({{256}, {0, 1}, {0, 1}});
+}
+void BuildArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "N", "skewed"})
+      ->ArgsProduct({{4093, 65521, 131071, 1048573}, {10, 100, 1000, 10000}, {0, 1}})
+      ->Unit(benchmark::kMicrosecond);
+}
+
+BENCHMARK_CAPTURE(BM_Lookup, wmh, std::string("wmh"))->Apply(LookupArgs);
+BENCHMARK_CAPTURE(BM_Lookup, mh, std::string("mh"))->Apply(LookupArgs);
+BENCHMARK_CAPTURE(BM_Lookup, sh, std::string("sh"))->Apply(ShLookupArgs);
+BENCHMARK_CAPTURE(BM_Build, wmh, std::string("wmh"))->Apply(BuildArgs);
+BENCHMARK_CAPTURE(BM_Build, mh, std::string("mh"))->Apply(BuildArgs);
+
+}  // namespace
+
+BENCHMARK_MAIN();
