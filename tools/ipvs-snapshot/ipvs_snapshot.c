@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipvs-snapshot: read a live director's IPVS services and real servers over
+ * the kernel's generic netlink family "IPVS" and print them the way
+ * `ipvsadm -Sn --nosort` does (kernel list order, which in-tree mh depends
+ * on), or as JSON with connection counts. The output feeds `ipvs-sim`.
+ * Needs CAP_NET_ADMIN.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/ip_vs.h>
+#include <linux/netfilter.h>
+#include <netinet/in.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef IPVS_DEST_ATTR_ADDR_FAMILY
+#define IPVS_DEST_ATTR_ADDR_FAMILY 11
+#endif
+
+#define SNAP_MAX_SERVICES 65536
+
+struct snap_dest {
+	int af;
+	union nf_inet_addr addr;
+	unsigned short port;
+	unsigned int fwd, weight, u_thresh, l_thresh, active, inactive;
+};
+
+struct snap_service {
+	int af;
+	unsigned int proto, fwmark, flags, timeout, netmask;
+	union nf_inet_addr addr;
+	unsigned short port;
+	char sched[IP_VS_SCHEDNAME_MAXLEN + 1];
+	struct snap_dest *dests;
+	size_t ndests, cap;
+};
+
+struct snap {
+	struct snap_service *svc;
+	size_t nsvc, cap;
+	int family;
+	struct nl_sock *sock;
+	const char *error;
+};
+
+static struct nla_policy snap_svc_policy[IPVS_SVC_ATTR_MAX + 1] = {
+	[IPVS_SVC_ATTR_AF] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_PROTOCOL] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_ADDR] = { .type = NLA_UNSPEC, .maxlen = 16 },
+	[IPVS_SVC_ATTR_PORT] = { .type = NLA_U16 },
+	[IPVS_SVC_ATTR_FWMARK] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_SCHED_NAME] = { .type = NLA_STRING },
+	[IPVS_SVC_ATTR_FLAGS] = { .type = NLA_UNSPEC },
+	[IPVS_SVC_ATTR_TIMEOUT] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_NETMASK] = { .type = NLA_U32 },
+};
+
+static struct nla_policy snap_dest_policy[IPVS_DEST_ATTR_MAX + 1] = {
+	[IPVS_DEST_ATTR_ADDR] = { .type = NLA_UNSPEC, .maxlen = 16 },
+	[IPVS_DEST_ATTR_PORT] = { .type = NLA_U16 },
+	[IPVS_DEST_ATTR_FWD_METHOD] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_WEIGHT] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_U_THRESH] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_L_THRESH] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_ACTIVE_CONNS] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_INACT_CONNS] = { .type = NLA_U32 },
+	[IPVS_DEST_ATTR_ADDR_FAMILY] = { .type = NLA_U16 },
+};
+
+static void *snap_grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	p = realloc(p, *cap * size);
+	if (!p) {
+		fprintf(stderr, "ipvs-snapshot: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+static int snap_parse_service(struct nl_msg *msg, void *arg)
+{
+	struct snap *s = arg;
+	struct nlattr *attrs[IPVS_CMD_ATTR_MAX + 1];
+	struct nlattr *sa[IPVS_SVC_ATTR_MAX + 1];
+	struct snap_service *svc;
+	struct ip_vs_flags flags;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, IPVS_CMD_ATTR_MAX, NULL) ||
+	    !attrs[IPVS_CMD_ATTR_SERVICE] ||
+	    nla_parse_nested(sa, IPVS_SVC_ATTR_MAX, attrs[IPVS_CMD_ATTR_SERVICE],
+			     snap_svc_policy) ||
+	    !sa[IPVS_SVC_ATTR_AF] || !sa[IPVS_SVC_ATTR_SCHED_NAME]) {
+		s->error = "malformed service message";
+		return NL_STOP;
+	}
+	s->svc = snap_grow(s->svc, &s->cap, s->nsvc, sizeof(*s->svc));
+	svc = &s->svc[s->nsvc++];
+	memset(svc, 0, sizeof(*svc));
+	svc->af = nla_get_u16(sa[IPVS_SVC_ATTR_AF]);
+	if (sa[IPVS_SVC_ATTR_FWMARK]) {
+		svc->fwmark = nla_get_u32(sa[IPVS_SVC_ATTR_FWMARK]);
+	} else {
+		svc->proto = nla_get_u16(sa[IPVS_SVC_ATTR_PROTOCOL]);
+		memcpy(&svc->addr, nla_data(sa[IPVS_SVC_ATTR_ADDR]),
+		       nla_len(sa[IPVS_SVC_ATTR_ADDR]) < 16 ?
+		       nla_len(sa[IPVS_SVC_ATTR_ADDR]) : 16);
+		svc->port = ntohs(nla_get_u16(sa[IPVS_SVC_ATTR_PORT]));
+	}
+	snprintf(svc->sched, sizeof(svc->sched), "%s",
+		 nla_get_string(sa[IPVS_SVC_ATTR_SCHED_NAME]));
+	if (sa[IPVS_SVC_ATTR_FLAGS]) {
+		nla_memcpy(&flags, sa[IPVS_SVC_ATTR_FLAGS], sizeof(flags));
+		svc->flags = flags.flags;
+	}
+	if (sa[IPVS_SVC_ATTR_TIMEOUT])
+		svc->timeout = nla_get_u32(sa[IPVS_SVC_ATTR_TIMEOUT]);
+	if (sa[IPVS_SVC_ATTR_NETMASK])
+		svc->netmask = nla_get_u32(sa[IPVS_SVC_ATTR_NETMASK]);
+	return NL_OK;
+}
+
+static int snap_parse_dest(struct nl_msg *msg, void *arg)
+{
+	struct snap_service *svc = arg;
+	struct nlattr *attrs[IPVS_CMD_ATTR_MAX + 1];
+	struct nlattr *da[IPVS_DEST_ATTR_MAX + 1];
+	struct snap_dest *d;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, IPVS_CMD_ATTR_MAX, NULL) ||
+	    !attrs[IPVS_CMD_ATTR_DEST] ||
+	    nla_parse_nested(da, IPVS_DEST_ATTR_MAX, attrs[IPVS_CMD_ATTR_DEST],
+			     snap_dest_policy) ||
+	    !da[IPVS_DEST_ATTR_ADDR] || !da[IPVS_DEST_ATTR_PORT])
+		return NL_STOP;
+	svc->dests = snap_grow(svc->dests, &svc->cap, svc->ndests, sizeof(*d));
+	d = &svc->dests[svc->ndests++];
+	memset(d, 0, sizeof(*d));
+	d->af = da[IPVS_DEST_ATTR_ADDR_FAMILY] ?
+		nla_get_u16(da[IPVS_DEST_ATTR_ADDR_FAMILY]) : svc->af;
+	memcpy(&d->addr, nla_data(da[IPVS_DEST_ATTR_ADDR]),
+	       nla_len(da[IPVS_DEST_ATTR_ADDR]) < 16 ?
+	       nla_len(da[IPVS_DEST_ATTR_ADDR]) : 16);
+	d->port = ntohs(nla_get_u16(da[IPVS_DEST_ATTR_PORT]));
+#define SNAP_U32(field, attr) \
+	do { if (da[attr]) d->field = nla_get_u32(da[attr]); } while (0)
+	SNAP_U32(fwd, IPVS_DEST_ATTR_FWD_METHOD);
+	SNAP_U32(weight, IPVS_DEST_ATTR_WEIGHT);
+	SNAP_U32(u_thresh, IPVS_DEST_ATTR_U_THRESH);
+	SNAP_U32(l_thresh, IPVS_DEST_ATTR_L_THRESH);
+	SNAP_U32(active, IPVS_DEST_ATTR_ACTIVE_CONNS);
+	SNAP_U32(inactive, IPVS_DEST_ATTR_INACT_CONNS);
+#undef SNAP_U32
+	return NL_OK;
+}
+
+static int snap_dump(struct snap *s, int cmd, struct snap_service *svc)
+{
+	nl_recvmsg_msg_cb_t cb = svc ? snap_parse_dest : snap_parse_service;
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlattr *nest;
+	int ret = -ENOMEM;
+
+	if (!msg)
+		return ret;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, s->family, 0,
+			 NLM_F_DUMP, cmd, IPVS_GENL_VERSION))
+		goto out;
+	if (svc) {
+		nest = nla_nest_start(msg, IPVS_CMD_ATTR_SERVICE);
+		if (!nest)
+			goto out;
+		nla_put_u16(msg, IPVS_SVC_ATTR_AF, svc->af);
+		if (svc->fwmark) {
+			nla_put_u32(msg, IPVS_SVC_ATTR_FWMARK, svc->fwmark);
+		} else {
+			nla_put_u16(msg, IPVS_SVC_ATTR_PROTOCOL, svc->proto);
+			nla_put(msg, IPVS_SVC_ATTR_ADDR, sizeof(svc->addr),
+				&svc->addr);
+			nla_put_u16(msg, IPVS_SVC_ATTR_PORT, htons(svc->port));
+		}
+		nla_nest_end(msg, nest);
+	}
+	nl_socket_modify_cb(s->sock, NL_CB_VALID, NL_CB_CUSTOM, cb,
+			    svc ? (void *)svc : (void *)s);
+	ret = nl_send_auto(s->sock, msg);
+	if (ret >= 0)
+		ret = nl_recvmsgs_default(s->sock);
+out:
+	nlmsg_free(msg);
+	return ret;
+}
+
+static const char *snap_addr(int af, const union nf_inet_addr *a, char *buf,
+			     size_t len)
+{
+	return inet_ntop(af, a, buf, len);
+}
+
+static void snap_endpoint(FILE *f, int af, const union nf_inet_addr *a,
+			  unsigned short port)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (af == AF_INET6)
+		fprintf(f, "[%s]:%u", snap_addr(af, a, buf, sizeof(buf)), port);
+	else
+		fprintf(f, "%s:%u", snap_addr(af, a, buf, sizeof(buf)), port);
+}
+
+static const char *snap_proto_opt(const struct snap_service *svc)
+{
+	if (svc->fwmark)
+		return "-f";
+	switch (svc->proto) {
+	case IPPROTO_UDP:
+		return "-u";
+	case IPPROTO_SCTP:
+		return "--sctp-service";
+	default:
+		return "-t";
+	}
+}
+
+static void snap_service_id(FILE *f, const struct snap_service *svc)
+{
+	fprintf(f, "%s ", snap_proto_opt(svc));
+	if (svc->fwmark)
+		fprintf(f, "%u", svc->fwmark);
+	else
+		snap_endpoint(f, svc->af, &svc->addr, svc->port);
+}
+
+/* Flag names as ipvsadm prints them for mh and sh, generic otherwise. */
+static void snap_sched_flags(FILE *f, const struct snap_service *svc)
+{
+	static const char *const mh[] = { "mh-fallback", "mh-port", "flag-3" };
+	static const char *const sh[] = { "sh-fallback", "sh-port", "flag-3" };
+	static const char *const gen[] = { "flag-1", "flag-2", "flag-3" };
+	const char *const *names = !strcmp(svc->sched, "mh") ? mh :
+				   !strcmp(svc->sched, "sh") ? sh : gen;
+	const char *sep = " -b ";
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (svc->flags & (IP_VS_SVC_F_SCHED1 << i)) {
+			fprintf(f, "%s%s", sep, names[i]);
+			sep = ",";
+		}
+	}
+}
+
+static const char *snap_fwd_opt(unsigned int fwd)
+{
+	switch (fwd & IP_VS_CONN_F_FWD_MASK) {
+	case IP_VS_CONN_F_TUNNEL:
+		return "-i";
+	case IP_VS_CONN_F_DROUTE:
+		return "-g";
+	default:
+		return "-m";
+	}
+}
+
+static void snap_print_ipvsadm(FILE *f, const struct snap *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nsvc; i++) {
+		const struct snap_service *svc = &s->svc[i];
+
+		fprintf(f, "-A ");
+		snap_service_id(f, svc);
+		fprintf(f, " -s %s", svc->sched);
+		snap_sched_flags(f, svc);
+		if (svc->flags & IP_VS_SVC_F_PERSISTENT)
+			fprintf(f, " -p %u", svc->timeout);
+		if (svc->flags & IP_VS_SVC_F_ONEPACKET)
+			fprintf(f, " -o");
+		fprintf(f, "\n");
+		for (j = 0; j < svc->ndests; j++) {
+			const struct snap_dest *d = &svc->dests[j];
+
+			fprintf(f, "-a ");
+			snap_service_id(f, svc);
+			fprintf(f, " -r ");
+			snap_endpoint(f, d->af, &d->addr, d->port);
+			fprintf(f, " %s -w %u", snap_fwd_opt(d->fwd), d->weight);
+			if (d->u_thresh)
+				fprintf(f, " -x %u", d->u_thresh);
+			if (d->l_thresh)
+				fprintf(f, " -y %u", d->l_thresh);
+			fprintf(f, "\n");
+		}
+	}
+}
+
+static void snap_json_endpoint(FILE *f, const char *key, int af,
+			       const union nf_inet_addr *a, unsigned short port)
+{
+	fprintf(f, "\"%s\": \"", key);
+	snap_endpoint(f, af, a, port);
+	fprintf(f, "\"");
+}
+
+static void snap_print_json(FILE *f, const struct snap *s)
+{
+	size_t i, j;
+
+	fprintf(f, "{\"services\": [");
+	for (i = 0; i < s->nsvc; i++) {
+		const struct snap_service *svc = &s->svc[i];
+
+		fprintf(f, "%s\n {", i ? "," : "");
+		if (svc->fwmark) {
+			fprintf(f, "\"fwmark\": %u, ", svc->fwmark);
+		} else {
+			fprintf(f, "\"protocol\": \"%s\", ",
+				svc->proto == IPPROTO_UDP ? "udp" :
+				svc->proto == IPPROTO_SCTP ? "sctp" : "tcp");
+			snap_json_endpoint(f, "vip", svc->af, &svc->addr, svc->port);
+			fprintf(f, ", ");
+		}
+		fprintf(f, "\"scheduler\": \"%s\", \"flags\": %u, \"persistence\": %u, \"dests\": [",
+			svc->sched, svc->flags & (IP_VS_SVC_F_SCHED1 |
+			IP_VS_SVC_F_SCHED2 | IP_VS_SVC_F_SCHED3),
+			svc->flags & IP_VS_SVC_F_PERSISTENT ? svc->timeout : 0);
+		for (j = 0; j < svc->ndests; j++) {
+			const struct snap_dest *d = &svc->dests[j];
+
+			fprintf(f, "%s\n  {", j ? "," : "");
+			snap_json_endpoint(f, "server", d->af, &d->addr, d->port);
+			fprintf(f, ", \"forward\": \"%s\", \"weight\": %u, \"u_threshold\": %u, \"l_threshold\": %u, \"active_conns\": %u, \"inactive_conns\": %u}",
+				snap_fwd_opt(d->fwd) + 1, d->weight, d->u_thresh,
+				d->l_thresh, d->active, d->inactive);
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "\n]}\n");
+}
+
+static void snap_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ipvs-snapshot [--format ipvsadm|json] [-o FILE]\n"
+		"\n"
+		"Reads IPVS services and real servers over generic netlink and prints\n"
+		"them in kernel list order, as `ipvsadm -Sn --nosort` would (default),\n"
+		"or as JSON with weights, thresholds and connection counts. With -o the\n"
+		"file is written atomically (temporary file, then rename).\n"
+		"Needs CAP_NET_ADMIN and the ip_vs module.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct snap s = { 0 };
+	const char *out = NULL;
+	bool json = false;
+	char tmp[4096];
+	FILE *f = stdout;
+	size_t i;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (!strcmp(optarg, "json")) {
+				json = true;
+			} else if (strcmp(optarg, "ipvsadm")) {
+				fprintf(stderr, "ipvs-snapshot: unknown format '%s' (ipvsadm, json)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			snap_usage(stdout);
+			return 0;
+		default:
+			snap_usage(stderr);
+			return 2;
+		}
+	}
+
+	s.sock = nl_socket_alloc();
+	if (!s.sock || genl_connect(s.sock)) {
+		fprintf(stderr, "ipvs-snapshot: cannot open a generic netlink socket\n");
+		return 1;
+	}
+	s.family = genl_ctrl_resolve(s.sock, IPVS_GENL_NAME);
+	if (s.family < 0) {
+		fprintf(stderr, "ipvs-snapshot: generic netlink family %s not found: is ip_vs loaded?\n",
+			IPVS_GENL_NAME);
+		return 1;
+	}
+	nl_socket_disable_seq_check(s.sock);
+	ret = snap_dump(&s, IPVS_CMD_GET_SERVICE, NULL);
+	for (i = 0; ret >= 0 && !s.error && i < s.nsvc; i++)
+		ret = snap_dump(&s, IPVS_CMD_GET_DEST, &s.svc[i]);
+	if (ret < 0 || s.error) {
+		fprintf(stderr, "ipvs-snapshot: netlink dump failed: %s\n",
+			s.error ? s.error : nl_geterror(ret));
+		return 1;
+	}
+
+	if (out) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
+		f = fopen(tmp, "w");
+		if (!f) {
+			fprintf(stderr, "ipvs-snapshot: %s: %s\n", tmp, strerror(errno));
+			return 1;
+		}
+	}
+	if (json)
+		snap_print_json(f, &s);
+	else
+		snap_print_ipvsadm(f, &s);
+	if (out) {
+		if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, out)) {
+			fprintf(stderr, "ipvs-snapshot: %s: %s\n", out, strerror(errno));
+			unlink(tmp);
+			return 1;
+		}
+	}
+	for (i = 0; i < s.nsvc; i++)
+		free(s.svc[i].dests);
+	free(s.svc);
+	nl_socket_free(s.sock);
+	return 0;
+}
