@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowgen check: compare the kernel's decisions with a prediction.
+ *
+ * Inputs are the flow list that was sent, the simulator's prediction for it
+ * (`ipvs-sim predict` prints one line per input flow, in input order:
+ * "CLIENT VIP DEST", DEST being an endpoint or '-' for no destination) and a
+ * dump of /proc/net/ip_vs_conn taken after the flows were sent. Every flow
+ * must agree: a flow with a predicted destination must have exactly one
+ * connection entry, to that destination; a flow predicted '-' must have none.
+ * Entries of flows not in the list (other bursts) are counted and ignored.
+ */
+#include "flowgen.h"
+#include "conn.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CHECK_NONE, CHECK_SEEN, CHECK_DUP };
+
+struct check_flow {
+	struct flow_ep expect; /* family 0: no destination predicted */
+	struct flow_ep actual; /* of the first ip_vs_conn entry */
+	int seen;
+};
+
+struct check_count {
+	unsigned long agree, mismatch, missing, unexpected, dup;
+	unsigned long entries, other;
+};
+
+/* Reads the prediction into cf[].expect; 0 or -1 (reported). */
+static int check_read_prediction(const char *path, const struct flow_list *list,
+				 const char *flows_path, struct check_flow *cf)
+{
+	char buf[512], *field[4];
+	unsigned long line = 0;
+	struct flow_ep c, v;
+	const char *why;
+	size_t flen[4], nf, i = 0;
+	FILE *in = fopen(path, "r");
+	int ret = -1;
+
+	if (!in) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), in)) {
+		line++;
+		nf = flow_split(buf, field, flen, 4);
+		if (nf == 0 || field[0][0] == '#')
+			continue;
+		if (nf != 3) {
+			fprintf(stderr, "%s:%lu: expected CLIENT VIP DEST\n",
+				path, line);
+			goto out;
+		}
+		if (i >= list->n) {
+			fprintf(stderr, "%s:%lu: more predictions than the %zu flows of %s\n",
+				path, line, list->n, flows_path);
+			goto out;
+		}
+		if (flow_ep_parse(field[0], flen[0], &c, &why) ||
+		    flow_ep_parse(field[1], flen[1], &v, &why) ||
+		    (!(flen[2] == 1 && field[2][0] == '-') &&
+		     flow_ep_parse(field[2], flen[2], &cf[i].expect, &why))) {
+			fprintf(stderr, "%s:%lu: %s\n", path, line, why);
+			goto out;
+		}
+		if (!flow_ep_equal(&c, &list->flows[i].client) ||
+		    !flow_ep_equal(&v, &list->flows[i].vip)) {
+			fprintf(stderr, "%s:%lu: prediction is for another flow than %s:%u\n",
+				path, line, flows_path, list->lines[i]);
+			goto out;
+		}
+		i++;
+	}
+	if (i != list->n) {
+		fprintf(stderr, "%s: %zu predictions for the %zu flows of %s\n",
+			path, i, list->n, flows_path);
+		goto out;
+	}
+	ret = 0;
+out:
+	fclose(in);
+	return ret;
+}
+
+/* Records every ip_vs_conn entry of a listed flow; 0 or -1 (reported). */
+static int check_read_conn(const char *path, const struct flow_index *ix,
+			   struct check_flow *cf, struct check_count *cnt)
+{
+	unsigned long line = 0;
+	struct flow_ep dest;
+	char buf[512];
+	struct flow f;
+	FILE *in = fopen(path, "r");
+	long k;
+
+	if (!in) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), in)) {
+		line++;
+		switch (conn_parse_line(buf, &f, &dest)) {
+		case CONN_HEADER:
+			continue;
+		case CONN_BAD:
+			fprintf(stderr, "%s:%lu: not an ip_vs_conn line\n", path,
+				line);
+			fclose(in);
+			return -1;
+		case CONN_LINE:
+			break;
+		}
+		cnt->entries++;
+		k = flow_index_find(ix, &f);
+		if (k < 0) {
+			cnt->other++;
+		} else if (cf[k].seen == CHECK_NONE) {
+			cf[k].actual = dest;
+			cf[k].seen = CHECK_SEEN;
+		} else {
+			cf[k].seen = CHECK_DUP;
+		}
+	}
+	fclose(in);
+	return 0;
+}
+
+static void check_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: flowgen check --flows FILE --predict FILE --conn FILE [options]\n"
+		"Compare /proc/net/ip_vs_conn with the simulator's prediction, flow by flow.\n"
+		"  --flows FILE     the flow list that was sent (trace format)\n"
+		"  --predict FILE   ipvs-sim predict output: CLIENT VIP DEST per flow, in order\n"
+		"  --conn FILE      dump of /proc/net/ip_vs_conn\n"
+		"  --report FILE    write the first mismatches there (default: stderr)\n"
+		"  --max-report N   how many mismatches to write (default 20)\n"
+		"  --name NAME      label of the summary line (default: the flows file)\n"
+		"Prints one summary line starting PASS or FAIL.\n"
+		"Exit status: 0 all flows agree, 1 disagreement, 2 bad input.\n");
+}
+
+int flowgen_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "flows", required_argument, NULL, 'f' },
+		{ "predict", required_argument, NULL, 'p' },
+		{ "conn", required_argument, NULL, 'c' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "max-report", required_argument, NULL, 'm' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *flows_path = NULL, *pred_path = NULL, *conn_path = NULL;
+	const char *report_path = NULL, *name = NULL;
+	unsigned long max_report = 20, reported = 0;
+	char cbuf[64], vbuf[64], ebuf[64], abuf[64];
+	struct check_count cnt = { 0 };
+	struct flow_index ix = { 0 };
+	struct flow_list list = { 0 };
+	struct check_flow *cf = NULL;
+	FILE *report = stderr;
+	int opt, ret = 2;
+	size_t i, dup;
+	char *end;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			flows_path = optarg;
+			break;
+		case 'p':
+			pred_path = optarg;
+			break;
+		case 'c':
+			conn_path = optarg;
+			break;
+		case 'r':
+			report_path = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'm':
+			max_report = strtoul(optarg, &end, 10);
+			if (!*optarg || *end) {
+				fprintf(stderr, "flowgen check: --max-report '%s': expected a number\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			check_usage(stdout);
+			return 0;
+		default:
+			check_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || !flows_path || !pred_path || !conn_path) {
+		check_usage(stderr);
+		return 2;
+	}
+	if (!name)
+		name = flows_path;
+	if (flow_list_read(flows_path, &list))
+		return 2;
+	cf = calloc(list.n ? list.n : 1, sizeof(*cf));
+	if (!cf) {
+		fprintf(stderr, "flowgen check: out of memory\n");
+		goto out;
+	}
+	opt = flow_index_build(&ix, &list, &dup);
+	if (opt) {
+		if (opt < 0)
+			fprintf(stderr, "flowgen check: out of memory\n");
+		else
+			fprintf(stderr, "%s:%u: flow listed twice; the kernel would not schedule it again\n",
+				flows_path, list.lines[dup - 1]);
+		goto out;
+	}
+	if (check_read_prediction(pred_path, &list, flows_path, cf) ||
+	    check_read_conn(conn_path, &ix, cf, &cnt))
+		goto out;
+
+	if (report_path) {
+		report = fopen(report_path, "w");
+		if (!report) {
+			fprintf(stderr, "%s: cannot create: %s\n", report_path,
+				strerror(errno));
+			report = stderr;
+			goto out;
+		}
+	}
+	for (i = 0; i < list.n; i++) {
+		const struct flow *f = &list.flows[i];
+		const char *kind;
+
+		if (cf[i].seen == CHECK_DUP) {
+			cnt.dup++;
+			kind = "DUPLICATE";
+		} else if (cf[i].seen == CHECK_NONE) {
+			if (!cf[i].expect.family) {
+				cnt.agree++;
+				continue;
+			}
+			cnt.missing++;
+			kind = "MISSING";
+		} else if (!cf[i].expect.family) {
+			cnt.unexpected++;
+			kind = "UNEXPECTED";
+		} else if (!flow_ep_equal(&cf[i].expect, &cf[i].actual)) {
+			cnt.mismatch++;
+			kind = "MISMATCH";
+		} else {
+			cnt.agree++;
+			continue;
+		}
+		if (reported++ >= max_report)
+			continue;
+		flow_ep_format(&f->client, cbuf, sizeof(cbuf));
+		flow_ep_format(&f->vip, vbuf, sizeof(vbuf));
+		strcpy(ebuf, "-");
+		if (cf[i].expect.family)
+			flow_ep_format(&cf[i].expect, ebuf, sizeof(ebuf));
+		strcpy(abuf, "-");
+		if (cf[i].seen != CHECK_NONE)
+			flow_ep_format(&cf[i].actual, abuf, sizeof(abuf));
+		fprintf(report, "%s %s:%u: %s %s -> %s: kernel %s%s, predicted %s\n",
+			kind, flows_path, list.lines[i],
+			flow_proto_name(f->proto), cbuf, vbuf, abuf,
+			cf[i].seen == CHECK_DUP ? " (and more entries)" : "",
+			ebuf);
+	}
+	ret = cnt.agree == list.n ? 0 : 1;
+	printf("%s %s: flows=%zu agree=%lu mismatch=%lu missing=%lu unexpected=%lu duplicate=%lu entries=%lu other_entries=%lu\n",
+	       ret ? "FAIL" : "PASS", name, list.n, cnt.agree, cnt.mismatch,
+	       cnt.missing, cnt.unexpected, cnt.dup, cnt.entries, cnt.other);
+out:
+	if (report != stderr)
+		fclose(report);
+	free(cf);
+	flow_index_free(&ix);
+	flow_list_free(&list);
+	return ret;
+}
