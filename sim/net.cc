@@ -87,8 +87,16 @@ bool Endpoint::Parse(std::string_view text, Endpoint* out, bool port_optional) {
 }
 
 std::string Endpoint::ToString() const {
-  if (addr.family == Family::kV6) return "[" + addr.ToString() + "]:" + std::to_string(port);
-  return addr.ToString() + ":" + std::to_string(port);
+  // Appends rather than operator+: GCC 12 -O3 warns falsely (-Wrestrict) on
+  // "[" + std::string.
+  std::string out;
+  out.reserve(INET6_ADDRSTRLEN + 8);
+  if (addr.family == Family::kV6) out.push_back('[');
+  out.append(addr.ToString());
+  if (addr.family == Family::kV6) out.push_back(']');
+  out.push_back(':');
+  out.append(std::to_string(port));
+  return out;
 }
 
 bool ParseProto(std::string_view text, Proto* out) {
