@@ -3,44 +3,110 @@
  * flowgen pick: copy the ip_vs_conn lines of the listed flows only, so that
  * a guest sends back one burst's entries and not those of earlier bursts
  * that have not expired yet. The header line is kept.
+ *
+ * The kernel's seq_file walks the global connection table by position, so
+ * entries deleted during a read (other bursts expiring, a namespace being
+ * cleaned up) make it skip live ones. Unless --once is given, the file is
+ * read again until a read finds no entry the earlier ones missed and as many
+ * as all reads together; the lines come out in the order of the lists.
  */
 #include "flowgen.h"
 #include "conn.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void pick_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: flowgen pick [--conn FILE] FLOWS...\n"
+		"usage: flowgen pick [--conn FILE] [--once] FLOWS...\n"
 		"Print the lines of /proc/net/ip_vs_conn (or FILE; '-' is stdin)\n"
-		"that belong to flows of the lists.\n");
+		"that belong to flows of the lists, reading until two reads agree\n"
+		"(--once: read once).\n");
+}
+
+#define PICK_MAX_READS 10
+
+/*
+ * One read of the connection file: stores the first line seen of every
+ * listed flow in line[]; counts the flows found by this read (*found) and
+ * those no earlier read had found (*fresh). Returns 0, or -1 (reported).
+ */
+static int pick_read(const char *path, const struct flow_index *ix,
+		     char **line, char **header, size_t *found, size_t *fresh)
+{
+	unsigned long n = 0;
+	struct flow_ep dest;
+	char buf[512];
+	struct flow f;
+	FILE *in;
+	long k;
+
+	*found = *fresh = 0;
+	in = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!in) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), in)) {
+		n++;
+		switch (conn_parse_line(buf, &f, &dest)) {
+		case CONN_HEADER:
+			if (n == 1 && !*header)
+				*header = strdup(buf);
+			continue;
+		case CONN_BAD:
+			fprintf(stderr, "%s:%lu: not an ip_vs_conn line\n", path, n);
+			if (in != stdin)
+				fclose(in);
+			return -1;
+		case CONN_LINE:
+			break;
+		}
+		k = flow_index_find(ix, &f);
+		if (k < 0)
+			continue;
+		(*found)++;
+		if (!line[k]) {
+			line[k] = strdup(buf);
+			if (!line[k]) {
+				fprintf(stderr, "flowgen pick: out of memory\n");
+				if (in != stdin)
+					fclose(in);
+				return -1;
+			}
+			(*fresh)++;
+		}
+	}
+	if (in != stdin)
+		fclose(in);
+	return 0;
 }
 
 int flowgen_pick(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "conn", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conn_path = "/proc/net/ip_vs_conn";
+	size_t dup, i, found, fresh, total = 0;
 	struct flow_list all = { 0 }, one;
 	struct flow_index ix = { 0 };
-	unsigned long line = 0;
-	struct flow_ep dest;
-	struct flow f;
-	char buf[512];
-	size_t dup, i;
-	FILE *in;
-	int c, ret = 2;
+	char **line = NULL, *header = NULL;
+	int c, once = 0, reads, ret = 2;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			conn_path = optarg;
+			break;
+		case 'o':
+			once = 1;
 			break;
 		case 'h':
 			pick_usage(stdout);
@@ -54,6 +120,8 @@ int flowgen_pick(int argc, char **argv)
 		pick_usage(stderr);
 		return 2;
 	}
+	if (!strcmp(conn_path, "-"))
+		once = 1;
 	for (; optind < argc; optind++) {
 		if (flow_list_read(argv[optind], &one))
 			goto out;
@@ -67,45 +135,43 @@ int flowgen_pick(int argc, char **argv)
 		flow_list_free(&one);
 	}
 	c = flow_index_build(&ix, &all, &dup);
-	if (c) {
-		if (c < 0)
-			fprintf(stderr, "flowgen pick: out of memory\n");
-		else
+	line = calloc(all.n ? all.n : 1, sizeof(*line));
+	if (c || !line) {
+		if (c > 0)
 			fprintf(stderr, "flowgen pick: flow at line %u is listed twice\n",
 				all.lines[dup - 1]);
+		else
+			fprintf(stderr, "flowgen pick: out of memory\n");
 		goto out;
 	}
-	in = strcmp(conn_path, "-") ? fopen(conn_path, "r") : stdin;
-	if (!in) {
-		fprintf(stderr, "%s: cannot open: %s\n", conn_path, strerror(errno));
+	for (reads = 1;; reads++) {
+		if (pick_read(conn_path, &ix, line, &header, &found, &fresh))
+			goto out;
+		total += fresh;
+		if (once || (reads > 1 && !fresh && found == total))
+			break;
+		if (reads == PICK_MAX_READS) {
+			fprintf(stderr, "flowgen pick: %s did not settle in %d reads\n",
+				conn_path, reads);
+			goto out;
+		}
+	}
+	if (header)
+		fputs(header, stdout);
+	for (i = 0; i < all.n; i++)
+		if (line[i])
+			fputs(line[i], stdout);
+	if (fflush(stdout)) {
+		fprintf(stderr, "flowgen pick: write error\n");
 		goto out;
 	}
 	ret = 0;
-	while (fgets(buf, sizeof(buf), in)) {
-		line++;
-		switch (conn_parse_line(buf, &f, &dest)) {
-		case CONN_HEADER:
-			if (line == 1)
-				fputs(buf, stdout);
-			break;
-		case CONN_LINE:
-			if (flow_index_find(&ix, &f) >= 0)
-				fputs(buf, stdout);
-			break;
-		case CONN_BAD:
-			fprintf(stderr, "%s:%lu: not an ip_vs_conn line\n",
-				conn_path, line);
-			ret = 2;
-			break;
-		}
-	}
-	if (in != stdin)
-		fclose(in);
-	if (fflush(stdout)) {
-		fprintf(stderr, "flowgen pick: write error\n");
-		ret = 2;
-	}
 out:
+	if (line)
+		for (i = 0; i < all.n; i++)
+			free(line[i]);
+	free(line);
+	free(header);
 	flow_index_free(&ix);
 	flow_list_free(&all);
 	return ret;

@@ -1,0 +1,243 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Writes the guest's inputs for the scenarios of guest/scenario.sh:
+#   prepare.sh OUTDIR --flowgen BIN [--flows N] [--live-flows N] [--seed N]
+# OUTDIR/plan              scenario names, in the order init runs them
+# OUTDIR/cmds/NAME.ipvsadm rules for ipvsadm -R
+# OUTDIR/flows/NAME.flows  flow lists (flowgen gen), N flows each (the
+#                          live scenario's 21 lists: --live-flows each)
+# The same OUTDIR serves both kernels; compare.sh reads the flow lists back.
+set -euo pipefail
+
+die() {
+	echo "prepare.sh: $*" >&2
+	exit 1
+}
+
+usage() {
+	echo "usage: $0 OUTDIR --flowgen BIN [--flows N] [--live-flows N] [--seed N]" >&2
+	exit 2
+}
+
+[ $# -ge 1 ] || usage
+out=$1
+shift
+flowgen=
+nflows=10000
+live_flows=1500
+seed=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--flowgen) flowgen=${2:?}; shift 2 ;;
+	--flows) nflows=${2:?}; shift 2 ;;
+	--live-flows) live_flows=${2:?}; shift 2 ;;
+	--seed) seed=${2:?}; shift 2 ;;
+	*) usage ;;
+	esac
+done
+[ -x "$flowgen" ] || die "flowgen not found at '$flowgen' (build tools/flowgen, pass --flowgen)"
+for n in "$nflows" "$live_flows"; do
+	if ! [[ $n =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ] || [ "$n" -gt 32000 ]; then
+		die "--flows and --live-flows must be 1..32000"
+	fi
+done
+
+rm -rf "$out"
+mkdir -p "$out/cmds" "$out/flows"
+
+# Every list gets its own client ports, so no flow of one list repeats a
+# flow of another (the kernel would reuse the entry instead of scheduling).
+list_no=0
+# flows NAME PROTO VIP [PORT_BASE]: 1000 client addresses x 32 ports,
+# $count (default --flows) flows.
+flows() {
+	local base=${4:-$((1024 + 40 * list_no))} clients=10.99.0.0/16
+	list_no=$((list_no + 1))
+	case $3 in \[*) clients=fd00:99::/64 ;; esac
+	"$flowgen" gen --seed $((seed * 1000 + list_no)) --count "${count:-$nflows}" \
+		--clients "$clients" --addrs 1000 --ports 32 --port-base "$base" \
+		--vip "$3" --proto "$2" -o "$out/flows/$1.flows"
+}
+
+# dests SVC N ADDRFMT PORT WMIN WMAX SALT: N "-a" lines for service SVC
+# ("-u 10.0.1.1:53"), addresses from printf format ADDRFMT of 1..N (IPv6
+# formats include the brackets), weights random in WMIN..WMAX with the first
+# two dests at WMIN and WMAX.
+dests() {
+	awk -v svc="$1" -v n="$2" -v fmt="$3" -v port="$4" -v wmin="$5" \
+		-v wmax="$6" -v seed="$((seed * 7919 + $7))" 'BEGIN {
+		srand(seed)
+		for (i = 1; i <= n; i++) {
+			if (i == 1) w = wmin
+			else if (i == 2) w = wmax
+			else w = wmin + int(rand() * (wmax - wmin + 1))
+			printf "-a %s -r " fmt ":%d -m -w %d\n", svc, i, port, w
+		}
+	}'
+}
+
+# shuffle SALT: the input lines in a random (seeded) order.
+shuffle() {
+	awk -v seed="$((seed * 104729 + $1))" 'BEGIN { srand(seed) }
+		{ line[NR] = $0 }
+		END {
+			for (i = NR; i > 1; i--) {
+				j = 1 + int(rand() * i)
+				t = line[i]; line[i] = line[j]; line[j] = t
+			}
+			for (i = 1; i <= NR; i++) print line[i]
+		}'
+}
+
+# --- static: one service per scenario (and network namespace), dests added
+# in shuffled order.
+static() {
+	local name=$1 svc=$2 sched=$3 n=$4 fmt=$5 port=$6 wmin=$7 wmax=$8 proto=udp
+	case $svc in -t*) proto=tcp ;; esac
+	{
+		echo "-A $svc -s $sched"
+		dests "$svc" "$n" "$fmt" "$port" "$wmin" "$wmax" "$list_no" | shuffle "$list_no"
+	} >"$out/cmds/$name.ipvsadm"
+	flows "$name" "$proto" "${svc#-? }"
+}
+static static-A "-u 10.0.1.1:53" "wmh" 50 "172.16.1.%d" 53 1 65535
+static static-B "-t 10.0.1.2:80" "wmh -b flag-2" 200 "172.16.2.%d" 8080 1 65535
+static static-C "-u [fd00::1:3]:53" "wmh -b flag-2" 500 "[fd00:2::3:%x]" 53 1 65535
+static static-D "-t [fd00::1:4]:443" "wmh" 2 "[fd00:2::4:%x]" 443 1 65535
+static static-E "-t 10.0.1.5:80" "mh -b mh-port" 20 "172.16.5.%d" 80 1 100
+static static-F "-u [fd00::1:6]:53" "mh -b mh-port" 20 "[fd00:2::6:%x]" 53 1 65535
+static static-G "-u 10.0.1.7:53" "sh -b sh-port" 16 "172.16.7.%d" 53 1 10
+static static-H "-t [fd00::1:8]:80" "sh -b sh-port" 8 "[fd00:2::8:%x]" 80 1 5
+
+# --- live: three services, seven steps, a burst after each, in one
+# namespace. UDP only: its entries last 300 s, so nothing expires while the
+# scenario reads the connection table; TCP's SYN_RECV entries last 60 s.
+live_u4="-u 10.0.2.1:53"
+live_t6="-u [fd00::2:1]:53"
+live_mh="-u 10.0.2.3:53"
+{
+	echo "-A $live_u4 -s wmh"
+	echo "-A $live_t6 -s wmh -b flag-2"
+	echo "-A $live_mh -s mh -b mh-port"
+	{
+		dests "$live_u4" 30 "172.17.1.%d" 53 1 1000 11
+		dests "$live_t6" 30 "[fd00:2::21:%x]" 53 1 1000 12
+		dests "$live_mh" 30 "172.17.3.%d" 53 1 1000 13
+	} | shuffle 2
+} >"$out/cmds/live-0.ipvsadm"
+# live_step SVC FMT PORT: steps 1..6 of one service, appended to the files.
+live_step() {
+	local svc=$1 fmt=$2 port=$3 a
+	for i in 31 32 33; do
+		# shellcheck disable=SC2059 # the format is the parameter
+		a=$(printf "$fmt" "$i")
+		echo "-a $svc -r $a:$port -m -w $((i * 7))" >>"$out/cmds/live-1.ipvsadm"
+	done
+	for i in 5 17; do
+		# shellcheck disable=SC2059
+		a=$(printf "$fmt" "$i")
+		echo "-d $svc -r $a:$port" >>"$out/cmds/live-2.ipvsadm"
+	done
+	for i in 2 9 20 32; do
+		# shellcheck disable=SC2059
+		a=$(printf "$fmt" "$i")
+		echo "-e $svc -r $a:$port -m -w $((i * 31 + 3))" >>"$out/cmds/live-3.ipvsadm"
+	done
+	for i in 3 11 25; do
+		# shellcheck disable=SC2059
+		a=$(printf "$fmt" "$i")
+		echo "-e $svc -r $a:$port -m -w 0" >>"$out/cmds/live-4.ipvsadm"
+		echo "-e $svc -r $a:$port -m -w $((i * 13))" >>"$out/cmds/live-5.ipvsadm"
+	done
+}
+live_step "$live_u4" "172.17.1.%d" 53
+live_step "$live_t6" "[fd00:2::21:%x]" 53
+live_step "$live_mh" "172.17.3.%d" 53
+{
+	echo "-E $live_u4 -s wmh -b flag-2"
+	echo "-E $live_t6 -s wmh"
+	echo "-E $live_mh -s mh -b mh-port,mh-fallback"
+} >"$out/cmds/live-6.ipvsadm"
+for step in 0 1 2 3 4 5 6; do
+	count=$live_flows flows "live-$step-u4" udp 10.0.2.1:53
+	count=$live_flows flows "live-$step-u6" udp '[fd00::2:1]:53'
+	count=$live_flows flows "live-$step-mh" udp 10.0.2.3:53
+done
+
+# --- order: the same dests added in opposite orders to two services.
+{
+	echo "-A -u 10.0.3.1:80 -s wmh"
+	echo "-A -u 10.0.3.1:81 -s wmh"
+	echo "-A -u 10.0.3.2:80 -s mh -b mh-port"
+	echo "-A -u 10.0.3.2:81 -s mh -b mh-port"
+	dests "-u 10.0.3.1:80" 40 "172.18.0.%d" 80 1 100 21 | tee "$out/order-wmh.tmp"
+	sed 's/10\.0\.3\.1:80/10.0.3.1:81/' "$out/order-wmh.tmp" | tac
+	dests "-u 10.0.3.2:80" 40 "172.18.0.%d" 80 1 100 22 | tee "$out/order-mh.tmp"
+	sed 's/10\.0\.3\.2:80/10.0.3.2:81/' "$out/order-mh.tmp" | tac
+} >"$out/cmds/order.ipvsadm"
+rm -f "$out"/order-*.tmp
+base=$((1024 + 40 * list_no))
+flows order-wmh-80 udp 10.0.3.1:80 "$base"
+list_no=$((list_no - 1))
+flows order-wmh-81 udp 10.0.3.1:81 "$base"
+base=$((1024 + 40 * list_no))
+flows order-mh-80 udp 10.0.3.2:80 "$base"
+list_no=$((list_no - 1))
+flows order-mh-81 udp 10.0.3.2:81 "$base"
+
+# --- storm: 1200 random but valid edits in batches of 100.
+{
+	echo "-A -u 10.0.4.1:53 -s wmh"
+	echo "-A -t [fd00::4:1]:80 -s wmh -b flag-2"
+	echo "-A -t 10.0.4.3:80 -s mh -b mh-port"
+} >"$out/cmds/storm-setup.ipvsadm"
+awk -v seed="$((seed * 31 + 5))" -v dir="$out/cmds" 'BEGIN {
+	srand(seed)
+	svc[1] = "-u 10.0.4.1:53"; fmt[1] = "172.19.1.%d:53"; sched[1] = "wmh"
+	svc[2] = "-t [fd00::4:1]:80"; fmt[2] = "[fd00:2::41:%x]:80"; sched[2] = "wmh"
+	svc[3] = "-t 10.0.4.3:80"; fmt[3] = "172.19.3.%d:80"; sched[3] = "mh"
+	flags[1] = ""; flags[2] = " -b flag-2"; flags[3] = " -b flag-1"
+	flags[4] = " -b flag-1,flag-2"
+	for (op = 0; op < 1200; op++) {
+		file = sprintf("%s/storm-batch-%02d.ipvsadm", dir, int(op / 100))
+		s = 1 + int(rand() * 3)
+		d = 1 + int(rand() * 64)
+		r = sprintf(fmt[s], d)
+		x = rand()
+		if (x < 0.03) {
+			f = flags[1 + int(rand() * 4)]
+			if (sched[s] == "mh")
+				f = (f == "") ? "" : " -b mh-port"
+			print "-E " svc[s] " -s " sched[s] f > file
+		} else if (!((s, d) in have)) {
+			print "-a " svc[s] " -r " r " -m -w " int(rand() * 65536) > file
+			have[s, d] = 1
+		} else if (x < 0.35) {
+			print "-d " svc[s] " -r " r > file
+			delete have[s, d]
+		} else {
+			w = (rand() < 0.2) ? 0 : 1 + int(rand() * 65535)
+			print "-e " svc[s] " -r " r " -m -w " w > file
+		}
+	}
+}'
+flows storm-u4 udp 10.0.4.1:53
+flows storm-t6 tcp '[fd00::4:1]:80'
+
+# --- params: ip_vs_wmh reloaded with table_size, hash_key and port_hash.
+{
+	echo "-A -u 10.0.5.1:53 -s wmh"
+	echo "-A -t [fd00::5:1]:80 -s wmh"
+	{
+		dests "-u 10.0.5.1:53" 12 "172.20.1.%d" 53 1 65535 31
+		dests "-t [fd00::5:1]:80" 12 "[fd00:2::51:%x]" 80 1 65535 32
+	} | shuffle 3
+} >"$out/cmds/params.ipvsadm"
+flows params-u4 udp 10.0.5.1:53
+flows params-t6 tcp '[fd00::5:1]:80'
+
+printf '%s\n' static-A static-B static-C static-D static-E static-F static-G static-H \
+	live order-wmh order-mh storm params >"$out/plan"
+echo "$out: $(find "$out/flows" -name '*.flows' | wc -l) flow lists of $nflows flows," \
+	"$(cat "$out"/cmds/*.ipvsadm | wc -l) ipvsadm lines"

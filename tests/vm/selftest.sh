@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Checks the comparator without a VM and without the simulator:
+#   selftest.sh --flowgen BIN [--keep DIR]
+# Builds a fake guest run (rules, flow lists, an ip_vs_conn dump written from
+# a known assignment) and a fake `ipvs-sim` that prints a given prediction,
+# then runs compare.sh: the right prediction must PASS, and a wrong dest, a
+# missing entry, an entry where '-' was predicted and rules that do not match
+# must each FAIL with the right complaint.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+flowgen=
+keep=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--flowgen) flowgen=${2:?}; shift 2 ;;
+	--keep) keep=${2:?}; shift 2 ;;
+	*) echo "usage: $0 --flowgen BIN [--keep DIR]" >&2; exit 2 ;;
+	esac
+done
+[ -x "$flowgen" ] || { echo "selftest.sh: flowgen not found at '$flowgen'" >&2; exit 2; }
+
+if [ -n "$keep" ]; then
+	dir=$keep
+	rm -rf "$dir"
+	mkdir -p "$dir"
+else
+	dir=$(mktemp -d)
+	trap 'rm -rf "$dir"' EXIT
+fi
+payload=$dir/payload
+run=$dir/run
+mkdir -p "$payload/flows" "$run/files"
+
+"$flowgen" gen --vip 10.0.9.1:53 --clients 10.99.0.0/16 --count 300 --seed 5 \
+	-o "$payload/flows/fake-u4.flows"
+"$flowgen" gen --vip '[fd00::9:1]:80' --clients fd00:99::/64 --count 200 --proto tcp \
+	--seed 6 -o "$payload/flows/fake-t6.flows"
+echo "fake fake-u4,fake-t6 65537 (null) N N" >"$run/bursts.txt"
+
+cat >"$run/files/fake.ln" <<'LN'
+IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+UDP  10.0.9.1:53 wmh
+  -> 172.30.0.2:53                Masq    5      0          0
+  -> 172.30.0.1:53                Masq    1      0          0
+TCP  [fd00::9:1]:80 wmh (flag-2)
+  -> [fd00:2::9:1]:80             Masq    3      0          0
+LN
+cat >"$run/files/fake.sn" <<'SN'
+-A -t [fd00::9:1]:80 -s wmh -b flag-2
+-a -t [fd00::9:1]:80 -r [fd00:2::9:1]:80 -m -w 3
+-A -u 10.0.9.1:53 -s wmh
+-a -u 10.0.9.1:53 -r 172.30.0.1:53 -m -w 1
+-a -u 10.0.9.1:53 -r 172.30.0.2:53 -m -w 5
+SN
+
+# The truth: IPv4 flow i goes to 172.30.0.(1 + i % 2), the IPv6 flows to
+# [fd00:2::9:1]:80, except every 50th IPv6 flow, which gets none.
+cat "$payload/flows/fake-u4.flows" "$payload/flows/fake-t6.flows" | awk '
+	/^#/ { next }
+	{
+		i++
+		c = $3; v = $4
+		if (c ~ /^\[/) d = (i % 50 == 0) ? "-" : "[fd00:2::9:1]:80"
+		else d = "172.30.0." (1 + i % 2) ":53"
+		print c, v, d
+	}' >"$dir/truth.predict"
+
+# ip_vs_conn lines from the truth, in the kernel format.
+awk '
+	function hex4(a,   n, q) {
+		n = split(a, q, ".")
+		return sprintf("%02X%02X%02X%02X", q[1], q[2], q[3], q[4])
+	}
+	function full6(a,   n, g, h, i, j, out, left, right, nl, nr) {
+		# expand "x::y" to eight groups of four hex digits
+		if (index(a, "::")) {
+			left = substr(a, 1, index(a, "::") - 1)
+			right = substr(a, index(a, "::") + 2)
+			nl = (left == "") ? 0 : split(left, l, ":")
+			nr = (right == "") ? 0 : split(right, r, ":")
+			n = 0
+			for (i = 1; i <= nl; i++) g[++n] = l[i]
+			for (i = 0; i < 8 - nl - nr; i++) g[++n] = "0"
+			for (i = 1; i <= nr; i++) g[++n] = r[i]
+		} else {
+			n = split(a, g, ":")
+		}
+		out = ""
+		for (i = 1; i <= 8; i++) {
+			h = g[i]
+			while (length(h) < 4) h = "0" h
+			out = out (i > 1 ? ":" : "") h
+		}
+		return out
+	}
+	function ep(s, hexaddr,   a, p) {
+		if (s ~ /^\[/) {
+			a = substr(s, 2, index(s, "]") - 2)
+			p = substr(s, index(s, "]:") + 2)
+			return full6(a) " " sprintf("%04X", p)
+		}
+		a = substr(s, 1, index(s, ":") - 1)
+		p = substr(s, index(s, ":") + 1)
+		return hex4(a) " " sprintf("%04X", p)
+	}
+	BEGIN { print "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData" }
+	$3 != "-" {
+		pro = ($1 ~ /^\[/) ? "TCP" : "UDP"
+		st = (pro == "TCP") ? "SYN_RECV   " : "UDP        "
+		print pro, ep($1), ep($2), ep($3), st, "     59"
+	}' "$dir/truth.predict" >"$run/files/fake.conn.good"
+# An entry of another burst, which must be ignored.
+echo "UDP 0A630101 0401 0A000901 0035 AC1E0001 0035 UDP             299" >>"$run/files/fake.conn.good"
+
+cat >"$dir/fake-sim" <<'SIM'
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Stands in for ipvs-sim: checks the arguments, prints $FAKE_PREDICT.
+set -euo pipefail
+[ "$1" = predict ] || { echo "fake-sim: expected predict" >&2; exit 2; }
+shift
+while [ $# -gt 0 ]; do
+	case $1 in
+	--config) [ -s "$2" ] || { echo "fake-sim: empty config" >&2; exit 2; }; shift 2 ;;
+	--flows) [ -s "$2" ] || { echo "fake-sim: empty flows" >&2; exit 2; }; shift 2 ;;
+	--wmh-table-size|--wmh-hash-key) shift 2 ;;
+	--wmh-port-hash|--wmh-overflow) shift ;;
+	*) echo "fake-sim: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+cat "$FAKE_PREDICT"
+SIM
+chmod +x "$dir/fake-sim"
+
+failures=0
+# expect NAME WANT_STATUS PATTERN: runs compare.sh on the current fakes.
+expect() {
+	local status=0
+	FAKE_PREDICT=$dir/predict SIM=$dir/fake-sim "$here/compare.sh" "$run" "$payload" \
+		--flowgen "$flowgen" >"$dir/$1.out" 2>&1 || status=$?
+	if [ "$status" -ne "$2" ]; then
+		echo "selftest: $1: compare.sh exited $status, expected $2" >&2
+		cat "$dir/$1.out" >&2
+		failures=$((failures + 1))
+	elif ! grep -q -- "$3" "$dir/$1.out" "$run/compare/"*.mismatches 2>/dev/null; then
+		echo "selftest: $1: output lacks '$3'" >&2
+		cat "$dir/$1.out" >&2
+		failures=$((failures + 1))
+	else
+		echo "selftest: $1: ok"
+	fi
+}
+
+cp "$dir/truth.predict" "$dir/predict"
+cp "$run/files/fake.conn.good" "$run/files/fake.conn"
+expect right 0 'fake PASS flows=500 agree=500'
+
+awk 'NR == 17 { $3 = "172.30.0.9:53" } { print }' "$dir/truth.predict" >"$dir/predict"
+expect wrong-dest 1 'MISMATCH'
+
+cp "$dir/truth.predict" "$dir/predict"
+awk 'NR != 40' "$run/files/fake.conn.good" >"$run/files/fake.conn"
+expect missing-entry 1 'MISSING'
+
+awk '/fd00/ && !done { $3 = "-"; done = 1 } { print }' "$dir/truth.predict" >"$dir/predict"
+cp "$run/files/fake.conn.good" "$run/files/fake.conn"
+expect unexpected-entry 1 'UNEXPECTED'
+
+cp "$dir/truth.predict" "$dir/predict"
+head -n -1 "$dir/truth.predict" >"$dir/predict"
+expect short-prediction 1 'predictions for the 500 flows'
+
+cp "$dir/truth.predict" "$dir/predict"
+cp "$run/files/fake.sn" "$dir/sn.good"
+sed -i '$d' "$run/files/fake.sn"
+expect rules-differ 1 'rules not understood'
+cp "$dir/sn.good" "$run/files/fake.sn"
+
+if [ "$failures" -ne 0 ]; then
+	echo "selftest: $failures checks failed" >&2
+	exit 1
+fi
+echo "selftest: comparator passes the right prediction and fails every wrong one"
