@@ -44,7 +44,11 @@ static socklen_t send_sockaddr(const struct flow_ep *ep,
 	return sizeof(*sin);
 }
 
-/* Sends one flow; returns 0 or -1 with *what naming the failed step. */
+/*
+ * Sends one flow; returns 0, 1 if netfilter dropped the datagram (EPERM:
+ * IPVS drops a UDP packet it finds no destination for), or -1 with *what
+ * naming the failed step.
+ */
 static int send_flow(const struct flow *f, const char **what)
 {
 	static const char payload[] = "flowgen";
@@ -80,6 +84,8 @@ static int send_flow(const struct flow *f, const char **what)
 		if (sendto(fd, payload, sizeof(payload) - 1, 0,
 			   (struct sockaddr *)&dst, dlen) < 0) {
 			*what = "sendto";
+			if (errno == EPERM)
+				ret = 1;
 			goto out;
 		}
 	} else if (connect(fd, (struct sockaddr *)&dst, dlen) &&
@@ -100,6 +106,8 @@ static void send_usage(FILE *out)
 	fprintf(out,
 		"usage: flowgen send [--quiet] [--keep-going] FLOWS...\n"
 		"Open every flow of the lists (trace format; '-' is stdin).\n"
+		"A UDP datagram that netfilter drops (EPERM, e.g. IPVS found no\n"
+		"destination) counts as dropped, not as a failure.\n"
 		"  --quiet       no summary on stderr\n"
 		"  --keep-going  report failed flows and continue (exit 1 at the end)\n");
 }
@@ -112,7 +120,7 @@ int flowgen_send(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long sent = 0, failed = 0;
+	unsigned long sent = 0, dropped = 0, failed = 0;
 	int c, quiet = 0, keep_going = 0;
 	struct timespec t0, t1;
 	struct flow_list list;
@@ -143,8 +151,13 @@ int flowgen_send(int argc, char **argv)
 		if (flow_list_read(path, &list))
 			return 2;
 		for (i = 0; i < list.n; i++) {
-			if (!send_flow(&list.flows[i], &what)) {
+			c = send_flow(&list.flows[i], &what);
+			if (c == 0) {
 				sent++;
+				continue;
+			}
+			if (c > 0) {
+				dropped++;
 				continue;
 			}
 			flow_ep_format(&list.flows[i].client, cbuf, sizeof(cbuf));
@@ -162,8 +175,8 @@ int flowgen_send(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!quiet)
-		fprintf(stderr, "flowgen send: %lu flows sent, %lu failed, %.3f s\n",
-			sent, failed,
+		fprintf(stderr, "flowgen send: %lu flows sent, %lu dropped by netfilter, %lu failed, %.3f s\n",
+			sent, dropped, failed,
 			(double)(t1.tv_sec - t0.tv_sec) +
 				(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return failed ? 1 : 0;

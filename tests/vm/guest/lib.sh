@@ -100,7 +100,7 @@ burst() {
 	done
 	_t0=$(now)
 	# shellcheck disable=SC2086 # _paths is a list of paths without blanks
-	if ! flowgen send --quiet $_paths 2>/tmp/send.err; then
+	if ! flowgen send $_paths 2>/tmp/send.err; then
 		result "send-$_name" FAIL "flowgen send: $(head -c 300 /tmp/send.err)"
 	fi
 	_t1=$(now)
@@ -113,7 +113,7 @@ burst() {
 	emit_file "$_name.ln" /tmp/burst.ln
 	emit_file "$_name.sn" /tmp/burst.sn
 	emit_gz "$_name.conn" /tmp/burst.conn
-	log "burst $_name: $(($(wc -l </tmp/burst.conn) - 1)) entries, send $_t0 -> $_t1, done $(now)"
+	log "burst $_name: $(($(wc -l </tmp/burst.conn) - 1)) entries, send $_t0 -> $_t1, done $(now): $(tail -n 1 /tmp/send.err)"
 }
 
 # dmesg_check CASE: no warnings, bugs, oopses, stalls or lockdep reports.

@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole VM suite, both kernels one after the other:
+#   run-all.sh --kmod-dir-61 DIR --kmod-dir-612 DIR --flowgen BIN --out DIR
+#              (--sim BIN | --no-sim) [--flows N] [--live-flows N]
+#              [--timeout SECONDS] [--kernels "KVER..."]
+# DIR/ip_vs_wmh.ko must be built for the kernel (make -C kmod KVER=... OUT=DIR).
+# Runs the comparator's self-test, prepares the inputs once, then per
+# kernel: builds the initramfs, boots it (run.sh) and compares (compare.sh).
+# Prints a summary and exits 0 only if every case on every kernel passed.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+k61=6.1.0-56-amd64
+k612=6.12.117+deb12-amd64
+
+usage() {
+	sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+die() {
+	echo "run-all.sh: $*" >&2
+	exit 2
+}
+
+dir61=
+dir612=
+flowgen=
+out=
+sim=${SIM:-}
+no_sim=0
+flows=10000
+live_flows=1500
+timeout=420
+kernels="$k61 $k612"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kmod-dir-61) dir61=${2:?}; shift 2 ;;
+	--kmod-dir-612) dir612=${2:?}; shift 2 ;;
+	--flowgen) flowgen=${2:?}; shift 2 ;;
+	--out) out=${2:?}; shift 2 ;;
+	--sim) sim=${2:?}; shift 2 ;;
+	--no-sim) no_sim=1; shift ;;
+	--flows) flows=${2:?}; shift 2 ;;
+	--live-flows) live_flows=${2:?}; shift 2 ;;
+	--timeout) timeout=${2:?}; shift 2 ;;
+	--kernels) kernels=${2:?}; shift 2 ;;
+	-h | --help) usage ;;
+	*) usage ;;
+	esac
+done
+if [ -z "$flowgen" ] || [ -z "$out" ]; then usage; fi
+[ -x "$flowgen" ] || die "flowgen not found at '$flowgen' (cmake --build BUILD --target flowgen)"
+if [ "$no_sim" -eq 1 ]; then
+	sim_args=(--no-sim)
+else
+	[ -n "$sim" ] || die "pass --sim PATH (or SIM=PATH), or --no-sim to only collect kernel data"
+	[ -x "$sim" ] || die "simulator '$sim' is not executable"
+	sim_args=(--sim "$(realpath "$sim")")
+fi
+mkdir -p "$out"
+out=$(realpath "$out")
+flowgen=$(realpath "$flowgen")
+
+t_start=$(date +%s)
+summary=$out/summary.txt
+: >"$summary"
+overall=0
+
+if "$here/selftest.sh" --flowgen "$flowgen" >"$out/selftest.log" 2>&1; then
+	echo "PASS comparator-selftest" | tee -a "$summary"
+else
+	echo "FAIL comparator-selftest (see $out/selftest.log)" | tee -a "$summary"
+	overall=1
+fi
+
+"$here/prepare.sh" "$out/payload" --flowgen "$flowgen" --flows "$flows" \
+	--live-flows "$live_flows"
+
+for kver in $kernels; do
+	case $kver in
+	"$k61") kdir=$dir61 ;;
+	"$k612") kdir=$dir612 ;;
+	*) die "no --kmod-dir option for kernel $kver" ;;
+	esac
+	[ -n "$kdir" ] || die "pass the directory of ip_vs_wmh.ko built for $kver"
+	[ -f "$kdir/ip_vs_wmh.ko" ] || die "$kdir/ip_vs_wmh.ko not found (make -C kmod KVER=$kver OUT=$kdir)"
+	kout=$out/$kver
+	echo "=== $kver"
+	"$here/mkinitramfs.sh" "$kver" "$kout" --wmh "$kdir/ip_vs_wmh.ko" \
+		--flowgen "$flowgen" --payload "$out/payload"
+	run_ok=PASS
+	"$here/run.sh" "$kver" "$kout" --initrd "$kout/initramfs.cpio.gz" \
+		--timeout "$timeout" || run_ok=FAIL
+	cmp_ok=PASS
+	"$here/compare.sh" "$kout" "$out/payload" --flowgen "$flowgen" "${sim_args[@]}" ||
+		cmp_ok=FAIL
+	echo "$run_ok $kver guest ($(awk '$3 == "PASS"' "$kout/results.txt" | wc -l) cases passed, $(cat "$kout/elapsed") s in QEMU)" |
+		tee -a "$summary"
+	echo "$cmp_ok $kver comparison ($(awk '$3 == "PASS"' "$kout/compare/results.txt" | wc -l) passed, $(awk '$3 == "SKIP"' "$kout/compare/results.txt" | wc -l) skipped)" |
+		tee -a "$summary"
+	if [ "$run_ok" = FAIL ] || [ "$cmp_ok" = FAIL ]; then
+		overall=1
+	fi
+done
+
+echo "run-all.sh: $(($(date +%s) - t_start)) s in all; summary in $summary"
+cat "$summary"
+exit "$overall"
