@@ -24,6 +24,7 @@
 
 #define wmh_load_le64(p) get_unaligned_le64(p)
 #define wmh_calloc(n, size) kvcalloc((n), (size), GFP_KERNEL)
+#define wmh_alloc_array(n, size) kvmalloc_array((n), (size), GFP_KERNEL)
 #define wmh_free(p) kvfree(p)
 #define wmh_sort(base, num, size, cmp) sort((base), (num), (size), (cmp), NULL)
 
@@ -73,6 +74,8 @@ static inline u64 wmh_load_le64(const void *p)
  */
 extern long wmh_fail_alloc_after;
 void *wmh_calloc(size_t n, size_t size);
+/* As wmh_calloc, but the memory is not zeroed. */
+void *wmh_alloc_array(size_t n, size_t size);
 #define wmh_free(p) free(p)
 #define wmh_sort(base, num, size, cmp) qsort((base), (num), (size), (cmp))
 

@@ -6,11 +6,14 @@
  * slot. Two changes make it exact and order independent:
  *
  * - Turns follow slot targets. Destination i gets exactly T_i turns (its
- *   largest-remainder share of M), spread evenly over the build: its k-th
- *   turn happens at time (2k + 1) / (2 T_i). Turns are sorted by that time
- *   with a counting sort into M buckets, so building stays O(M) whatever the
- *   weights are; turns in one bucket go in key order.
- * - Destinations are ranked by their key, never by the caller's list order.
+ *   largest-remainder share of M), spread evenly over R = max T_i rounds:
+ *   its k-th turn is in round (2k + 1) R / (2 T_i), so it has at most one
+ *   turn per round. Each round keeps a FIFO list of the destinations whose
+ *   next turn falls in it, so a build costs O(M + R) whatever the weights.
+ * - Destinations are ranked by their key, never by the caller's list order:
+ *   round 0's list starts in key order, and every later list is filled in
+ *   the order earlier rounds ran, so the whole build depends only on the set
+ *   of destinations.
  */
 #include "wmh_table.h"
 
@@ -25,11 +28,6 @@ struct wmh_sort_entry {
 struct wmh_remainder {
 	u64 rem;
 	u32 rank;
-};
-
-struct wmh_perm {
-	u32 pos;
-	u32 skip;
 };
 
 const struct wmh_hash_key wmh_default_hash_key = {
@@ -170,98 +168,106 @@ static int wmh_apportion(u32 *target, u32 size, const u32 *order,
 }
 
 /*
- * Turn k of a destination with t turns falls in bucket (2k + 1) * size / 2t.
- * Walk those buckets for one destination with one division up front and
- * additions after, because a division per turn would dominate the build.
+ * Turn k of a destination with t turns falls in round (2k + 1) * rounds / 2t.
+ * Walk those rounds with one division up front and additions after.
  */
 struct wmh_turn_walk {
-	u32 bucket, rem, step, step_rem, den;
+	u32 round, rem, step, step_rem, den;
 };
 
-static void wmh_turn_walk_init(struct wmh_turn_walk *w, u32 size, u32 t)
+/* Per-destination build state, kept together for locality. */
+struct wmh_builder {
+	struct wmh_turn_walk walk;
+	u32 turns_left;
+	u32 pos;  /* next slot of its Maglev permutation to try */
+	u32 skip;
+	u32 next; /* next destination in the same round's list */
+};
+
+#define WMH_LIST_END 0xffffffffU
+
+static void wmh_turn_walk_init(struct wmh_turn_walk *w, u32 rounds, u32 t)
 {
 	w->den = 2 * t;
-	w->bucket = size / w->den;
-	w->rem = size % w->den;
-	w->step = (u32)((2 * (u64)size) / w->den);
-	w->step_rem = (u32)((2 * (u64)size) % w->den);
+	w->round = rounds / w->den;
+	w->rem = rounds % w->den;
+	w->step = (u32)((2 * (u64)rounds) / w->den);
+	w->step_rem = (u32)((2 * (u64)rounds) % w->den);
 }
 
 static void wmh_turn_walk_next(struct wmh_turn_walk *w)
 {
-	w->bucket += w->step;
+	w->round += w->step;
 	w->rem += w->step_rem;
 	if (w->rem >= w->den) {
 		w->rem -= w->den;
-		w->bucket++;
+		w->round++;
 	}
 }
 
-/* Order all turns by time with a counting sort; events[] gets spec indices. */
-static void wmh_schedule_turns(u32 *events, u32 *bucket, u32 size,
-			       const u32 *order, const u32 *target, u32 n)
+static void wmh_round_append(u32 *head, u32 *tail, struct wmh_builder *b,
+			     u32 i)
 {
-	struct wmh_turn_walk w;
-	u32 r, k, b, sum = 0;
+	u32 r = b[i].walk.round;
 
-	memset(bucket, 0, sizeof(*bucket) * ((size_t)size + 1));
-	for (r = 0; r < n; r++) {
-		u32 t = target[order[r]];
-
-		if (!t)
-			continue;
-		wmh_turn_walk_init(&w, size, t);
-		for (k = 0; k < t; k++, wmh_turn_walk_next(&w))
-			bucket[w.bucket]++;
-	}
-	for (b = 0; b <= size; b++) {
-		u32 c = bucket[b];
-
-		bucket[b] = sum;
-		sum += c;
-	}
-	for (r = 0; r < n; r++) {
-		u32 i = order[r], t = target[i];
-
-		if (!t)
-			continue;
-		wmh_turn_walk_init(&w, size, t);
-		for (k = 0; k < t; k++, wmh_turn_walk_next(&w))
-			events[bucket[w.bucket]++] = i;
-	}
+	b[i].next = WMH_LIST_END;
+	if (head[r] == WMH_LIST_END)
+		head[r] = i;
+	else
+		b[tail[r]].next = i;
+	tail[r] = i;
 }
 
-static void wmh_populate(u32 *slot, u64 *taken, u32 size,
+/*
+ * Fill every slot. @head and @tail hold @rounds entries each, @b one per
+ * destination. Probing tests a bitmap (8 KiB for 65537 slots, L1-resident)
+ * rather than the slot array. Turns add up to @size and each permutation
+ * visits every slot, so every probe loop ends.
+ */
+static void wmh_populate(u32 *slot, u64 *taken, u32 size, u32 rounds,
+			 u32 *head, u32 *tail, struct wmh_builder *b,
 			 const struct wmh_hash_key *key,
-			 const struct wmh_dest_spec *dests, u32 n,
-			 struct wmh_perm *perm, const u32 *events)
+			 const struct wmh_dest_spec *dests, const u32 *order,
+			 const u32 *target, u32 n)
 {
 	struct wmh_hash_key pkey = { key->k0, key->k1 ^ WMH_PERM_TWEAK };
-	u32 i, e;
+	u32 r, i;
 
-	for (i = 0; i < n; i++) {
-		u64 h = wmh_siphash13(&pkey, dests[i].key, WMH_DEST_KEY_LEN);
+	/* Builders are indexed by key rank, so equal weights walk b[] in order. */
+	memset(head, 0xff, sizeof(*head) * (size_t)rounds);
+	for (r = 0; r < n; r++) {
+		u64 h;
 
-		perm[i].pos = (u32)h % size;
-		perm[i].skip = (u32)(h >> 32) % (size - 1) + 1;
+		i = order[r];
+		if (!target[i])
+			continue;
+		h = wmh_siphash13(&pkey, dests[i].key, WMH_DEST_KEY_LEN);
+		b[r].pos = (u32)h % size;
+		b[r].skip = (u32)(h >> 32) % (size - 1) + 1;
+		b[r].turns_left = target[i];
+		wmh_turn_walk_init(&b[r].walk, rounds, target[i]);
+		wmh_round_append(head, tail, b, r);
 	}
-	/*
-	 * Probing tests a bitmap (8 KiB for 65537 slots, L1-resident) rather
-	 * than the slot array. Turns equal slots, and each permutation visits
-	 * every slot: the loop always ends.
-	 */
-	for (e = 0; e < size; e++) {
-		struct wmh_perm *p = &perm[events[e]];
-		u32 pos = p->pos;
 
-		while (taken[pos / 64] & (1ULL << (pos % 64))) {
-			pos += p->skip;
-			if (pos >= size)
-				pos -= size;
+	for (r = 0; r < rounds; r++) {
+		for (i = head[r]; i != WMH_LIST_END;) {
+			struct wmh_builder *d = &b[i];
+			u32 pos = d->pos, next = d->next, skip = d->skip;
+
+			while (taken[pos / 64] & (1ULL << (pos % 64))) {
+				/* pos + skip < 2 * size: one conditional subtract */
+				pos += skip;
+				pos -= pos >= size ? size : 0;
+			}
+			taken[pos / 64] |= 1ULL << (pos % 64);
+			slot[pos] = order[i];
+			d->pos = pos;
+			if (--d->turns_left) {
+				wmh_turn_walk_next(&d->walk);
+				wmh_round_append(head, tail, b, i);
+			}
+			i = next;
 		}
-		taken[pos / 64] |= 1ULL << (pos % 64);
-		slot[pos] = events[e];
-		p->pos = pos;
 	}
 }
 
@@ -269,11 +275,10 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 		    const struct wmh_hash_key *key,
 		    const struct wmh_dest_spec *dests, u32 n)
 {
-	u32 *slot, *order, *target = NULL, *bucket = NULL, *events = NULL;
-	u64 *taken = NULL;
-	struct wmh_perm *perm = NULL;
-	u64 wsum = 0;
-	u32 i;
+	u32 *slot, *order, *target = NULL, *head = NULL, *tail = NULL;
+	struct wmh_builder *b = NULL;
+	u64 *taken = NULL, wsum = 0;
+	u32 i, rounds = 0;
 	int ret;
 
 	ret = wmh_table_size_check(size);
@@ -283,7 +288,8 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 		return -ENOSPC;
 
 	ret = -ENOMEM;
-	slot = wmh_calloc(size, sizeof(*slot));
+	/* Every slot is written below: no need to zero the slot array. */
+	slot = wmh_alloc_array(size, sizeof(*slot));
 	if (!slot)
 		return ret;
 	order = wmh_calloc(n ? n : 1, sizeof(*order));
@@ -302,21 +308,28 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 
 	ret = -ENOMEM;
 	target = wmh_calloc(n, sizeof(*target));
-	perm = wmh_calloc(n, sizeof(*perm));
-	bucket = wmh_calloc((size_t)size + 1, sizeof(*bucket));
-	events = wmh_calloc(size, sizeof(*events));
-	taken = wmh_calloc(size / 64 + 1, sizeof(*taken));
-	if (!target || !perm || !bucket || !events || !taken)
+	if (!target)
 		goto err_tmp;
 	ret = wmh_apportion(target, size, order, dests, n, wsum);
 	if (ret)
 		goto err_tmp;
-	wmh_schedule_turns(events, bucket, size, order, target, n);
-	wmh_populate(slot, taken, size, key, dests, n, perm, events);
+	for (i = 0; i < n; i++)
+		if (target[i] > rounds)
+			rounds = target[i];
+
+	ret = -ENOMEM;
+	b = wmh_alloc_array(n, sizeof(*b));
+	head = wmh_alloc_array(rounds, sizeof(*head));
+	tail = wmh_alloc_array(rounds, sizeof(*tail));
+	taken = wmh_calloc(size / 64 + 1, sizeof(*taken));
+	if (!b || !head || !tail || !taken)
+		goto err_tmp;
+	wmh_populate(slot, taken, size, rounds, head, tail, b, key, dests,
+		     order, target, n);
 	wmh_free(taken);
-	wmh_free(events);
-	wmh_free(bucket);
-	wmh_free(perm);
+	wmh_free(tail);
+	wmh_free(head);
+	wmh_free(b);
 	wmh_free(target);
 done:
 	t->size = size;
@@ -328,9 +341,9 @@ done:
 
 err_tmp:
 	wmh_free(taken);
-	wmh_free(events);
-	wmh_free(bucket);
-	wmh_free(perm);
+	wmh_free(tail);
+	wmh_free(head);
+	wmh_free(b);
 	wmh_free(target);
 err_order:
 	wmh_free(order);
