@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "conn_table.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ipvs_sim {
+
+namespace {
+
+inline uint64_t Load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+inline uint64_t Mix(uint64_t a, uint64_t b) {
+  __uint128_t m = static_cast<__uint128_t>(a ^ 0xa0761d6478bd642fULL) * (b ^ 0xe7037ed1a0b428dbULL);
+  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
+}
+
+}  // namespace
+
+uint64_t HashFlowKey(const FlowKey& k) {
+  const uint8_t* c = k.client.addr.bytes.data();
+  const uint8_t* v = k.vip.addr.bytes.data();
+  uint64_t tail =
+      (static_cast<uint64_t>(k.client.port) << 32) | (static_cast<uint64_t>(k.vip.port) << 16) |
+      (static_cast<uint64_t>(k.proto) << 8) | (static_cast<uint64_t>(k.client.addr.family) << 4) |
+      static_cast<uint64_t>(k.vip.addr.family);
+  uint64_t h = Mix(Load64(c), Load64(c + 8));
+  h = Mix(h ^ Load64(v), Load64(v + 8) ^ tail);
+  return h;
+}
+
+ConnTable::ConnTable(const ConnTimeouts& timeouts) : timeouts_(timeouts) {
+  buckets_.assign(1024, kNone);
+  mask_ = buckets_.size() - 1;
+}
+
+void ConnTable::SetDest(uint32_t dest_id, Dest* d) {
+  if (dest_id >= dests_.size()) dests_.resize(dest_id + 1, nullptr);
+  dests_[dest_id] = d;
+}
+
+double ConnTable::Timeout(const Conn& c) const {
+  switch (c.key.proto) {
+    case Proto::kTcp:
+      return timeouts_.tcp_flows_close ? timeouts_.tcp_fin : timeouts_.tcp_established;
+    case Proto::kUdp:
+      return timeouts_.udp;
+    case Proto::kSctp:
+      return timeouts_.sctp;
+  }
+  return timeouts_.udp;
+}
+
+void ConnTable::Bind(Conn& c) {
+  Dest* d = dest(c.dest_id);
+  if (!d) return;
+  if (c.active)
+    ++d->active_conns;
+  else
+    ++d->inactive_conns;
+  if (d->u_threshold != 0 && d->active_conns + d->inactive_conns >= d->u_threshold)
+    d->overloaded = true;
+}
+
+void ConnTable::Unbind(Conn& c) {
+  Dest* d = dest(c.dest_id);
+  if (!d) return;
+  if (c.active) {
+    if (d->active_conns) --d->active_conns;
+  } else {
+    if (d->inactive_conns) --d->inactive_conns;
+  }
+  uint64_t total = static_cast<uint64_t>(d->active_conns) + d->inactive_conns;
+  if (d->l_threshold != 0) {
+    if (total < d->l_threshold) d->overloaded = false;
+  } else if (d->u_threshold != 0) {
+    if (total * 4 < static_cast<uint64_t>(d->u_threshold) * 3) d->overloaded = false;
+  } else {
+    d->overloaded = false;
+  }
+}
+
+void ConnTable::EndFlow(Conn& c, double now) {
+  c.in_progress = false;
+  if (c.active && timeouts_.tcp_flows_close) {
+    Dest* d = dest(c.dest_id);
+    if (d) {
+      if (d->active_conns) --d->active_conns;
+      ++d->inactive_conns;
+    }
+    c.active = false;
+  }
+  if (observer_) observer_->OnFlowEnd(now, c);
+}
+
+void ConnTable::PushTimer(uint32_t idx) {
+  heap_.push_back(Timer{pool_[idx].deadline, idx, pool_[idx].gen});
+  std::push_heap(heap_.begin(), heap_.end(), Later);
+}
+
+void ConnTable::Advance(double now) {
+  while (!heap_.empty() && heap_.front().time <= now) {
+    Timer t = heap_.front();
+    std::pop_heap(heap_.begin(), heap_.end(), Later);
+    heap_.pop_back();
+    Conn& c = pool_[t.idx];
+    if (!c.live || c.gen != t.gen || t.time > c.deadline) continue;  // stale
+    if (t.time < c.deadline) {                                       // extended by a reuse
+      PushTimer(t.idx);
+      continue;
+    }
+    if (c.in_progress) {
+      EndFlow(c, c.flow_end);
+      c.deadline = c.flow_end + Timeout(c);
+      PushTimer(t.idx);
+    } else {
+      Unbind(c);
+      Free(t.idx);
+    }
+  }
+}
+
+uint32_t ConnTable::Find(const FlowKey& key, uint64_t hash) const {
+  for (uint32_t i = buckets_[hash & mask_]; i != kNone; i = pool_[i].next) {
+    const Conn& c = pool_[i];
+    if (c.hash == hash && c.key == key) return i;
+  }
+  return kNone;
+}
+
+void ConnTable::Grow() {
+  buckets_.assign(buckets_.size() * 2, kNone);
+  mask_ = buckets_.size() - 1;
+  for (uint32_t i = 0; i < pool_.size(); ++i) {
+    Conn& c = pool_[i];
+    if (!c.live) continue;
+    uint32_t& head = buckets_[c.hash & mask_];
+    c.next = head;
+    head = i;
+  }
+}
+
+uint32_t ConnTable::Insert(const FlowKey& key, uint64_t hash, uint16_t svc, uint32_t dest_id,
+                           double start, double duration) {
+  uint32_t idx;
+  if (free_ != kNone) {
+    idx = free_;
+    free_ = pool_[idx].next;
+  } else {
+    idx = static_cast<uint32_t>(pool_.size());
+    pool_.emplace_back();
+  }
+  Conn& c = pool_[idx];
+  c.key = key;
+  c.hash = hash;
+  c.start = start;
+  c.flow_end = start + std::max(0.0, duration);
+  c.deadline = c.flow_end;
+  c.dest_id = dest_id;
+  c.svc = svc;
+  c.in_progress = true;
+  c.active = key.proto == Proto::kTcp;
+  c.live = true;
+  Bind(c);
+  ++live_;
+  uint32_t& head = buckets_[hash & mask_];
+  c.next = head;
+  head = idx;
+  if (live_ > buckets_.size()) Grow();
+  PushTimer(idx);
+  return idx;
+}
+
+bool ConnTable::Reuse(uint32_t idx, double now, double duration) {
+  Conn& c = pool_[idx];
+  double end = now + std::max(0.0, duration);
+  bool was_ended = !c.in_progress;
+  c.flow_end = std::max(was_ended ? now : c.flow_end, end);
+  if (was_ended) {
+    c.in_progress = true;
+    c.deadline = c.flow_end;  // earlier than the pending expiry
+    PushTimer(idx);
+  } else {
+    c.deadline = c.flow_end;  // the pending timer re-pushes itself
+  }
+  return was_ended;
+}
+
+bool ConnTable::ClosedTcp(uint32_t idx) const {
+  const Conn& c = pool_[idx];
+  return c.key.proto == Proto::kTcp && !c.in_progress && timeouts_.tcp_flows_close;
+}
+
+void ConnTable::Remove(uint32_t idx, double now) {
+  Conn& c = pool_[idx];
+  if (c.in_progress) {
+    c.in_progress = false;
+    c.flow_end = now;
+    if (observer_) observer_->OnFlowEnd(now, c);
+  }
+  Unbind(c);
+  Free(idx);
+}
+
+void ConnTable::Free(uint32_t idx) {
+  Conn& c = pool_[idx];
+  uint32_t* link = &buckets_[c.hash & mask_];
+  while (*link != idx) link = &pool_[*link].next;
+  *link = c.next;
+  c.live = false;
+  ++c.gen;
+  c.next = free_;
+  free_ = idx;
+  --live_;
+}
+
+void ConnTable::Clear(double now) {
+  ForEach([&](uint32_t i) { Remove(i, now); });
+  heap_.clear();
+}
+
+}  // namespace ipvs_sim

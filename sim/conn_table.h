@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+// The connection table of one director, modelled on IPVS's ip_vs_conn table:
+// a flow sticks to the dest it was scheduled to until it ends plus the
+// protocol's timeout, and every dest counts its active and inactive entries,
+// which lc, wlc, sed, nq, ovf and friends read.
+//
+// Life of an entry (TCP):  in progress (ESTABLISHED, counted active)
+//                       -> flow end: closed (FIN/TIME_WAIT, counted inactive)
+//                       -> end + tcp_fin: expired, unbound, freed.
+// With tcp_flows_close off (traces whose flows were cut rather than closed)
+// a TCP entry stays active until end + tcp_established instead.
+// UDP and SCTP entries count as inactive all along (IPVS counts only TCP
+// ESTABLISHED as active) and expire at end + udp / sctp.
+//
+// Overload follows ip_vs_bind_dest / ip_vs_unbind_dest: binding sets
+// overloaded when u_threshold != 0 and active + inactive >= u_threshold;
+// unbinding clears it when below l_threshold, or, without l_threshold, below
+// 3/4 of u_threshold (and always when u_threshold is 0).
+//
+// Memory: entries live in a pool with a free list and a chained hash index;
+// expiry runs from a binary min-heap of (time, entry, generation) with lazy
+// deletion, so nothing stays allocated per flow after it expires and the
+// hot path does no heap allocation once the pool has grown.
+//
+// Thread safety: none; one replay thread owns a table.
+#ifndef IPVS_SCHED_SIM_CONN_TABLE_H_
+#define IPVS_SCHED_SIM_CONN_TABLE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "net.h"
+#include "service.h"
+
+namespace ipvs_sim {
+
+// Timeouts in seconds (ipvsadm --set tcp tcpfin udp; sysctl for sctp).
+struct ConnTimeouts {
+  double tcp_established = 900;
+  double tcp_fin = 120;
+  double udp = 300;
+  double sctp = 300;
+  // Flows of the trace end with a FIN (true) or just stop (false).
+  bool tcp_flows_close = true;
+};
+
+// A fast, well-mixed hash of a flow key (not the scheduler's hash).
+uint64_t HashFlowKey(const FlowKey& key);
+
+struct Conn {
+  FlowKey key;
+  uint64_t hash = 0;
+  double start = 0;
+  double flow_end = 0;  // when the flow's last packet passes
+  double deadline = 0;  // next state change: flow_end, then expiry
+  uint32_t dest_id = 0;
+  uint32_t gen = 0;   // bumped when the slot is freed
+  uint32_t next = 0;  // hash chain or free list
+  uint16_t svc = 0;   // service index in the director
+  bool in_progress = false;
+  bool active = false;  // counted in Dest.active_conns (else inactive)
+  bool live = false;
+};
+
+// Told about flow starts/ends so that metrics can follow concurrency.
+class ConnObserver {
+ public:
+  virtual ~ConnObserver() = default;
+  // The flow of @c stopped at @now (its end, or a removal while in progress).
+  virtual void OnFlowEnd(double now, const Conn& c) = 0;
+};
+
+class ConnTable {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  explicit ConnTable(const ConnTimeouts& timeouts);
+  ConnTable(const ConnTable&) = delete;
+  ConnTable& operator=(const ConnTable&) = delete;
+
+  // Where entries bound to @dest_id count their connections. nullptr when
+  // the dest is gone; the pointer must stay valid until the next call for
+  // the same id (the director re-points after every change of svc.dests).
+  void SetDest(uint32_t dest_id, Dest* dest);
+  Dest* dest(uint32_t dest_id) const { return dest_id < dests_.size() ? dests_[dest_id] : nullptr; }
+
+  void set_observer(ConnObserver* o) { observer_ = o; }
+
+  // Runs every state change due at or before @now (flow ends, expiries).
+  // REQUIRES: @now is not before the previous call.
+  void Advance(double now);
+
+  // The live entry of @key or kNone. @hash is HashFlowKey(key).
+  uint32_t Find(const FlowKey& key, uint64_t hash) const;
+
+  // Adds an entry bound to @dest_id for a flow [start, start+duration) and
+  // counts it. REQUIRES: no live entry for key.
+  uint32_t Insert(const FlowKey& key, uint64_t hash, uint16_t svc, uint32_t dest_id, double start,
+                  double duration);
+
+  // A new flow with the 5-tuple of live entry @idx arrives at @now and runs
+  // for @duration: the entry is kept (same dest), extended, and is in
+  // progress again. Returns true if it was not in progress before.
+  bool Reuse(uint32_t idx, double now, double duration);
+
+  // Drops entry @idx now (no dest, director failover, rescheduling of a
+  // closed TCP entry); unbinds it and tells the observer if it was in
+  // progress.
+  void Remove(uint32_t idx, double now);
+
+  // True for a TCP entry whose flow has closed (TIME_WAIT/CLOSE): a new SYN
+  // on its 5-tuple expires it and is scheduled afresh (conn_reuse_mode=1).
+  bool ClosedTcp(uint32_t idx) const;
+
+  const Conn& at(uint32_t idx) const { return pool_[idx]; }
+  size_t size() const { return live_; }
+
+  // Calls fn(idx) for every live entry. fn may Remove(idx) the entry it is
+  // given but must not insert.
+  template <typename F>
+  void ForEach(F fn) {
+    for (uint32_t i = 0; i < pool_.size(); ++i)
+      if (pool_[i].live) fn(i);
+  }
+
+  // Removes every entry (director reboot); observer told for in-progress ones.
+  void Clear(double now);
+
+ private:
+  struct Timer {
+    double time;
+    uint32_t idx;
+    uint32_t gen;
+  };
+  static bool Later(const Timer& a, const Timer& b) { return a.time > b.time; }
+
+  double Timeout(const Conn& c) const;
+  void Bind(Conn& c);
+  void Unbind(Conn& c);
+  void EndFlow(Conn& c, double now);
+  void Free(uint32_t idx);
+  void PushTimer(uint32_t idx);
+  void Grow();
+
+  ConnTimeouts timeouts_;
+  std::vector<Conn> pool_;
+  std::vector<uint32_t> buckets_;  // heads of hash chains, kNone if empty
+  uint64_t mask_ = 0;
+  uint32_t free_ = kNone;
+  size_t live_ = 0;
+  std::vector<Timer> heap_;
+  std::vector<Dest*> dests_;
+  ConnObserver* observer_ = nullptr;
+};
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_CONN_TABLE_H_

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "conn_table.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "sched_testing.h"
+
+namespace ipvs_sim {
+namespace {
+
+using sched_testing::D;
+using sched_testing::Flow;
+
+struct Ends : ConnObserver {
+  std::vector<std::pair<double, uint32_t>> ends;
+  void OnFlowEnd(double now, const Conn& c) override { ends.emplace_back(now, c.dest_id); }
+};
+
+class ConnTableTest : public ::testing::Test {
+ protected:
+  ConnTableTest() : table_(ConnTimeouts()) {
+    dests_ = {D("192.168.1.1:80"), D("192.168.1.2:80")};
+    table_.SetDest(0, &dests_[0]);
+    table_.SetDest(1, &dests_[1]);
+    table_.set_observer(&ends_);
+  }
+  uint32_t Add(const FlowKey& k, uint32_t dest, double start, double dur) {
+    return table_.Insert(k, HashFlowKey(k), 0, dest, start, dur);
+  }
+  uint32_t Find(const FlowKey& k) { return table_.Find(k, HashFlowKey(k)); }
+
+  std::vector<Dest> dests_;
+  ConnTable table_;
+  Ends ends_;
+};
+
+TEST_F(ConnTableTest, TcpActiveThenFinThenExpired) {
+  FlowKey k = Flow("1.1.1.1:1000");
+  Add(k, 0, 10, 5);
+  EXPECT_EQ(dests_[0].active_conns, 1u);
+  EXPECT_EQ(dests_[0].inactive_conns, 0u);
+  table_.Advance(14.9);
+  EXPECT_EQ(dests_[0].active_conns, 1u);
+  table_.Advance(15);  // FIN: inactive for tcp_fin = 120 s
+  EXPECT_EQ(dests_[0].active_conns, 0u);
+  EXPECT_EQ(dests_[0].inactive_conns, 1u);
+  ASSERT_EQ(ends_.ends.size(), 1u);
+  EXPECT_DOUBLE_EQ(ends_.ends[0].first, 15);
+  EXPECT_NE(Find(k), ConnTable::kNone);
+  table_.Advance(134.9);
+  EXPECT_NE(Find(k), ConnTable::kNone);
+  table_.Advance(135);
+  EXPECT_EQ(Find(k), ConnTable::kNone);
+  EXPECT_EQ(dests_[0].inactive_conns, 0u);
+  EXPECT_EQ(table_.size(), 0u);
+}
+
+TEST_F(ConnTableTest, UdpInactiveAllAlongAndLivesTimeoutAfterEnd) {
+  FlowKey k = Flow("1.1.1.1:1000", "10.0.0.1:53", Proto::kUdp);
+  Add(k, 1, 0, 2);
+  EXPECT_EQ(dests_[1].active_conns, 0u);
+  EXPECT_EQ(dests_[1].inactive_conns, 1u);
+  table_.Advance(301.9);
+  EXPECT_NE(Find(k), ConnTable::kNone);
+  table_.Advance(302);
+  EXPECT_EQ(Find(k), ConnTable::kNone);
+  EXPECT_EQ(dests_[1].inactive_conns, 0u);
+}
+
+TEST_F(ConnTableTest, UncloseTcpStaysActiveForEstablishedTimeout) {
+  ConnTimeouts t;
+  t.tcp_flows_close = false;
+  t.tcp_established = 50;
+  ConnTable table(t);
+  table.SetDest(0, &dests_[0]);
+  FlowKey k = Flow("1.1.1.1:1000");
+  table.Insert(k, HashFlowKey(k), 0, 0, 0, 10);
+  table.Advance(59);
+  EXPECT_EQ(dests_[0].active_conns, 1u);
+  EXPECT_FALSE(table.ClosedTcp(table.Find(k, HashFlowKey(k))));
+  table.Advance(60);
+  EXPECT_EQ(dests_[0].active_conns, 0u);
+  EXPECT_EQ(table.size(), 0u);
+}
+
+TEST_F(ConnTableTest, ReuseExtendsLife) {
+  FlowKey k = Flow("1.1.1.1:1000", "10.0.0.1:53", Proto::kUdp);
+  uint32_t i = Add(k, 0, 0, 1);
+  table_.Advance(100);                    // ended at 1, expires at 301
+  EXPECT_TRUE(table_.Reuse(i, 100, 10));  // in progress again
+  table_.Advance(400);                    // ended at 110, expires at 410
+  EXPECT_NE(Find(k), ConnTable::kNone);
+  EXPECT_TRUE(table_.Reuse(Find(k), 400, 0));
+  table_.Advance(699.9);
+  EXPECT_NE(Find(k), ConnTable::kNone);
+  table_.Advance(700);
+  EXPECT_EQ(Find(k), ConnTable::kNone);
+  EXPECT_EQ(dests_[0].inactive_conns, 0u);
+}
+
+TEST_F(ConnTableTest, ReuseWhileInProgressPushesTheEnd) {
+  FlowKey k = Flow("1.1.1.1:1000");
+  uint32_t i = Add(k, 0, 0, 10);
+  EXPECT_FALSE(table_.Reuse(i, 5, 20));  // now ends at 25
+  table_.Advance(24);
+  EXPECT_EQ(dests_[0].active_conns, 1u);
+  table_.Advance(25);
+  EXPECT_EQ(dests_[0].active_conns, 0u);
+  EXPECT_TRUE(table_.ClosedTcp(i));
+  ASSERT_EQ(ends_.ends.size(), 1u);
+  EXPECT_DOUBLE_EQ(ends_.ends[0].first, 25);
+}
+
+TEST_F(ConnTableTest, RemoveUnbindsAndReportsOnlyFlowsInProgress) {
+  FlowKey a = Flow("1.1.1.1:1"), b = Flow("1.1.1.1:2");
+  uint32_t ia = Add(a, 0, 0, 100);
+  uint32_t ib = Add(b, 0, 0, 1);
+  table_.Advance(50);
+  EXPECT_EQ(ends_.ends.size(), 1u);  // b ended
+  table_.Remove(ia, 50);
+  table_.Remove(ib, 50);
+  EXPECT_EQ(ends_.ends.size(), 2u);  // a broke, b was already over
+  EXPECT_EQ(dests_[0].active_conns + dests_[0].inactive_conns, 0u);
+  EXPECT_EQ(table_.size(), 0u);
+  table_.Advance(1e9);  // stale timers are harmless
+  EXPECT_EQ(ends_.ends.size(), 2u);
+}
+
+TEST_F(ConnTableTest, OverloadSetAtUpperClearedBelowThreeQuarters) {
+  dests_[0].u_threshold = 4;
+  std::vector<uint32_t> idx;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(dests_[0].overloaded) << i;
+    FlowKey k = Flow("1.1.1.1:" + std::to_string(100 + i));
+    idx.push_back(Add(k, 0, 0, 100));
+  }
+  EXPECT_TRUE(dests_[0].overloaded);
+  table_.Remove(idx[0], 1);  // 3 left: 3*4 = 12 is not < 4*3
+  EXPECT_TRUE(dests_[0].overloaded);
+  table_.Remove(idx[1], 1);  // 2 left: 8 < 12
+  EXPECT_FALSE(dests_[0].overloaded);
+}
+
+TEST_F(ConnTableTest, OverloadWithLowerThreshold) {
+  dests_[1].u_threshold = 3;
+  dests_[1].l_threshold = 1;
+  std::vector<uint32_t> idx;
+  for (int i = 0; i < 3; ++i) idx.push_back(Add(Flow("2.2.2.2:" + std::to_string(i + 1)), 1, 0, 9));
+  EXPECT_TRUE(dests_[1].overloaded);
+  table_.Remove(idx[0], 1);
+  table_.Remove(idx[1], 1);
+  EXPECT_TRUE(dests_[1].overloaded);  // 1 is not < 1
+  table_.Remove(idx[2], 1);
+  EXPECT_FALSE(dests_[1].overloaded);
+}
+
+TEST_F(ConnTableTest, ManyFlowsGrowAndExpireCompletely) {
+  for (int i = 0; i < 50000; ++i) {
+    table_.Advance(i * 0.01);
+    FlowKey k;
+    k.client.addr = IpAddr::V4(0x0b000000u + i);
+    k.client.port = static_cast<uint16_t>(i);
+    k.vip = sched_testing::Ep("10.0.0.1:80");
+    ASSERT_EQ(Find(k), ConnTable::kNone);
+    Add(k, i % 2, i * 0.01, 3);
+    ASSERT_NE(Find(k), ConnTable::kNone);
+  }
+  // Live: flows that started within the last 3 + 120 s.
+  EXPECT_NEAR(static_cast<double>(table_.size()), 12300, 2);
+  EXPECT_NEAR(dests_[0].active_conns + dests_[1].active_conns, 300, 2);
+  table_.Advance(1e6);
+  EXPECT_EQ(table_.size(), 0u);
+  EXPECT_EQ(dests_[0].active_conns + dests_[0].inactive_conns + dests_[1].active_conns +
+                dests_[1].inactive_conns,
+            0u);
+}
+
+}  // namespace
+}  // namespace ipvs_sim
