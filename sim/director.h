@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+// One IPVS director: its own copy of every virtual service, one scheduler
+// instance per service and a connection table. A fleet of directors shares
+// the configuration and the timeline but nothing else.
+#ifndef IPVS_SCHED_SIM_DIRECTOR_H_
+#define IPVS_SCHED_SIM_DIRECTOR_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "conn_table.h"
+#include "ipvsadm_config.h"
+#include "scheduler.h"
+#include "service.h"
+#include "timeline.h"
+#include "trace.h"
+
+namespace ipvs_sim {
+
+constexpr uint32_t kNoDest = UINT32_MAX;
+
+// Stable numbers for (service slot, dest endpoint), shared by every director
+// of a fleet so that metrics can add them up. A dest deleted and added again
+// keeps its number. Not thread-safe.
+class DestIds {
+ public:
+  uint32_t Get(int svc, const Endpoint& ep);
+  size_t size() const { return info_.size(); }
+  int svc(uint32_t id) const { return info_[id].first; }
+  const Endpoint& ep(uint32_t id) const { return info_[id].second; }
+
+ private:
+  std::map<std::pair<int, Endpoint>, uint32_t> ids_;
+  std::vector<std::pair<int, Endpoint>> info_;
+};
+
+struct DirectorOptions {
+  SchedulerOptions sched;
+  ConnTimeouts timeouts;
+  // Non-empty: every service uses this scheduler whatever the configuration
+  // or the timeline's -E says (how `compare` runs each candidate).
+  std::string sched_override;
+  // A new TCP flow on the 5-tuple of a closed entry is scheduled afresh
+  // (net.ipv4.vs.conn_reuse_mode=1, the default); else it reuses the entry.
+  bool reuse_closed_tcp = true;
+};
+
+// What happened to one flow offered to a director.
+struct FlowOutcome {
+  int svc = -1;                // service slot, -1 when no service matched
+  uint32_t dest_id = kNoDest;  // kNoDest: no service or no destination
+  bool reused = false;         // an existing entry of the 5-tuple was used
+  bool started = false;        // the entry went from idle to in progress
+  int director = 0;
+};
+
+class Director {
+ public:
+  // @ids and @observer must outlive the director.
+  Director(int index, const DirectorOptions& opts, DestIds* ids, ConnObserver* observer);
+  Director(const Director&) = delete;
+  Director& operator=(const Director&) = delete;
+
+  // Loads @config: services and dests in the given list order, then binds
+  // each scheduler (kInit). False with *err if a scheduler is unknown.
+  bool Load(const IpvsConfig& config, std::string* err);
+
+  // Runs connection-table timers up to @now.
+  void Advance(double now) { table_.Advance(now); }
+
+  // Offers a new flow (the packet that would create or find its entry).
+  // REQUIRES: Advance(flow.start) done.
+  FlowOutcome Handle(const TraceFlow& flow);
+
+  // A flow live elsewhere has its next packet sent here (ECMP change) at
+  // @now, bound to @dest_id until @flow_end. With @synced the entry is
+  // already here (connection sync); otherwise the scheduler is asked and the
+  // flow survives only if it picks the same dest. Returns true if the flow
+  // survives (and then holds an entry here).
+  bool Adopt(const Conn& c, double now, bool synced);
+
+  // Applies one timeline edit (not director up/down). *broken receives the
+  // number of flows in progress that lost their dest. False with *err =
+  // "file:line: ..." if the event names a missing service or dest.
+  bool Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err);
+
+  // Director failure: forgets every entry. Boot: fresh schedulers (kInit).
+  void Crash(double now);
+  bool Boot(std::string* err);
+  bool up() const { return up_; }
+
+  // Scheduler Update() failures seen so far ("director N: svc: message").
+  std::vector<std::string>& warnings() { return warnings_; }
+
+  int index() const { return index_; }
+  ConnTable& table() { return table_; }
+  size_t num_services() const { return slots_.size(); }
+  // nullptr for a deleted service slot.
+  const Service* service(int svc) const {
+    return slots_[svc]->deleted ? nullptr : &slots_[svc]->svc;
+  }
+  const std::vector<uint32_t>& dest_ids(int svc) const { return slots_[svc]->dest_ids; }
+  // Slot of the live service with @key, or -1.
+  int FindService(const ServiceKey& key) const;
+
+ private:
+  struct Slot {
+    Service svc;
+    std::unique_ptr<Scheduler> sched;
+    std::vector<uint32_t> dest_ids;  // parallel to svc.dests
+    bool deleted = false;
+  };
+
+  int ServiceOf(const FlowKey& key);
+  bool Bind(Slot& s, const std::string& name, std::string* err);
+  void Repoint(Slot& s);
+  void CallUpdate(Slot& s, SchedEvent ev, const Dest* d);
+  uint64_t Drop(int svc, uint32_t dest_id, double now);
+
+  int index_;
+  DirectorOptions opts_;
+  DestIds* ids_;
+  ConnTable table_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  int last_svc_ = -1;  // cache for ServiceOf
+  bool up_ = true;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_DIRECTOR_H_
