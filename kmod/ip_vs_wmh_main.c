@@ -77,12 +77,26 @@ struct wmh_service {
 static void wmh_state_free_rcu(struct rcu_head *head)
 {
 	struct wmh_state *st = container_of(head, struct wmh_state, rcu);
+
+	wmh_table_free(&st->table);
+	kvfree(st);
+}
+
+/*
+ * Retire a table that readers may still hold. The server references go at
+ * once, as in-tree mh does: a removed server waits in the IPVS trash for
+ * IP_VS_DEST_TRASH_PERIOD before it is freed, far longer than any reader,
+ * whereas a put deferred to our RCU callback can run after netns cleanup
+ * has already dropped the trash's reference (refcount underflow).
+ */
+static void wmh_state_retire(struct wmh_state *st)
+{
 	u32 i;
 
 	for (i = 0; i < st->ndests; i++)
 		ip_vs_dest_put(st->dest[i]);
-	wmh_table_free(&st->table);
-	kvfree(st);
+	st->ndests = 0;
+	call_rcu(&st->rcu, wmh_state_free_rcu);
 }
 
 static struct wmh_state *wmh_state_build(struct ip_vs_service *svc)
@@ -156,7 +170,7 @@ static int wmh_rebuild(struct ip_vs_service *svc)
 	}
 	old = rcu_replace_pointer(ws->state, st, true);
 	if (old)
-		call_rcu(&old->rcu, wmh_state_free_rcu);
+		wmh_state_retire(old);
 	return 0;
 }
 
@@ -183,7 +197,7 @@ static void wmh_done_svc(struct ip_vs_service *svc)
 	struct wmh_service *ws = svc->sched_data;
 	struct wmh_state *st = rcu_dereference_protected(ws->state, 1);
 
-	call_rcu(&st->rcu, wmh_state_free_rcu);
+	wmh_state_retire(st);
 	kfree_rcu(ws, rcu);
 }
 
