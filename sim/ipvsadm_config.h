@@ -7,7 +7,8 @@
 //   -A -u [2001:db8::1]:53 -s mh -b mh-port,mh-fallback
 //
 // Dests keep the order of the file, which the simulator takes as the
-// kernel's list order (what `ipvsadm -Sn --nosort` prints; plain -Sn sorts).
+// kernel's list order, head first. ipvsadm -Sn sorts real servers and
+// refuses --nosort; tools/ipvs-snapshot writes them in list order.
 #ifndef IPVS_SCHED_SIM_IPVSADM_CONFIG_H_
 #define IPVS_SCHED_SIM_IPVSADM_CONFIG_H_
 
@@ -49,7 +50,7 @@ bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, Ip
 bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest* dest,
                          std::string* err);
 
-// Writes a configuration back in -Sn --nosort form.
+// Writes a configuration back in -Sn syntax, real servers in list order.
 std::string FormatIpvsadmConfig(const IpvsConfig& config);
 
 }  // namespace ipvs_sim
