@@ -50,8 +50,11 @@ typedef uint64_t u64;
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
+/*
+ * The CMake build defines __always_inline with the attribute (the lookup
+ * needs SipHash inlined with constant round counts); plain inline otherwise.
+ */
 #ifndef __always_inline
-/* -O2 inlines these small functions; the attribute is a kernel nicety. */
 #define __always_inline inline
 #endif
 

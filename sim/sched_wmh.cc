@@ -15,7 +15,12 @@ int WmhFamily(Family f) { return f == Family::kV6 ? WMH_AF_INET6 : WMH_AF_INET; 
 struct LookupCtx {
   const Service* svc;
   const std::vector<DestRef>* refs;
+  const std::vector<int>* current;  // nullptr: resolve by endpoint
 };
+
+int CtxDest(const LookupCtx& c, u32 index) {
+  return c.current ? (*c.current)[index] : ResolveDest(*c.svc, (*c.refs)[index]);
+}
 
 }  // namespace
 
@@ -39,6 +44,7 @@ bool WmhScheduler::Update(const Service& svc, SchedEvent /*event*/, const Dest* 
   int ret = wmh_table_build(&fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(),
                             static_cast<u32>(spec.size()));
   if (ret != 0) {
+    MapToService(svc);
     *err = fmt::format("wmh: {}: table rebuild failed ({}), {}", svc.key.ToString(), ret,
                        has_table_ ? "previous table kept" : "no table");
     return false;
@@ -47,12 +53,19 @@ bool WmhScheduler::Update(const Service& svc, SchedEvent /*event*/, const Dest* 
   table_ = fresh;
   has_table_ = true;
   refs_ = SnapshotDests(svc);
+  MapToService(svc);
   return true;
+}
+
+void WmhScheduler::MapToService(const Service& svc) {
+  current_.resize(refs_.size());
+  for (size_t i = 0; i < refs_.size(); ++i) current_[i] = ResolveDest(svc, refs_[i]);
+  mapped_size_ = svc.dests.size();
 }
 
 wmh_dest_state WmhScheduler::DestState(const void* ctx, u32 index) {
   const LookupCtx* c = static_cast<const LookupCtx*>(ctx);
-  int i = ResolveDest(*c->svc, (*c->refs)[index]);
+  int i = CtxDest(*c, index);
   if (i < 0) return WMH_DEST_DOWN;  // removed: no longer available
   const Dest& d = c->svc->dests[i];
   if (d.weight <= 0) return WMH_DEST_DOWN;
@@ -69,11 +82,11 @@ int WmhScheduler::Schedule(const Service& svc, const FlowKey& flow) {
   u8 msg[WMH_FLOW_MSG_MAX];
   u32 len =
       wmh_flow_msg(msg, WmhFamily(svc.family()), flow.client.addr.bytes.data(), with_port, port_be);
-  LookupCtx ctx{&svc, &refs_};
+  LookupCtx ctx{&svc, &refs_, svc.dests.size() == mapped_size_ ? &current_ : nullptr};
   bool overflow = (flags & kSchedFlag1) || opts_.wmh_overflow;
   u32 idx = wmh_lookup(&table_, msg, len, &WmhScheduler::DestState, &ctx, overflow);
   if (idx == WMH_NO_DEST) return -1;
-  return ResolveDest(svc, refs_[idx]);
+  return CtxDest(ctx, idx);
 }
 
 }  // namespace ipvs_sim

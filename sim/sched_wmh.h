@@ -45,11 +45,19 @@ class WmhScheduler : public Scheduler {
 
  private:
   static wmh_dest_state DestState(const void* ctx, u32 index);
+  // Recomputes current_ from refs_ against the service as it is now.
+  void MapToService(const Service& svc);
 
   SchedulerOptions opts_;
   bool has_table_ = false;
   wmh_table table_{};
   std::vector<DestRef> refs_;  // spec index -> dest the table was built for
+  // spec index -> index in svc.dests as of the last Update (-1: removed).
+  // Schedule() trusts it while svc.dests has the size it had then, as the
+  // kernel trusts the dest pointers its table holds; otherwise it resolves
+  // each dest by endpoint.
+  std::vector<int> current_;
+  size_t mapped_size_ = 0;
 };
 
 }  // namespace ipvs_sim
