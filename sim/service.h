@@ -58,8 +58,9 @@ struct Service {
   // which means the whole address (32 or 128 bits).
   int netmask_bits = -1;
   // Real servers in the kernel's list order: the list head first, which is
-  // the order `ipvsadm -Sn --nosort` prints. The kernel adds new dests at
-  // the head, so the most recently added dest comes first.
+  // the order the netlink dump (ipvs-snapshot, ipvsadm -Ln --nosort) gives;
+  // ipvsadm -Sn sorts them. The kernel adds new dests at the head, so the
+  // most recently added dest comes first.
   std::vector<Dest> dests;
 
   Family family() const { return key.fwmark ? key.fwmark_family : key.vip.addr.family; }
