@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "common_cmd.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+
+namespace ipvs_sim {
+
+int Fail(const std::string& msg) {
+  fmt::print(stderr, "{}\n", msg);
+  return 1;
+}
+
+void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
+  const char* kLoad = "Scheduler load-time settings";
+  app->add_option("--wmh-table-size", g->sched.wmh_table_size,
+                  "wmh lookup table size, a prime (module parameter table_size)")
+      ->capture_default_str()
+      ->group(kLoad);
+  app->add_option("--wmh-hash-key", g->wmh_key_hex,
+                  "wmh hash key as 32 hex digits, k0 then k1 (module parameter hash_key)")
+      ->group(kLoad);
+  app->add_flag("--wmh-port-hash", g->sched.wmh_port_hash,
+                "wmh hashes the client port too (module parameter port_hash)")
+      ->group(kLoad);
+  app->add_flag("--wmh-overflow", g->sched.wmh_overflow,
+                "wmh walks on from unavailable dests (module parameter overflow)")
+      ->group(kLoad);
+  app->add_option("--mh-tab-index", g->sched.mh_tab_index,
+                  "CONFIG_IP_VS_MH_TAB_INDEX of the modelled kernel (8..17)")
+      ->capture_default_str()
+      ->group(kLoad);
+  app->add_option("--sh-tab-bits", g->sched.sh_tab_bits,
+                  "CONFIG_IP_VS_SH_TAB_BITS of the modelled kernel")
+      ->capture_default_str()
+      ->group(kLoad);
+  const char* kConn = "Connection table";
+  app->add_option("--tcp-timeout", g->timeouts.tcp_established,
+                  "seconds an ESTABLISHED TCP entry lives after its last packet when the flow "
+                  "does not close (ipvsadm --set tcp)")
+      ->capture_default_str()
+      ->group(kConn);
+  app->add_option("--tcpfin-timeout", g->timeouts.tcp_fin,
+                  "seconds a TCP entry lives after the flow closes (ipvsadm --set tcpfin)")
+      ->capture_default_str()
+      ->group(kConn);
+  app->add_option("--udp-timeout", g->timeouts.udp,
+                  "seconds a UDP entry lives after its last packet (ipvsadm --set udp)")
+      ->capture_default_str()
+      ->group(kConn);
+  app->add_flag("--tcp-no-close", g->tcp_no_close,
+                "TCP flows of the trace end without FIN: entries stay ESTABLISHED for "
+                "--tcp-timeout")
+      ->group(kConn);
+  app->add_flag("-q,--quiet", g->quiet, "no progress and no warnings on stderr");
+}
+
+bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
+  g->timeouts.tcp_flows_close = !g->tcp_no_close;
+  if (!g->wmh_key_hex.empty()) {
+    std::string h = g->wmh_key_hex;
+    if (h.rfind("0x", 0) == 0 || h.rfind("0X", 0) == 0) h = h.substr(2);
+    if (h.size() != 32 || h.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+      *err = fmt::format("--wmh-hash-key: '{}' is not 32 hex digits", g->wmh_key_hex);
+      return false;
+    }
+    g->sched.wmh_key.k0 = std::stoull(h.substr(0, 16), nullptr, 16);
+    g->sched.wmh_key.k1 = std::stoull(h.substr(16), nullptr, 16);
+  }
+  for (double t : {g->timeouts.tcp_established, g->timeouts.tcp_fin, g->timeouts.udp}) {
+    if (!(t >= 0)) {
+      *err = "timeouts must be >= 0 seconds";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace ipvs_sim

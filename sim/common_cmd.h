@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+// Shared pieces of the ipvs-sim subcommands: options every subcommand
+// takes (scheduler load-time settings, connection timeouts, --quiet) and
+// the registration functions of each subcommand.
+#ifndef IPVS_SCHED_SIM_COMMON_CMD_H_
+#define IPVS_SCHED_SIM_COMMON_CMD_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "conn_table.h"
+#include "scheduler.h"
+
+namespace ipvs_sim {
+
+struct GlobalOptions {
+  SchedulerOptions sched;
+  std::string wmh_key_hex;
+  ConnTimeouts timeouts;
+  bool tcp_no_close = false;
+  bool quiet = false;
+};
+
+// Adds the load-time and timeout options to @app (the top level; they fall
+// through from every subcommand).
+void AddGlobalOptions(CLI::App* app, GlobalOptions* g);
+// Checks and completes @g after parsing (the hash key). False with *err.
+bool FinishGlobalOptions(GlobalOptions* g, std::string* err);
+
+// Each subcommand: registers itself on @app and sets *run to its body,
+// called after parsing; the body returns the exit status.
+using RunFn = std::function<int()>;
+void SetupPredict(CLI::App* app, GlobalOptions* g, RunFn* run);
+void SetupReplay(CLI::App* app, GlobalOptions* g, RunFn* run);
+void SetupCompare(CLI::App* app, GlobalOptions* g, RunFn* run);
+void SetupGenerate(CLI::App* app, GlobalOptions* g, RunFn* run);
+void SetupBench(CLI::App* app, GlobalOptions* g, RunFn* run);
+
+// Prints "@msg" on stderr (messages carry their own "file:line: ").
+int Fail(const std::string& msg);
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_COMMON_CMD_H_

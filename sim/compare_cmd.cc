@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+// ipvs-sim compare / replay: schedulers over the same trace and timeline.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "common_cmd.h"
+#include "ipvsadm_config.h"
+#include "progress.h"
+#include "replay.h"
+#include "report.h"
+#include "timeline.h"
+#include "trace.h"
+
+namespace ipvs_sim {
+
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::string trace;
+  std::string timeline;
+  std::string schedulers = "wmh,mh,sh,rr,wlc";
+  int directors = 1;
+  bool sync = false;
+  std::string ecmp = "hash-threshold";
+  double window = 60;
+  std::string out;
+  std::string format = "table";
+  uint32_t probe_keys = 100000;
+  int jobs = 2;
+  bool no_plots = false;
+};
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    std::string part = s.substr(start, end - start);
+    if (!part.empty()) out.push_back(part);
+    start = end + 1;
+  }
+  return out;
+}
+
+int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
+  std::string err;
+  IpvsConfig config;
+  if (!ParseIpvsadmConfig(a.config, &config, &err)) return Fail(err);
+  std::vector<TimelineEvent> timeline;
+  if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
+  std::vector<std::string> names = Split(a.schedulers);
+  if (single && names.empty() && !config.services.empty())
+    names.push_back(config.services[0].scheduler);
+  if (names.empty()) return Fail("--schedulers: no scheduler given");
+  for (const std::string& n : names)
+    if (!MakeScheduler(n, g.sched, &err)) return Fail(fmt::format("--schedulers: {}", err));
+  if (a.trace == "-" && names.size() > 1)
+    return Fail("--trace -: stdin can be read once; compare needs a file");
+  if (a.directors < 1 || a.directors > 64) return Fail("--directors: 1..64");
+  if (!(a.window > 0)) return Fail("--window: must be > 0 seconds");
+  if (a.format != "table" && a.format != "json" && a.format != "csv")
+    return Fail("--format: table, json or csv");
+  for (const Service& s : config.services)
+    if (s.persistence && !g.quiet)
+      fmt::print(stderr, "warning: {}: persistence (-p) is not modelled\n", s.key.ToString());
+
+  ReplayOptions base;
+  base.fleet.directors = a.directors;
+  base.fleet.sync = a.sync;
+  base.fleet.ecmp = a.ecmp == "resilient" ? EcmpMode::kResilient : EcmpMode::kHashThreshold;
+  base.fleet.director.sched = g.sched;
+  base.fleet.director.timeouts = g.timeouts;
+  base.window = a.window;
+  base.probe_keys = a.probe_keys;
+  Progress progress(!g.quiet && Progress::StderrIsTty(), names);
+  base.progress = &progress;
+
+  std::vector<RunResult> results(names.size());
+  std::vector<std::string> errors(names.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&]() {
+    for (size_t i; (i = next.fetch_add(1)) < names.size();) {
+      std::string e;
+      std::unique_ptr<TraceReader> trace = OpenTrace(a.trace, &e);
+      if (!trace) {
+        errors[i] = e;
+        continue;
+      }
+      ReplayOptions opts = base;
+      // replay without --scheduler keeps the configuration's and the
+      // timeline's schedulers.
+      opts.fleet.director.sched_override = single && a.schedulers.empty() ? "" : names[i];
+      opts.progress_slot = static_cast<int>(i);
+      if (!RunReplay(config, trace.get(), timeline, opts, &results[i], &e)) errors[i] = e;
+      results[i].scheduler = names[i];
+    }
+  };
+  int jobs = std::clamp(a.jobs, 1, static_cast<int>(names.size()));
+  std::vector<std::thread> threads;
+  for (int t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  progress.Done();
+  for (const std::string& e : errors)
+    if (!e.empty()) return Fail(e);
+
+  ReportContext ctx;
+  ctx.config = a.config;
+  ctx.trace = a.trace;
+  ctx.timeline = a.timeline;
+  ctx.directors = a.directors;
+  ctx.sync = a.sync;
+  ctx.window = a.window;
+  std::string table = FormatTable(ctx, results);
+  if (!a.out.empty()) {
+    OutputFiles files;
+    AddReportFiles(ctx, results, &files);
+    files.Add("summary.txt", table);
+    std::vector<std::string> warnings;
+    if (!files.Commit(a.out, !a.no_plots, &warnings, &err)) return Fail(err);
+    if (!g.quiet)
+      for (const std::string& w : warnings) fmt::print(stderr, "warning: {}\n", w);
+  }
+  if (a.format == "json")
+    fmt::print("{}", FormatJson(ctx, results));
+  else if (a.format == "csv")
+    fmt::print("{}", FormatSummaryCsv(results));
+  else
+    fmt::print("{}", table);
+  return 0;
+}
+
+CLI::App* AddRunOptions(CLI::App* c, RunArgs* a, bool single) {
+  c->add_option("-c,--config", a->config, "ipvsadm -Sn --nosort configuration")->required();
+  c->add_option("-T,--trace", a->trace, "trace: text, pcap or ip_vs_conn snapshot")->required();
+  c->add_option("-t,--timeline", a->timeline, "timeline of edits and director events");
+  if (single)
+    c->add_option("-s,--scheduler", a->schedulers,
+                  "scheduler for every service (default: the configuration's)");
+  else
+    c->add_option("-s,--schedulers", a->schedulers, "comma-separated schedulers to compare")
+        ->capture_default_str();
+  c->add_option("-D,--directors", a->directors, "directors behind ECMP")->capture_default_str();
+  c->add_flag("--sync", a->sync, "connection sync between directors");
+  c->add_option("--ecmp", a->ecmp,
+                "ECMP model: hash-threshold (Linux default, RFC 2992) or resilient (buckets)")
+      ->check(CLI::IsMember({"hash-threshold", "resilient"}))
+      ->capture_default_str();
+  c->add_option("-w,--window", a->window, "metrics window in seconds")->capture_default_str();
+  c->add_option("-o,--out", a->out,
+                "write summary.json, CSVs, gnuplot scripts and PNGs into this directory "
+                "(atomically)");
+  c->add_option("--format", a->format, "terminal output: table, json or csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->capture_default_str();
+  c->add_option("--probe-keys", a->probe_keys,
+                "synthetic keys sampled per event to measure hash-space remapping (0: off)")
+      ->capture_default_str();
+  c->add_option("-j,--jobs", a->jobs, "schedulers replayed in parallel")->capture_default_str();
+  c->add_flag("--no-plots", a->no_plots, "do not run gnuplot");
+  return c;
+}
+
+}  // namespace
+
+void SetupCompare(CLI::App* app, GlobalOptions* g, RunFn* run) {
+  auto a = std::make_shared<RunArgs>();
+  CLI::App* c = app->add_subcommand(
+      "compare",
+      "Replay the same trace and timeline through several schedulers (each replacing the "
+      "configuration's) and compare load spread and disruption side by side.");
+  AddRunOptions(c, a.get(), false);
+  c->callback([run, a, g]() { *run = [a, g]() { return RunCompare(*a, *g, false); }; });
+}
+
+void SetupReplay(CLI::App* app, GlobalOptions* g, RunFn* run) {
+  auto a = std::make_shared<RunArgs>();
+  a->schedulers.clear();
+  CLI::App* c = app->add_subcommand(
+      "replay", "Replay a trace and timeline through one scheduler; same outputs as compare.");
+  AddRunOptions(c, a.get(), true);
+  c->callback([run, a, g]() { *run = [a, g]() { return RunCompare(*a, *g, true); }; });
+}
+
+}  // namespace ipvs_sim

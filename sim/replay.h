@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+// Replays a trace and a timeline through a fleet of directors and collects
+// metrics: the engine behind `ipvs-sim predict`, `replay` and `compare`.
+#ifndef IPVS_SCHED_SIM_REPLAY_H_
+#define IPVS_SCHED_SIM_REPLAY_H_
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "fleet.h"
+#include "ipvsadm_config.h"
+#include "metrics.h"
+#include "timeline.h"
+#include "trace.h"
+
+namespace ipvs_sim {
+
+class Progress;
+
+struct ReplayOptions {
+  FleetOptions fleet;
+  double window = 60;
+  // Synthetic keys sampled before and after each dest event to measure the
+  // fraction of the hash space that moved (hash schedulers only; 0: off).
+  uint32_t probe_keys = 100000;
+  uint64_t probe_seed = 1;
+  Progress* progress = nullptr;  // may be nullptr
+  int progress_slot = 0;
+  // Called for every flow, in trace order, with what happened to it and its
+  // dest (nullptr when none).
+  std::function<void(const TraceFlow&, const FlowOutcome&, const Endpoint*)> on_flow;
+};
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// What one timeline event did.
+struct EventStats {
+  double time = 0;
+  std::string what;   // e.g. "del 10.0.1.3:80", "director-down 1"
+  std::string where;  // file:line
+  int svc = -1;
+  // Weight-share change: the least fraction of keys any scheduler must move.
+  double ideal_remap = kNaN;
+  // Fraction of sampled keys whose dest changed (hash schedulers).
+  double hash_remap = kNaN;
+  // Of the new flows of the following window (up to the next event) that
+  // were scheduled afresh, the fraction that got another dest (or none)
+  // than the scheduler before the event would have given them (hash
+  // schedulers).
+  uint64_t probed_flows = 0;
+  uint64_t remapped_flows = 0;
+  double new_flow_remap() const {
+    return probed_flows ? static_cast<double>(remapped_flows) / probed_flows : kNaN;
+  }
+  uint64_t broken = 0;    // flows in progress that lost their dest
+  uint64_t moved = 0;     // director events: flows that changed director
+  uint64_t survived = 0;  // ... and kept their dest
+};
+
+struct RunResult {
+  std::string scheduler;
+  std::vector<std::string> services;  // ServiceKey::ToString by slot
+  std::vector<Endpoint> dest_ep;      // by dest id
+  std::vector<int> dest_svc;          // by dest id
+  std::vector<ServiceWindow> windows;
+  std::vector<ServiceWindow> totals;  // whole run, one per service
+  std::vector<EventStats> events;
+  std::vector<std::string> warnings;
+  uint64_t flows = 0;
+  uint64_t no_service = 0;
+  uint64_t no_dest = 0;
+  uint64_t broken = 0;
+  uint64_t reused = 0;
+  double duration = 0;      // trace seconds
+  double wall_seconds = 0;  // time the replay took
+};
+
+// True for a window of at least half the window length: a short last
+// window is kept in the CSVs but left out of window statistics and plots.
+inline bool FullWindow(const RunResult& r, const ServiceWindow& w) {
+  return w.end - w.start >= 0.5 * r.window;
+}
+
+// True for schedulers whose choice is a function of the flow key and the
+// dest set (wmh, mh, sh, dh): remap fractions are meaningful for them.
+bool IsHashScheduler(const std::string& name);
+
+// Replays @trace with @timeline through a fleet loaded with @config (the
+// scheduler of every service replaced by opts.fleet.director.sched_override
+// when set). False with *err ("file:line: ...") on a trace error, a bad
+// timeline event or an unknown scheduler.
+bool RunReplay(const IpvsConfig& config, TraceReader* trace,
+               const std::vector<TimelineEvent>& timeline, const ReplayOptions& opts,
+               RunResult* result, std::string* err);
+
+// One line per flow: "CLIENT VIP DEST" (DEST "-" when none), one director.
+std::string FormatPrediction(const TraceFlow& flow, const Endpoint* dest);
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_REPLAY_H_

@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "report.h"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace ipvs_sim {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Pct(double v) { return std::isnan(v) ? "-" : fmt::format("{:.2f}%", 100 * v); }
+std::string Num(double v, int prec = 3) {
+  return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, prec);
+}
+std::string Csv(double v) { return std::isnan(v) ? "" : fmt::format("{:.6g}", v); }
+
+nlohmann::json J(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
+
+std::string CsvQuote(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
+
+double Field(const Balance& b, double Balance::*f) { return b.valid ? b.*f : kNaN; }
+
+// Mean and worst of a balance field over the valid windows.
+std::pair<double, double> OverWindows(const RunResult& r, Balance ServiceWindow::*which,
+                                      double Balance::*f) {
+  double sum = 0, worst = kNaN;
+  int n = 0;
+  for (const ServiceWindow& w : r.windows) {
+    const Balance& b = w.*which;
+    if (!b.valid || !FullWindow(r, w)) continue;
+    sum += b.*f;
+    worst = std::isnan(worst) ? b.*f : std::max(worst, b.*f);
+    ++n;
+  }
+  return {n ? sum / n : kNaN, worst};
+}
+
+bool HasBytes(const RunResult& r) {
+  for (const ServiceWindow& t : r.totals)
+    for (const DestWindow& d : t.dests)
+      if (d.bytes) return true;
+  return false;
+}
+
+double Share(double part, double total) { return total > 0 ? part / total : kNaN; }
+
+}  // namespace
+
+std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& runs) {
+  std::string out = fmt::format("config {}  trace {}", ctx.config, ctx.trace);
+  if (!ctx.timeline.empty()) out += fmt::format("  timeline {}", ctx.timeline);
+  out += fmt::format(
+      "\n{} director{}{}, window {} s\n\n", ctx.directors, ctx.directors == 1 ? "" : "s",
+      ctx.directors > 1 ? (ctx.sync ? " with conn sync" : " without conn sync") : "", ctx.window);
+  constexpr int kLabel = 34, kCol = 13;
+  auto row = [&](const std::string& label, auto cell) {
+    out += fmt::format("{:<{}}", label, kLabel);
+    for (const RunResult& r : runs) out += fmt::format("{:>{}}", cell(r), kCol);
+    out += '\n';
+  };
+  row("", [](const RunResult& r) { return r.scheduler; });
+  row("flows", [](const RunResult& r) { return std::to_string(r.flows); });
+  row("  no destination", [](const RunResult& r) { return std::to_string(r.no_dest); });
+  row("  broken (dest lost mid-flow)", [](const RunResult& r) { return std::to_string(r.broken); });
+  auto balance_rows = [&](const char* title, Balance ServiceWindow::*which) {
+    out += fmt::format("{}\n", title);
+    auto total = [which](const RunResult& r, double Balance::*f) {
+      return r.totals.empty() ? kNaN : Field(r.totals[0].*which, f);
+    };
+    row("  max relative error, whole run",
+        [&](const RunResult& r) { return Pct(total(r, &Balance::max_rel_err)); });
+    row("  max weighted load, whole run",
+        [&](const RunResult& r) { return Num(total(r, &Balance::max_load)); });
+    row("  coeff. of variation, whole run",
+        [&](const RunResult& r) { return Pct(total(r, &Balance::cv)); });
+    row("  max rel. error, window mean", [&](const RunResult& r) {
+      return Pct(OverWindows(r, which, &Balance::max_rel_err).first);
+    });
+    row("  max rel. error, worst window", [&](const RunResult& r) {
+      return Pct(OverWindows(r, which, &Balance::max_rel_err).second);
+    });
+    row("  max/mean load, worst window", [&](const RunResult& r) {
+      return Num(OverWindows(r, which, &Balance::max_over_mean).second);
+    });
+  };
+  balance_rows("new flows against weight", &ServiceWindow::new_flows_balance);
+  balance_rows("concurrent flows against weight", &ServiceWindow::concurrent_balance);
+  bool bytes = std::any_of(runs.begin(), runs.end(), HasBytes);
+  if (bytes) balance_rows("bytes against weight", &ServiceWindow::bytes_balance);
+  size_t nevents = runs.empty() ? 0 : runs[0].events.size();
+  for (size_t e = 0; e < nevents; ++e) {
+    const EventStats& ev = runs[0].events[e];
+    out += fmt::format("t={}s {}", ev.time, ev.what);
+    if (!std::isnan(ev.ideal_remap)) out += fmt::format(" (ideal remap {})", Pct(ev.ideal_remap));
+    out += '\n';
+    auto at = [e](const RunResult& r) -> const EventStats& { return r.events[e]; };
+    if (!std::isnan(ev.ideal_remap)) {
+      row("  hash space remapped", [&](const RunResult& r) { return Pct(at(r).hash_remap); });
+      row("  new flows remapped", [&](const RunResult& r) { return Pct(at(r).new_flow_remap()); });
+    } else {
+      row("  flows moved to another director",
+          [&](const RunResult& r) { return std::to_string(at(r).moved); });
+    }
+    row("  flows broken", [&](const RunResult& r) { return std::to_string(at(r).broken); });
+  }
+  row("replay speed (flows/s)", [](const RunResult& r) {
+    return r.wall_seconds > 0 ? fmt::format("{:.2f}M", r.flows / r.wall_seconds / 1e6)
+                              : std::string("-");
+  });
+  for (const RunResult& r : runs)
+    for (const std::string& w : r.warnings) out += fmt::format("warning: {}: {}\n", r.scheduler, w);
+  return out;
+}
+
+std::string FormatJson(const ReportContext& ctx, const std::vector<RunResult>& runs) {
+  using nlohmann::json;
+  auto bal = [](const Balance& b) {
+    if (!b.valid) return json(nullptr);
+    return json{{"max_rel_err", b.max_rel_err},
+                {"max_load", b.max_load},
+                {"max_over_mean", b.max_over_mean},
+                {"cv", b.cv},
+                {"zero_weight_share", b.zero_weight_share}};
+  };
+  json j;
+  j["config"] = ctx.config;
+  j["trace"] = ctx.trace;
+  j["timeline"] = ctx.timeline;
+  j["directors"] = ctx.directors;
+  j["sync"] = ctx.sync;
+  j["window"] = ctx.window;
+  j["runs"] = json::array();
+  for (const RunResult& r : runs) {
+    json jr;
+    jr["scheduler"] = r.scheduler;
+    jr["flows"] = r.flows;
+    jr["no_service"] = r.no_service;
+    jr["no_dest"] = r.no_dest;
+    jr["broken"] = r.broken;
+    jr["reused"] = r.reused;
+    jr["duration"] = r.duration;
+    jr["wall_seconds"] = r.wall_seconds;
+    jr["flows_per_second"] = J(r.wall_seconds > 0 ? r.flows / r.wall_seconds : kNaN);
+    jr["warnings"] = r.warnings;
+    jr["services"] = json::array();
+    for (const ServiceWindow& t : r.totals) {
+      json js;
+      js["service"] = r.services[t.svc];
+      js["new_flows"] = t.new_flows;
+      js["no_dest"] = t.no_dest;
+      js["broken"] = t.broken;
+      js["balance"] = {{"new_flows", bal(t.new_flows_balance)},
+                       {"concurrent", bal(t.concurrent_balance)},
+                       {"bytes", bal(t.bytes_balance)}};
+      json wins;
+      for (auto [name, which] : {std::pair{"new_flows", &ServiceWindow::new_flows_balance},
+                                 std::pair{"concurrent", &ServiceWindow::concurrent_balance}}) {
+        auto [mean, worst] = OverWindows(r, which, &Balance::max_rel_err);
+        wins[name] = {{"max_rel_err_mean", J(mean)}, {"max_rel_err_worst", J(worst)}};
+      }
+      js["windows"] = wins;
+      double nf = 0, cc = 0, by = 0;
+      for (const DestWindow& d : t.dests) {
+        nf += d.new_flows;
+        cc += d.concurrent;
+        by += d.bytes;
+      }
+      js["dests"] = json::array();
+      for (const DestWindow& d : t.dests)
+        js["dests"].push_back({{"dest", r.dest_ep[d.dest_id].ToString()},
+                               {"weight_share", d.weight_share},
+                               {"new_flows", d.new_flows},
+                               {"new_share", J(Share(d.new_flows, nf))},
+                               {"concurrent", d.concurrent},
+                               {"concurrent_share", J(Share(d.concurrent, cc))},
+                               {"bytes", d.bytes},
+                               {"bytes_share", J(Share(d.bytes, by))}});
+      jr["services"].push_back(js);
+    }
+    jr["events"] = json::array();
+    for (const EventStats& e : r.events)
+      jr["events"].push_back({{"time", e.time},
+                              {"event", e.what},
+                              {"where", e.where},
+                              {"ideal_remap", J(e.ideal_remap)},
+                              {"hash_remap", J(e.hash_remap)},
+                              {"new_flow_remap", J(e.new_flow_remap())},
+                              {"probed_flows", e.probed_flows},
+                              {"broken", e.broken},
+                              {"moved", e.moved},
+                              {"survived", e.survived}});
+    j["runs"].push_back(jr);
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string FormatSummaryCsv(const std::vector<RunResult>& runs) {
+  std::string out =
+      "scheduler,flows,no_service,no_dest,broken,reused,new_max_rel_err,new_max_load,new_cv,"
+      "conc_max_rel_err,conc_cv,window_new_max_rel_err_mean,window_new_max_rel_err_worst,"
+      "flows_per_second\n";
+  for (const RunResult& r : runs) {
+    Balance n, c;
+    if (!r.totals.empty()) {
+      n = r.totals[0].new_flows_balance;
+      c = r.totals[0].concurrent_balance;
+    }
+    auto [mean, worst] = OverWindows(r, &ServiceWindow::new_flows_balance, &Balance::max_rel_err);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scheduler, r.flows,
+                       r.no_service, r.no_dest, r.broken, r.reused,
+                       Csv(Field(n, &Balance::max_rel_err)), Csv(Field(n, &Balance::max_load)),
+                       Csv(Field(n, &Balance::cv)), Csv(Field(c, &Balance::max_rel_err)),
+                       Csv(Field(c, &Balance::cv)), Csv(mean), Csv(worst),
+                       Csv(r.wall_seconds > 0 ? r.flows / r.wall_seconds : kNaN));
+  }
+  return out;
+}
+
+std::string FormatWindowsCsv(const std::vector<RunResult>& runs) {
+  std::string out =
+      "scheduler,service,start,end,new_flows,no_dest,broken,"
+      "new_max_rel_err,new_max_load,new_max_over_mean,new_cv,new_zero_weight_share,"
+      "conc_max_rel_err,conc_max_load,conc_cv,bytes_max_rel_err,bytes_max_load,bytes_cv\n";
+  for (const RunResult& r : runs) {
+    for (const ServiceWindow& w : r.windows) {
+      const Balance &n = w.new_flows_balance, &c = w.concurrent_balance, &b = w.bytes_balance;
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scheduler,
+                         CsvQuote(r.services[w.svc]), w.start, w.end, w.new_flows, w.no_dest,
+                         w.broken, Csv(Field(n, &Balance::max_rel_err)),
+                         Csv(Field(n, &Balance::max_load)), Csv(Field(n, &Balance::max_over_mean)),
+                         Csv(Field(n, &Balance::cv)), Csv(Field(n, &Balance::zero_weight_share)),
+                         Csv(Field(c, &Balance::max_rel_err)), Csv(Field(c, &Balance::max_load)),
+                         Csv(Field(c, &Balance::cv)), Csv(Field(b, &Balance::max_rel_err)),
+                         Csv(Field(b, &Balance::max_load)), Csv(Field(b, &Balance::cv)));
+    }
+  }
+  return out;
+}
+
+std::string FormatDestsCsv(const std::vector<RunResult>& runs) {
+  std::string out =
+      "scheduler,service,start,end,dest,weight_share,new_flows,new_share,concurrent,"
+      "concurrent_share,bytes,bytes_share\n";
+  for (const RunResult& r : runs) {
+    for (const ServiceWindow& w : r.windows) {
+      double nf = 0, cc = 0, by = 0;
+      for (const DestWindow& d : w.dests) {
+        nf += d.new_flows;
+        cc += d.concurrent;
+        by += d.bytes;
+      }
+      for (const DestWindow& d : w.dests)
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", r.scheduler,
+                           CsvQuote(r.services[w.svc]), w.start, w.end,
+                           CsvQuote(r.dest_ep[d.dest_id].ToString()), Csv(d.weight_share),
+                           d.new_flows, Csv(Share(d.new_flows, nf)), Csv(d.concurrent),
+                           Csv(Share(d.concurrent, cc)), d.bytes, Csv(Share(d.bytes, by)));
+    }
+  }
+  return out;
+}
+
+std::string FormatEventsCsv(const std::vector<RunResult>& runs) {
+  std::string out =
+      "scheduler,time,event,where,ideal_remap,hash_remap,new_flow_remap,probed_flows,broken,"
+      "moved,survived\n";
+  for (const RunResult& r : runs)
+    for (const EventStats& e : r.events)
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.scheduler, e.time,
+                         CsvQuote(e.what), CsvQuote(e.where), Csv(e.ideal_remap), Csv(e.hash_remap),
+                         Csv(e.new_flow_remap()), e.probed_flows, e.broken, e.moved, e.survived);
+  return out;
+}
+
+void AddReportFiles(const ReportContext& ctx, const std::vector<RunResult>& runs,
+                    OutputFiles* out) {
+  out->Add("summary.json", FormatJson(ctx, runs));
+  out->Add("windows.csv", FormatWindowsCsv(runs));
+  out->Add("dests.csv", FormatDestsCsv(runs));
+  out->Add("events.csv", FormatEventsCsv(runs));
+
+  // Per-dest share against weight, first service, one panel per scheduler.
+  std::string gp = fmt::format(
+      "# SPDX-License-Identifier: GPL-2.0\n"
+      "# New-flow share of each dest (solid) against its weight share (dashed).\n"
+      "set terminal pngcairo size 1200,{} noenhanced\n"
+      "set output 'share.png'\n"
+      "set multiplot layout {},1\n"
+      "set key outside right\n"
+      "set xlabel 'time (s)'\nset ylabel 'share of new flows'\n"
+      "set yrange [0:*]\n",
+      std::max<size_t>(1, runs.size()) * 280, std::max<size_t>(1, runs.size()));
+  for (const RunResult& r : runs) {
+    std::string dat = fmt::format("# {}: time", r.scheduler);
+    std::vector<uint32_t> ids;
+    if (!r.totals.empty())
+      for (const DestWindow& d : r.totals[0].dests) ids.push_back(d.dest_id);
+    for (uint32_t id : ids)
+      dat += fmt::format(" share:{} weight:{}", r.dest_ep[id].ToString(), r.dest_ep[id].ToString());
+    dat += '\n';
+    int svc = r.totals.empty() ? -1 : r.totals[0].svc;
+    for (const ServiceWindow& w : r.windows) {
+      if (w.svc != svc || !FullWindow(r, w)) continue;
+      double nf = 0;
+      for (const DestWindow& d : w.dests) nf += d.new_flows;
+      dat += fmt::format("{}", (w.start + w.end) / 2);
+      for (uint32_t id : ids) {
+        double share = kNaN, weight = 0;
+        for (const DestWindow& d : w.dests)
+          if (d.dest_id == id) {
+            share = Share(d.new_flows, nf);
+            weight = d.weight_share;
+          }
+        dat += fmt::format(" {} {}", std::isnan(share) ? "NaN" : fmt::format("{:.6g}", share),
+                           fmt::format("{:.6g}", weight));
+      }
+      dat += '\n';
+    }
+    std::string name = fmt::format("share-{}.dat", r.scheduler);
+    out->Add(name, dat);
+    gp += fmt::format("set title '{}'\nplot ", r.scheduler);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i) gp += ", \\\n     ";
+      gp += fmt::format(
+          "'{0}' using 1:{1} with lines lw 2 lc {3} title '{2}', "
+          "'{0}' using 1:{4} with lines dt 2 lc {3} notitle",
+          name, 2 + 2 * i, r.dest_ep[ids[i]].ToString(), i + 1, 3 + 2 * i);
+    }
+    if (ids.empty()) gp += "0 notitle";
+    gp += '\n';
+  }
+  gp += "unset multiplot\n";
+  out->Add("share.gp", gp);
+
+  // Disruption per event: remapped fraction against the ideal; broken flows.
+  std::string dat = "# event ideal";
+  for (const RunResult& r : runs) dat += fmt::format(" remap:{}", r.scheduler);
+  for (const RunResult& r : runs) dat += fmt::format(" broken:{}", r.scheduler);
+  dat += '\n';
+  size_t nevents = runs.empty() ? 0 : runs[0].events.size();
+  for (size_t e = 0; e < nevents; ++e) {
+    const EventStats& ev = runs[0].events[e];
+    std::string label = fmt::format("t={} {}", ev.time, ev.what);
+    std::replace(label.begin(), label.end(), '"', '\'');
+    dat +=
+        fmt::format("\"{}\" {}", label, Csv(ev.ideal_remap).empty() ? "NaN" : Csv(ev.ideal_remap));
+    for (const RunResult& r : runs) {
+      double v = r.events[e].hash_remap;
+      if (std::isnan(v)) v = r.events[e].new_flow_remap();
+      dat += fmt::format(" {}", std::isnan(v) ? "NaN" : fmt::format("{:.6g}", v));
+    }
+    for (const RunResult& r : runs) dat += fmt::format(" {}", r.events[e].broken);
+    dat += '\n';
+  }
+  out->Add("disruption.dat", dat);
+  std::string dg =
+      "# SPDX-License-Identifier: GPL-2.0\n"
+      "# Per event: fraction of the hash space remapped (hash schedulers) against\n"
+      "# the ideal minimum, and flows broken.\n"
+      "set terminal pngcairo size 1200,800 noenhanced\n"
+      "set output 'disruption.png'\n"
+      "set multiplot layout 2,1\n"
+      "set style data histograms\nset style histogram clustered gap 1\n"
+      "set style fill solid 0.8 border -1\nset key outside right\n"
+      "set xtics rotate by -20\nset yrange [0:*]\n";
+  // gnuplot refuses a histogram column without a single valid value.
+  auto has_value = [&](auto value) {
+    for (size_t e = 0; e < nevents; ++e)
+      if (!std::isnan(value(e))) return true;
+    return false;
+  };
+  std::string remap_plot;
+  if (has_value([&](size_t e) { return runs[0].events[e].ideal_remap; }))
+    remap_plot = "'disruption.dat' using 2:xtic(1) title 'ideal'";
+  for (size_t i = 0; i < runs.size(); ++i) {
+    auto remap = [&](size_t e) {
+      double v = runs[i].events[e].hash_remap;
+      return std::isnan(v) ? runs[i].events[e].new_flow_remap() : v;
+    };
+    if (!has_value(remap)) continue;
+    remap_plot +=
+        fmt::format("{}'disruption.dat' using {}{} title '{}'", remap_plot.empty() ? "" : ", ",
+                    3 + i, remap_plot.empty() ? ":xtic(1)" : "", runs[i].scheduler);
+  }
+  if (remap_plot.empty()) remap_plot = "0 notitle";
+  dg += "set title 'keys remapped (fraction; hash schedulers)'\nplot " + remap_plot + "\n";
+  if (nevents == 0) {
+    dg += "set title 'flows broken: no timeline events'\nplot 0 notitle\n";
+  } else {
+    dg += "set title 'flows broken'\nplot ";
+    for (size_t i = 0; i < runs.size(); ++i)
+      dg += fmt::format("{}'disruption.dat' using {}{} title '{}'", i ? ", " : "",
+                        3 + runs.size() + i, i ? "" : ":xtic(1)", runs[i].scheduler);
+    dg += '\n';
+  }
+  dg += "unset multiplot\n";
+  out->Add("disruption.gp", dg);
+}
+
+void OutputFiles::Add(std::string name, std::string content) {
+  files_.emplace_back(std::move(name), std::move(content));
+}
+
+namespace {
+
+// Creates @path with @content. *why gets the system's reason on failure.
+bool WriteWhole(const std::string& path, const std::string& content, std::string* why) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *why = std::strerror(errno);
+    return false;
+  }
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = write(fd, content.data() + off, content.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *why = std::strerror(errno);
+      close(fd);
+      return false;
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0) {
+    *why = std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool HaveGnuplot() {
+  const char* path = getenv("PATH");
+  if (!path) return false;
+  std::string p = path;
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find(':', start);
+    if (end == std::string::npos) end = p.size();
+    std::string dir = p.substr(start, end - start);
+    if (!dir.empty() && access((dir + "/gnuplot").c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// Runs gnuplot @script in @dir; true on exit status 0.
+bool RunGnuplot(const std::string& dir, const std::string& script) {
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      dup2(null, 0);
+      dup2(null, 1);
+      dup2(null, 2);
+    }
+    if (chdir(dir.c_str()) != 0) _exit(127);
+    execlp("gnuplot", "gnuplot", script.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+}  // namespace
+
+bool OutputFiles::Commit(const std::string& dir, bool plots, std::vector<std::string>* warnings,
+                         std::string* err) const {
+  std::error_code ec;
+  fs::path target = fs::absolute(fs::path(dir), ec);
+  if (ec) {
+    *err = fmt::format("{}: {}", dir, ec.message());
+    return false;
+  }
+  if (target.filename().empty()) target = target.parent_path();
+  fs::path parent = target.parent_path();
+  fs::create_directories(parent, ec);
+  if (ec) {
+    *err = fmt::format("{}: {}", parent.string(), ec.message());
+    return false;
+  }
+  bool exists = fs::exists(target, ec);
+  if (exists && !fs::is_directory(target, ec)) {
+    *err = fmt::format("{}: exists and is not a directory", dir);
+    return false;
+  }
+  std::string tmpl = (parent / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (!mkdtemp(buf.data())) {
+    *err = fmt::format("{}: cannot create a temporary directory: {}", parent.string(),
+                       std::strerror(errno));
+    return false;
+  }
+  fs::path tmp(buf.data());
+  auto cleanup = [&]() { fs::remove_all(tmp, ec); };
+  std::vector<std::string> names;
+  for (const auto& [name, content] : files_) {
+    std::string why;
+    if (!WriteWhole((tmp / name).string(), content, &why)) {
+      *err = fmt::format("{}: {}", (target / name).string(), why);
+      cleanup();
+      return false;
+    }
+    names.push_back(name);
+  }
+  if (plots) {
+    bool gnuplot = HaveGnuplot();
+    for (const auto& [name, content] : files_) {
+      if (name.size() < 3 || name.compare(name.size() - 3, 3, ".gp") != 0) continue;
+      std::string png = name.substr(0, name.size() - 3) + ".png";
+      if (!gnuplot) {
+        warnings->push_back(fmt::format("gnuplot not found: {} not drawn", png));
+        continue;
+      }
+      if (RunGnuplot(tmp.string(), name) && fs::exists(tmp / png, ec)) {
+        names.push_back(png);
+      } else {
+        fs::remove(tmp / png, ec);
+        warnings->push_back(fmt::format("gnuplot failed on {}: {} not drawn", name, png));
+      }
+    }
+  }
+  if (!exists) {
+    if (rename(tmp.c_str(), target.c_str()) == 0) return true;
+    if (errno != ENOTEMPTY && errno != EEXIST) {
+      *err = fmt::format("{}: {}", dir, std::strerror(errno));
+      cleanup();
+      return false;
+    }
+    // Someone created it meanwhile: fall through to per-file renames.
+  }
+  for (const std::string& name : names) {
+    if (rename((tmp / name).c_str(), (target / name).c_str()) != 0) {
+      *err = fmt::format("{}: {}", (target / name).string(), std::strerror(errno));
+      cleanup();
+      return false;
+    }
+  }
+  cleanup();
+  return true;
+}
+
+bool WriteFileAtomic(const std::string& path, const std::string& content, std::string* err) {
+  fs::path p(path);
+  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  std::string tmpl = (dir / ("." + p.filename().string() + ".tmp.XXXXXX")).string();
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  int fd = mkstemp(buf.data());
+  if (fd < 0) {
+    *err = fmt::format("{}: {}", path, std::strerror(errno));
+    return false;
+  }
+  bool ok = true;
+  size_t off = 0;
+  while (ok && off < content.size()) {
+    ssize_t n = write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      ok = false;
+    else
+      off += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0) ok = false;
+  if (ok) chmod(buf.data(), 0644);
+  if (!ok || rename(buf.data(), path.c_str()) != 0) {
+    *err = fmt::format("{}: {}", path, std::strerror(errno));
+    unlink(buf.data());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace ipvs_sim
