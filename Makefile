@@ -64,9 +64,14 @@ test-asan:
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Both kernels in QEMU; every kernel decision against ipvs-sim predict.
 vmtest: build kmod
-	bash tests/vm/run-all.sh --build $(BUILD) --out $(BUILD)/vm \
-		--kver $(KVER_61) --kver $(KVER_612)
+	bash tests/vm/run-all.sh --kernels "$(KVER_61) $(KVER_612)" \
+		--kmod-dir-61 $(BUILD)/kmod/$(KVER_61) \
+		--kmod-dir-612 $(BUILD)/kmod/$(KVER_612) \
+		--flowgen $(BUILD)/tools/flowgen/flowgen \
+		--snapshot $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot \
+		--sim $(SIM) --out $(BUILD)/vm
 
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks

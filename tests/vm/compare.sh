@@ -99,6 +99,13 @@ while read -r name lists table_size hash_key port_hash overflow; do
 		result "$name" FAIL "rules not understood: $(head -c 300 "$cmp/$name.config.err")"
 		continue
 	fi
+	if [ -f "$run/files/$name.snap" ]; then
+		if diff -u "$cmp/$name.config" "$run/files/$name.snap" >"$cmp/$name.snap.diff"; then
+			result "$name-snapshot" PASS "ipvs-snapshot equals ipvsadm's rules in list order"
+		else
+			result "$name-snapshot" FAIL "ipvs-snapshot differs from ipvsadm: $cmp/$name.snap.diff"
+		fi
+	fi
 	: >"$cmp/$name.flows"
 	for l in ${lists//,/ }; do
 		cat "$payload/flows/$l.flows" >>"$cmp/$name.flows"

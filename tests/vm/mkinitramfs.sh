@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Builds the test initramfs for one kernel:
-#   mkinitramfs.sh KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR]
+#   mkinitramfs.sh KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN]
 # OUTDIR/initramfs.cpio.gz then holds busybox, ipvsadm with its libraries and
 # loader, the kernel's ip_vs/ip_vs_mh/ip_vs_sh/ip_vs_rr/dummy modules and
 # their dependencies (decompressed, in insmod order), ip_vs_wmh.ko, flowgen,
@@ -17,7 +17,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR]" >&2
+	echo "usage: $0 KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN]" >&2
 	exit 2
 }
 
@@ -28,11 +28,13 @@ shift 2
 wmh=
 flowgen=
 payload=
+snapshot=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--wmh) wmh=${2:?--wmh needs a path}; shift 2 ;;
 	--flowgen) flowgen=${2:?--flowgen needs a path}; shift 2 ;;
 	--payload) payload=${2:?--payload needs a directory}; shift 2 ;;
+	--snapshot) snapshot=${2:?--snapshot needs a path}; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -58,6 +60,10 @@ mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,etc,data,test,lib/modules/"$kver
 
 cp "$busybox" "$root/bin/busybox"
 cp "$flowgen" "$root/bin/flowgen"
+if [ -n "$snapshot" ]; then
+	ldd "$snapshot" >/dev/null 2>&1 && die "$snapshot is dynamically linked (link it with -static)"
+	cp "$snapshot" "$root/bin/ipvs-snapshot"
+fi
 cp "$ipvsadm" "$root/sbin/ipvsadm"
 
 # ipvsadm's shared libraries and the loader, at the paths ldd names.

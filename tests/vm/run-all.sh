@@ -3,7 +3,7 @@
 #
 # The whole VM suite, both kernels one after the other:
 #   run-all.sh --kmod-dir-61 DIR --kmod-dir-612 DIR --flowgen BIN --out DIR
-#              (--sim BIN | --no-sim) [--flows N] [--live-flows N]
+#              (--sim BIN | --no-sim) [--snapshot BIN] [--flows N] [--live-flows N]
 #              [--timeout SECONDS] [--kernels "KVER..."]
 # DIR/ip_vs_wmh.ko must be built for the kernel (make -C kmod KVER=... OUT=DIR).
 # Runs the comparator's self-test, prepares the inputs once, then per
@@ -12,8 +12,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-k61=6.1.0-56-amd64
-k612=6.12.117+deb12-amd64
+# Debian's 6.1 and 6.12 kernels, whatever ABI version is installed.
+k61=$(cd /lib/modules && ls -d 6.1.*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
+k612=$(cd /lib/modules && ls -d 6.12.*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
 
 usage() {
 	sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -28,6 +29,7 @@ die() {
 dir61=
 dir612=
 flowgen=
+snapshot=
 out=
 sim=${SIM:-}
 no_sim=0
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--kmod-dir-61) dir61=${2:?}; shift 2 ;;
 	--kmod-dir-612) dir612=${2:?}; shift 2 ;;
 	--flowgen) flowgen=${2:?}; shift 2 ;;
+	--snapshot) snapshot=${2:?}; shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
 	--sim) sim=${2:?}; shift 2 ;;
 	--no-sim) no_sim=1; shift ;;
@@ -81,16 +84,18 @@ fi
 
 for kver in $kernels; do
 	case $kver in
-	"$k61") kdir=$dir61 ;;
-	"$k612") kdir=$dir612 ;;
+	6.1.*) kdir=$dir61 ;;
+	6.12.*) kdir=$dir612 ;;
 	*) die "no --kmod-dir option for kernel $kver" ;;
 	esac
 	[ -n "$kdir" ] || die "pass the directory of ip_vs_wmh.ko built for $kver"
 	[ -f "$kdir/ip_vs_wmh.ko" ] || die "$kdir/ip_vs_wmh.ko not found (make -C kmod KVER=$kver OUT=$kdir)"
 	kout=$out/$kver
 	echo "=== $kver"
+	snap_args=()
+	[ -z "$snapshot" ] || snap_args=(--snapshot "$(realpath "$snapshot")")
 	"$here/mkinitramfs.sh" "$kver" "$kout" --wmh "$kdir/ip_vs_wmh.ko" \
-		--flowgen "$flowgen" --payload "$out/payload"
+		--flowgen "$flowgen" --payload "$out/payload" "${snap_args[@]}"
 	run_ok=PASS
 	"$here/run.sh" "$kver" "$kout" --initrd "$kout/initramfs.cpio.gz" \
 		--timeout "$timeout" || run_ok=FAIL

@@ -112,6 +112,12 @@ burst() {
 	printf 'BURST %s %s %s\n' "$_name" "$_lists" "$(wmh_params)" >&3
 	emit_file "$_name.ln" /tmp/burst.ln
 	emit_file "$_name.sn" /tmp/burst.sn
+	# The project's netlink snapshot must equal what ipvsadm shows.
+	if command -v ipvs-snapshot >/dev/null; then
+		ipvs-snapshot -o /tmp/burst.snap 2>/tmp/burst.snap.err ||
+			cp /tmp/burst.snap.err /tmp/burst.snap
+		emit_file "$_name.snap" /tmp/burst.snap
+	fi
 	emit_gz "$_name.conn" /tmp/burst.conn
 	log "burst $_name: $(($(wc -l </tmp/burst.conn) - 1)) entries, send $_t0 -> $_t1, done $(now): $(tail -n 1 /tmp/send.err)"
 }
