@@ -75,6 +75,7 @@ struct RunResult {
   uint64_t broken = 0;
   uint64_t reused = 0;
   double duration = 0;      // trace seconds
+  double window = 60;       // metrics window length
   double wall_seconds = 0;  // time the replay took
 };
 
