@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "replay.h"
+
+#include <gtest/gtest.h>
+
+#include "replay_testing.h"
+
+namespace ipvs_sim {
+namespace {
+
+using replay_testing::F;
+using replay_testing::VectorTrace;
+
+IpvsConfig Config(const std::string& text) {
+  IpvsConfig c;
+  std::string err;
+  EXPECT_TRUE(ParseIpvsadmConfigText(text, "tiny.conf", &c, &err)) << err;
+  return c;
+}
+
+std::string Predict(const IpvsConfig& config, std::vector<TraceFlow> flows,
+                    const std::vector<TimelineEvent>& timeline = {}) {
+  VectorTrace trace(std::move(flows));
+  ReplayOptions opts;
+  opts.probe_keys = 0;
+  std::string out;
+  opts.on_flow = [&](const TraceFlow& f, const FlowOutcome&, const Endpoint* d) {
+    out += FormatPrediction(f, d);
+  };
+  RunResult r;
+  std::string err;
+  EXPECT_TRUE(RunReplay(config, &trace, timeline, opts, &r, &err)) << err;
+  return out;
+}
+
+const char kTiny[] =
+    "-A -t 10.0.0.1:80 -s rr\n"
+    "-a -t 10.0.0.1:80 -r 192.168.1.1:80 -m -w 1\n"
+    "-a -t 10.0.0.1:80 -r 192.168.1.2:80 -m -w 1\n"
+    "-A -u 10.0.0.1:53 -s rr\n";
+
+TEST(PredictTest, RoundRobinInOrderWithReuseAndNoDest) {
+  std::string out = Predict(Config(kTiny), {
+                                               F(0, "1.1.1.1:1000", 10),
+                                               F(1, "1.1.1.2:1000", 10),
+                                               F(2, "1.1.1.1:1000", 1),  // live: same dest
+                                               F(3, "1.1.1.3:1000", 1),
+                                               F(4, "1.1.1.3:1", 1, "10.0.0.1:53", Proto::kUdp),
+                                               F(5, "1.1.1.3:1", 1, "10.0.0.9:80"),
+                                           });
+  EXPECT_EQ(out,
+            "1.1.1.1:1000 10.0.0.1:80 192.168.1.1:80\n"
+            "1.1.1.2:1000 10.0.0.1:80 192.168.1.2:80\n"
+            "1.1.1.1:1000 10.0.0.1:80 192.168.1.1:80\n"
+            "1.1.1.3:1000 10.0.0.1:80 192.168.1.1:80\n"
+            "1.1.1.3:1 10.0.0.1:53 -\n"    // UDP service without dests
+            "1.1.1.3:1 10.0.0.9:80 -\n");  // no service
+}
+
+TEST(PredictTest, ClosedTcpEntryIsRescheduledUdpIsReused) {
+  // The TCP flow ended at 1: a new SYN on its 5-tuple at 5 is scheduled
+  // afresh (conn_reuse_mode=1) and rr moves on; UDP reuses its entry.
+  std::string out =
+      Predict(Config(kTiny + std::string("-a -u 10.0.0.1:53 -r 192.168.1.7:53 -m -w 1\n"
+                                         "-a -u 10.0.0.1:53 -r 192.168.1.8:53 -m -w 1\n")),
+              {F(0, "1.1.1.1:1000", 1), F(0, "2.2.2.2:53", 1, "10.0.0.1:53", Proto::kUdp),
+               F(5, "1.1.1.1:1000", 1), F(5, "2.2.2.2:53", 1, "10.0.0.1:53", Proto::kUdp)});
+  EXPECT_EQ(out,
+            "1.1.1.1:1000 10.0.0.1:80 192.168.1.1:80\n"
+            "2.2.2.2:53 10.0.0.1:53 192.168.1.7:53\n"
+            "1.1.1.1:1000 10.0.0.1:80 192.168.1.2:80\n"
+            "2.2.2.2:53 10.0.0.1:53 192.168.1.7:53\n");
+}
+
+TEST(PredictTest, TimelineEditsApplyBetweenFlows) {
+  std::vector<TimelineEvent> tl;
+  std::string err;
+  ASSERT_TRUE(ParseTimelineText("2 -d -t 10.0.0.1:80 -r 192.168.1.1:80\n", "tl", &tl, &err)) << err;
+  std::string out = Predict(Config(kTiny), {F(0, "1.1.1.1:1", 100), F(3, "1.1.1.1:2", 1)}, tl);
+  EXPECT_EQ(out,
+            "1.1.1.1:1 10.0.0.1:80 192.168.1.1:80\n"
+            "1.1.1.1:2 10.0.0.1:80 192.168.1.2:80\n");
+}
+
+TEST(ReplayTest, TraceErrorsComeOutAsIs) {
+  VectorTrace trace({F(0, "1.1.1.1:1"), F(1, "1.1.1.1:2")}, 1);
+  ReplayOptions opts;
+  RunResult r;
+  std::string err;
+  EXPECT_FALSE(RunReplay(Config(kTiny), &trace, {}, opts, &r, &err));
+  EXPECT_EQ(err, "mem:2: broken record");
+}
+
+TEST(ReplayTest, EventMetricsForAHashScheduler) {
+  // sh over 4 equal dests; remove one at t=10. Ideal remap is 1/4; the
+  // broken flows are exactly the long flows on the removed dest.
+  IpvsConfig c = Config(
+      "-A -t 10.0.0.1:80 -s sh\n"
+      "-a -t 10.0.0.1:80 -r 192.168.1.1:80 -m\n-a -t 10.0.0.1:80 -r 192.168.1.2:80 -m\n"
+      "-a -t 10.0.0.1:80 -r 192.168.1.3:80 -m\n-a -t 10.0.0.1:80 -r 192.168.1.4:80 -m\n");
+  std::vector<TraceFlow> flows;
+  int on_removed = 0;
+  for (int i = 0; i < 2000; ++i)
+    flows.push_back(F(
+        i * 0.01, "172.16." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1) + ":5000",
+        i < 400 ? 1000 : 1));
+  std::vector<TimelineEvent> tl;
+  std::string err;
+  ASSERT_TRUE(ParseTimelineText("10 -d -t 10.0.0.1:80 -r 192.168.1.3:80\n", "tl", &tl, &err));
+  VectorTrace trace(flows);
+  ReplayOptions opts;
+  opts.probe_keys = 20000;
+  opts.on_flow = [&](const TraceFlow& f, const FlowOutcome&, const Endpoint* d) {
+    // In progress at t=10 on the dest removed then.
+    if (f.start <= 10 && f.start + f.duration > 10 && d && d->ToString() == "192.168.1.3:80")
+      ++on_removed;
+  };
+  RunResult r;
+  ASSERT_TRUE(RunReplay(c, &trace, tl, opts, &r, &err)) << err;
+  ASSERT_EQ(r.events.size(), 1u);
+  const EventStats& ev = r.events[0];
+  EXPECT_NEAR(ev.ideal_remap, 0.25, 1e-12);
+  EXPECT_GE(ev.hash_remap, 0.25 - 0.02);  // no scheduler can beat the ideal
+  EXPECT_EQ(ev.broken, static_cast<uint64_t>(on_removed));
+  EXPECT_GT(ev.probed_flows, 0u);
+  EXPECT_EQ(r.broken, ev.broken);
+  EXPECT_EQ(r.flows, 2000u);
+  ASSERT_EQ(r.totals.size(), 1u);
+  EXPECT_EQ(r.totals[0].new_flows, 2000u);
+  EXPECT_EQ(r.totals[0].broken, ev.broken);
+}
+
+}  // namespace
+}  // namespace ipvs_sim
