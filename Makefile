@@ -73,7 +73,7 @@ vmtest: build kmod
 		--snapshot $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot \
 		--sim $(SIM) --out $(BUILD)/vm
 
-bench: configure
+bench: configure kmod
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	bash bench/run.sh --build $(BUILD)
 

@@ -238,6 +238,6 @@ flows params-u4 udp 10.0.5.1:53
 flows params-t6 tcp '[fd00::5:1]:80'
 
 printf '%s\n' static-A static-B static-C static-D static-E static-F static-G static-H \
-	live order-wmh order-mh storm params >"$out/plan"
+	live order-wmh order-mh storm failrebuild params >"$out/plan"
 echo "$out: $(find "$out/flows" -name '*.flows' | wc -l) flow lists of $nflows flows," \
 	"$(cat "$out"/cmds/*.ipvsadm | wc -l) ipvsadm lines"

@@ -79,6 +79,90 @@ scenario_params() {
 	ipvsadm -C
 }
 
+# dests_of CONN: "client-address dest" per line of a flowgen pick output.
+dests_of() {
+	awk 'NR > 1 { print $2, $6 }' "$1" | sort
+}
+
+# failrebuild: the debug_fail_rebuilds aid makes table rebuilds fail as an
+# allocation failure would. ipvsadm -A must report the error; a failed
+# rebuild after an edit must leave the old table serving (same dest for
+# every client, port hashing off), and the next good rebuild must apply.
+scenario_failrebuild() {
+	fail=/sys/module/ip_vs_wmh/parameters/debug_fail_rebuilds
+	vip=10.0.7.1:53
+	echo 1 >"$fail"
+	if ipvsadm -A -u "$vip" -s wmh 2>/tmp/fr.err; then
+		result failrebuild-add FAIL "ipvsadm -A succeeded although the table build failed"
+	elif [ -z "$(ipvsadm -Sn)" ]; then
+		result failrebuild-add PASS "ipvsadm -A refused: $(head -c 100 /tmp/fr.err)"
+	else
+		result failrebuild-add FAIL "service exists after a failed build"
+	fi
+	echo 0 >"$fail"
+	ipvsadm -A -u "$vip" -s wmh || return 1
+	for i in 1 2 3 4 5 6 7 8; do
+		ipvsadm -a -u "$vip" -r "172.16.7.$i:53" -m -w 1 || return 1
+	done
+	# Three lists of the same 200 clients (same seed), each on new ports.
+	for list in a:20000 b:30000 c:40000; do
+		if ! flowgen gen --vip "$vip" --clients 10.99.0.0/16 --addrs 200 --ports 1 \
+			--count 200 --seed 7 --port-base "${list#*:}" \
+			-o "/tmp/fr-${list%:*}.flows" 2>/tmp/fr.err; then
+			result failrebuild FAIL "flowgen gen: $(head -c 200 /tmp/fr.err)"
+			return 1
+		fi
+	done
+	flowgen send --quiet /tmp/fr-a.flows && flowgen pick /tmp/fr-a.flows >/tmp/fr-a.conn
+	echo 1 >"$fail"
+	ipvsadm -e -u "$vip" -r 172.16.7.1:53 -m -w 50
+	flowgen send --quiet /tmp/fr-b.flows && flowgen pick /tmp/fr-b.flows >/tmp/fr-b.conn
+	if ! dmesg | grep -q 'table rebuild failed (-12), previous table kept'; then
+		result failrebuild-kept FAIL "no 'previous table kept' message in dmesg"
+	elif [ "$(dests_of /tmp/fr-a.conn)" = "$(dests_of /tmp/fr-b.conn)" ] &&
+		[ "$(dests_of /tmp/fr-a.conn | wc -l)" -eq 200 ]; then
+		result failrebuild-kept PASS "failed rebuild logged; all 200 clients kept their dest"
+	else
+		result failrebuild-kept FAIL "clients moved although the rebuild failed"
+	fi
+	ipvsadm -e -u "$vip" -r 172.16.7.1:53 -m -w 51
+	flowgen send --quiet /tmp/fr-c.flows && flowgen pick /tmp/fr-c.flows >/tmp/fr-c.conn
+	heavy=$(awk 'NR > 1 && $6 == "AC100701" { n++ } END { print n + 0 }' /tmp/fr-c.conn)
+	if [ "$heavy" -gt 120 ]; then
+		result failrebuild-recover PASS "next rebuild applied weight 51: $heavy of 200 clients on it"
+	else
+		result failrebuild-recover FAIL "only $heavy of 200 clients on the weight-51 dest"
+	fi
+	ipvsadm -C
+}
+
+# kbench: time to push the same new UDP flows through a wmh and an mh
+# service in one boot (make bench; not part of make check).
+scenario_kbench() {
+	n=$(cat "$DATA/kbench_flows" 2>/dev/null || echo 200000)
+	ipvsadm -A -u 10.0.8.1:53 -s wmh || return 1
+	ipvsadm -A -u 10.0.8.2:53 -s mh || return 1
+	for i in $(seq 1 20); do
+		ipvsadm -a -u 10.0.8.1:53 -r "172.16.8.$i:53" -m -w 1
+		ipvsadm -a -u 10.0.8.2:53 -r "172.16.8.$i:53" -m -w 1
+	done
+	flowgen gen --vip 10.0.8.1:53 --clients 10.99.0.0/16 --addrs 20000 --ports 10 \
+		--count "$n" -o /tmp/kb-wmh.flows
+	sed 's/10\.0\.8\.1:53/10.0.8.2:53/' /tmp/kb-wmh.flows >/tmp/kb-mh.flows
+	t0=$(now)
+	flowgen send --quiet /tmp/kb-wmh.flows || return 1
+	t1=$(now)
+	flowgen send --quiet /tmp/kb-mh.flows || return 1
+	t2=$(now)
+	wmh=$(echo "$t0 $t1" | awk '{ print $2 - $1 }')
+	mh=$(echo "$t1 $t2" | awk '{ print $2 - $1 }')
+	printf '{"flows": %s, "wmh_seconds": %s, "mh_seconds": %s, "kernel": "%s"}\n' \
+		"$n" "$wmh" "$mh" "$KVER" >/tmp/kernel_flows.json
+	emit_file kernel_flows.json /tmp/kernel_flows.json
+	result kbench PASS "$n flows: wmh $wmh s, mh $mh s"
+	ipvsadm -C
+}
+
 name=${1:?usage: scenario.sh NAME}
 if ! net_setup; then
 	result "$name" FAIL "network setup failed"
@@ -92,6 +176,8 @@ order-wmh) scenario_order wmh ;;
 order-mh) scenario_order mh ;;
 storm) scenario_storm ;;
 params) scenario_params ;;
+failrebuild) scenario_failrebuild ;;
+kbench) scenario_kbench ;;
 *) result "$name" FAIL "no such scenario" ;;
 esac
 log "scenario $name: $t0 -> $(now)"
