@@ -2,6 +2,7 @@
 #include "conn_table.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace ipvs_sim {
@@ -34,8 +35,9 @@ uint64_t HashFlowKey(const FlowKey& k) {
 }
 
 ConnTable::ConnTable(const ConnTimeouts& timeouts) : timeouts_(timeouts) {
-  buckets_.assign(1024, kNone);
-  mask_ = buckets_.size() - 1;
+  slots_.assign(1024, Slot{0, kNone});
+  mask_ = slots_.size() - 1;
+  wheel_.resize(kWheelSlots);
 }
 
 void ConnTable::SetDest(uint32_t dest_id, Dest* d) {
@@ -98,50 +100,122 @@ void ConnTable::EndFlow(Conn& c, double now) {
 }
 
 void ConnTable::PushTimer(uint32_t idx) {
-  heap_.push_back(Timer{pool_[idx].deadline, idx, pool_[idx].gen});
-  std::push_heap(heap_.begin(), heap_.end(), Later);
+  Timer t{pool_[idx].deadline, idx, pool_[idx].gen};
+  int64_t slot = static_cast<int64_t>(std::floor(t.time / kSlotWidth));
+  if (slot <= cur_) {
+    near_.push_back(t);
+    std::push_heap(near_.begin(), near_.end(), Later());
+  } else {
+    wheel_[static_cast<uint64_t>(slot) & (kWheelSlots - 1)].push_back(t);
+    ++pending_;
+  }
+}
+
+void ConnTable::Fire(const Timer& t) {
+  Conn& c = pool_[t.idx];
+  if (!c.live || c.gen != t.gen || t.time > c.deadline) return;  // stale
+  if (t.time < c.deadline) {                                     // extended by a reuse
+    PushTimer(t.idx);
+    return;
+  }
+  if (c.in_progress) {
+    EndFlow(c, c.flow_end);
+    c.deadline = c.flow_end + Timeout(c);
+    PushTimer(t.idx);
+  } else {
+    Unbind(c);
+    Free(t.idx);
+  }
+}
+
+// Makes the next non-empty slot up to @target current. False if none.
+bool ConnTable::NextSlot(int64_t target) {
+  while (cur_ < target) {
+    if (pending_ == 0) {
+      cur_ = target;
+      return false;
+    }
+    if (cur_ == INT64_MIN || target - cur_ > static_cast<int64_t>(kWheelSlots)) {
+      // First call or a long gap: jump to the earliest pending timer.
+      int64_t earliest = target;
+      for (const auto& v : wheel_)
+        for (const Timer& t : v)
+          earliest = std::min(earliest, static_cast<int64_t>(std::floor(t.time / kSlotWidth)));
+      cur_ = earliest;
+    } else {
+      ++cur_;
+    }
+    std::vector<Timer>& v = wheel_[static_cast<uint64_t>(cur_) & (kWheelSlots - 1)];
+    if (v.empty()) continue;
+    spill_.clear();
+    for (const Timer& t : v) {
+      if (static_cast<int64_t>(std::floor(t.time / kSlotWidth)) <= cur_)
+        near_.push_back(t);
+      else
+        spill_.push_back(t);  // a later lap of the wheel
+    }
+    pending_ -= v.size() - spill_.size();
+    v.swap(spill_);
+    if (!near_.empty()) {
+      std::make_heap(near_.begin(), near_.end(), Later());
+      return true;
+    }
+  }
+  return false;
 }
 
 void ConnTable::Advance(double now) {
-  while (!heap_.empty() && heap_.front().time <= now) {
-    Timer t = heap_.front();
-    std::pop_heap(heap_.begin(), heap_.end(), Later);
-    heap_.pop_back();
-    Conn& c = pool_[t.idx];
-    if (!c.live || c.gen != t.gen || t.time > c.deadline) continue;  // stale
-    if (t.time < c.deadline) {                                       // extended by a reuse
-      PushTimer(t.idx);
-      continue;
+  int64_t target = static_cast<int64_t>(std::floor(now / kSlotWidth));
+  for (;;) {
+    while (!near_.empty() && near_.front().time <= now) {
+      Timer t = near_.front();
+      std::pop_heap(near_.begin(), near_.end(), Later());
+      near_.pop_back();
+      Fire(t);
     }
-    if (c.in_progress) {
-      EndFlow(c, c.flow_end);
-      c.deadline = c.flow_end + Timeout(c);
-      PushTimer(t.idx);
-    } else {
-      Unbind(c);
-      Free(t.idx);
-    }
+    if (!near_.empty()) return;  // the rest of the current slot is later
+    if (!NextSlot(target)) return;
   }
 }
 
 uint32_t ConnTable::Find(const FlowKey& key, uint64_t hash) const {
-  for (uint32_t i = buckets_[hash & mask_]; i != kNone; i = pool_[i].next) {
-    const Conn& c = pool_[i];
-    if (c.hash == hash && c.key == key) return i;
+  uint32_t lo = static_cast<uint32_t>(hash);
+  for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const Slot& s = slots_[i];
+    if (s.idx == kNone) return kNone;
+    if (s.hash_lo == lo && pool_[s.idx].key == key) return s.idx;
   }
-  return kNone;
+}
+
+void ConnTable::Link(uint32_t idx) {
+  uint64_t h = pool_[idx].hash;
+  uint64_t i = h & mask_;
+  while (slots_[i].idx != kNone) i = (i + 1) & mask_;
+  slots_[i] = Slot{static_cast<uint32_t>(h), idx};
+}
+
+void ConnTable::Unlink(uint32_t idx) {
+  uint64_t i = pool_[idx].hash & mask_;
+  while (slots_[i].idx != idx) i = (i + 1) & mask_;
+  // Backward-shift deletion: pull up later members of the probe run whose
+  // home is not between the hole and themselves.
+  for (uint64_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+    if (slots_[j].idx == kNone) break;
+    uint64_t home = slots_[j].hash_lo & mask_;
+    bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+    if (movable) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i] = Slot{0, kNone};
 }
 
 void ConnTable::Grow() {
-  buckets_.assign(buckets_.size() * 2, kNone);
-  mask_ = buckets_.size() - 1;
-  for (uint32_t i = 0; i < pool_.size(); ++i) {
-    Conn& c = pool_[i];
-    if (!c.live) continue;
-    uint32_t& head = buckets_[c.hash & mask_];
-    c.next = head;
-    head = i;
-  }
+  slots_.assign(slots_.size() * 2, Slot{0, kNone});
+  mask_ = slots_.size() - 1;
+  for (uint32_t i = 0; i < pool_.size(); ++i)
+    if (pool_[i].live) Link(i);
 }
 
 uint32_t ConnTable::Insert(const FlowKey& key, uint64_t hash, uint16_t svc, uint32_t dest_id,
@@ -167,10 +241,10 @@ uint32_t ConnTable::Insert(const FlowKey& key, uint64_t hash, uint16_t svc, uint
   c.live = true;
   Bind(c);
   ++live_;
-  uint32_t& head = buckets_[hash & mask_];
-  c.next = head;
-  head = idx;
-  if (live_ > buckets_.size()) Grow();
+  if (live_ * 2 > slots_.size())
+    Grow();  // links every live entry, this one included
+  else
+    Link(idx);
   PushTimer(idx);
   return idx;
 }
@@ -207,10 +281,8 @@ void ConnTable::Remove(uint32_t idx, double now) {
 }
 
 void ConnTable::Free(uint32_t idx) {
+  Unlink(idx);
   Conn& c = pool_[idx];
-  uint32_t* link = &buckets_[c.hash & mask_];
-  while (*link != idx) link = &pool_[*link].next;
-  *link = c.next;
   c.live = false;
   ++c.gen;
   c.next = free_;
@@ -220,7 +292,9 @@ void ConnTable::Free(uint32_t idx) {
 
 void ConnTable::Clear(double now) {
   ForEach([&](uint32_t i) { Remove(i, now); });
-  heap_.clear();
+  near_.clear();
+  for (auto& v : wheel_) v.clear();
+  pending_ = 0;
 }
 
 }  // namespace ipvs_sim

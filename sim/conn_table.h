@@ -17,10 +17,14 @@
 // unbinding clears it when below l_threshold, or, without l_threshold, below
 // 3/4 of u_threshold (and always when u_threshold is 0).
 //
-// Memory: entries live in a pool with a free list and a chained hash index;
-// expiry runs from a binary min-heap of (time, entry, generation) with lazy
-// deletion, so nothing stays allocated per flow after it expires and the
-// hot path does no heap allocation once the pool has grown.
+// Memory: entries live in a pool with a free list, indexed by an open-
+// addressing hash table (linear probing, backward-shift deletion, load at
+// most 1/2). State changes are timers on a timing wheel of kWheelSlots slots
+// of kSlotWidth seconds; the slot being served is a small binary heap, so
+// timers fire in exact time order. Stale timers (entry freed or extended)
+// are dropped or re-armed lazily when they come up. Nothing stays allocated
+// per flow after it expires and the hot path does no heap allocation once
+// the vectors have grown.
 //
 // Thread safety: none; one replay thread owns a table.
 #ifndef IPVS_SCHED_SIM_CONN_TABLE_H_
@@ -132,7 +136,15 @@ class ConnTable {
     uint32_t idx;
     uint32_t gen;
   };
-  static bool Later(const Timer& a, const Timer& b) { return a.time > b.time; }
+  struct Later {
+    bool operator()(const Timer& a, const Timer& b) const { return a.time > b.time; }
+  };
+  struct Slot {
+    uint32_t hash_lo;  // low 32 bits of the key's hash
+    uint32_t idx;      // pool index, kNone when empty
+  };
+  static constexpr double kSlotWidth = 0.25;
+  static constexpr size_t kWheelSlots = 16384;  // 4096 s ahead without wrapping
 
   double Timeout(const Conn& c) const;
   void Bind(Conn& c);
@@ -140,15 +152,23 @@ class ConnTable {
   void EndFlow(Conn& c, double now);
   void Free(uint32_t idx);
   void PushTimer(uint32_t idx);
+  void Fire(const Timer& t);
+  bool NextSlot(int64_t target);
+  void Link(uint32_t idx);
+  void Unlink(uint32_t idx);
   void Grow();
 
   ConnTimeouts timeouts_;
   std::vector<Conn> pool_;
-  std::vector<uint32_t> buckets_;  // heads of hash chains, kNone if empty
+  std::vector<Slot> slots_;  // power of two
   uint64_t mask_ = 0;
   uint32_t free_ = kNone;
   size_t live_ = 0;
-  std::vector<Timer> heap_;
+  std::vector<std::vector<Timer>> wheel_;
+  std::vector<Timer> near_;  // heap of the timers of slot cur_
+  std::vector<Timer> spill_;
+  int64_t cur_ = INT64_MIN;  // absolute slot number served by near_
+  size_t pending_ = 0;       // timers on the wheel (not in near_)
   std::vector<Dest*> dests_;
   ConnObserver* observer_ = nullptr;
 };
