@@ -88,6 +88,39 @@ order_check() {
 	fi
 }
 
+# drain_check NAME PREV: for every wmh service, the flows of NAME (a step
+# that drains servers to weight 0, its prediction already held against the
+# kernel) must keep the dest the previous rules give them unless that dest
+# was drained, and every one must get a dest.
+drain_check() {
+	local wmh_vips drained
+	"$sim" predict --config "$cmp/$2.config" --flows "$cmp/$1.flows" "${opts[@]}" \
+		>"$cmp/$1.before" 2>>"$cmp/$1.sim.err" || {
+		result "$1-drain" FAIL "ipvs-sim predict (before the drain) failed"
+		return
+	}
+	wmh_vips=$(awk '$1 == "-A" && / -s wmh/ { print $3 }' "$cmp/$2.config" | tr '\n' ' ')
+	drained=$(awk '$1 == "-e" && / -w 0( |$)/ { print $5 }' "$payload/cmds/$1.ipvsadm" | tr '\n' ' ')
+	paste -d' ' "$cmp/$1.before" "$cmp/$1.predict" | awk -v vips="$wmh_vips" \
+		-v drained="$drained" -v name="$1" '
+		BEGIN { split(vips, v, " "); for (i in v) wmh[v[i]] = 1
+			split(drained, d, " "); for (i in d) gone[d[i]] = 1 }
+		!($2 in wmh) { next }
+		{ n++ }
+		$6 == "-" { nodest++; next }
+		!($3 in gone) && $3 != $6 { moved++ }
+		END {
+			if (n == 0) { print "FAIL no wmh flows"; exit 1 }
+			if (nodest || moved) {
+				printf "FAIL %d of %d wmh flows moved off undrained dests, %d got none\n", moved, n, nodest
+				exit 1
+			}
+			printf "PASS %d wmh flows: none moved off an undrained dest, all got a dest\n", n
+		}' >"$cmp/$1.drain" || true
+	read -r verdict detail <"$cmp/$1.drain"
+	result "$1-drain" "$verdict" "$detail"
+}
+
 while read -r name lists table_size hash_key port_hash overflow; do
 	conn=$run/files/$name.conn
 	if [ ! -f "$conn" ] || [ ! -f "$run/files/$name.ln" ] || [ ! -f "$run/files/$name.sn" ]; then
@@ -125,10 +158,31 @@ while read -r name lists table_size hash_key port_hash overflow; do
 		[ "$port_hash" != Y ] || opts+=(--wmh-port-hash)
 		[ "$overflow" != Y ] || opts+=(--wmh-overflow)
 	fi
-	if ! "$sim" predict --config "$cmp/$name.config" --flows "$cmp/$name.flows" "${opts[@]}" \
+	# After the first step of the live scenario, predict from the previous
+	# step's rules plus this step's ipvsadm edits as a timeline: a dump
+	# cannot show a drained server's last non-zero weight, which the kernel
+	# keeps and wmh and mh build their tables from. This also holds the
+	# simulator's edit semantics (add at the list head, drain, -E) against
+	# the kernel.
+	config=$cmp/$name.config
+	timeline=()
+	case $name in
+	live-[1-9]*)
+		prev=live-$((${name#live-} - 1))
+		if [ -f "$cmp/$prev.config" ] && [ -f "$payload/cmds/$name.ipvsadm" ]; then
+			config=$cmp/$prev.config
+			sed 's/^/0 /' "$payload/cmds/$name.ipvsadm" >"$cmp/$name.timeline"
+			timeline=(--timeline "$cmp/$name.timeline")
+		fi
+		;;
+	esac
+	if ! "$sim" predict --config "$config" "${timeline[@]}" --flows "$cmp/$name.flows" "${opts[@]}" \
 		>"$cmp/$name.predict" 2>"$cmp/$name.sim.err"; then
 		result "$name" FAIL "ipvs-sim predict failed: $(head -c 300 "$cmp/$name.sim.err")"
 		continue
+	fi
+	if [ -n "${timeline[*]}" ] && grep -q -- '-w 0$' "$payload/cmds/$name.ipvsadm"; then
+		drain_check "$name" "$prev"
 	fi
 	status=0
 	line=$("$flowgen" check --flows "$cmp/$name.flows" --predict "$cmp/$name.predict" \
