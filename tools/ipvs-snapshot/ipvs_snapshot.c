@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ipvs-snapshot: read a live director's IPVS services and real servers over
- * the kernel's generic netlink family "IPVS" and print them the way
- * `ipvsadm -Sn --nosort` does (kernel list order, which in-tree mh depends
- * on), or as JSON with connection counts. The output feeds `ipvs-sim`.
+ * the kernel's generic netlink family "IPVS" and print them in ipvsadm's -Sn
+ * syntax but in kernel list order, which in-tree mh depends on and which
+ * ipvsadm cannot save (-Sn sorts and refuses --nosort), or as JSON with
+ * connection counts. The output feeds `ipvs-sim`.
  * Needs CAP_NET_ADMIN.
  */
 #include <arpa/inet.h>
@@ -356,8 +357,8 @@ static void snap_usage(FILE *f)
 		"usage: ipvs-snapshot [--format ipvsadm|json] [-o FILE]\n"
 		"\n"
 		"Reads IPVS services and real servers over generic netlink and prints\n"
-		"them in kernel list order, as `ipvsadm -Sn --nosort` would (default),\n"
-		"or as JSON with weights, thresholds and connection counts. With -o the\n"
+		"them in ipvsadm -Sn syntax but in kernel list order (default), or\n"
+		"as JSON with weights, thresholds and connection counts. With -o the\n"
 		"file is written atomically (temporary file, then rename).\n"
 		"Needs CAP_NET_ADMIN and the ip_vs module.\n");
 }
