@@ -167,6 +167,12 @@ while read -r name lists table_size hash_key port_hash overflow; do
 	config=$cmp/$name.config
 	timeline=()
 	case $name in
+	storm-after)
+		# Every edit of the storm, in order, on top of the setup rules.
+		config=$payload/cmds/storm-setup.ipvsadm
+		cat "$payload"/cmds/storm-batch-*.ipvsadm | sed 's/^/0 /' >"$cmp/$name.timeline"
+		timeline=(--timeline "$cmp/$name.timeline")
+		;;
 	live-[1-9]*)
 		prev=live-$((${name#live-} - 1))
 		if [ -f "$cmp/$prev.config" ] && [ -f "$payload/cmds/$name.ipvsadm" ]; then
@@ -181,7 +187,8 @@ while read -r name lists table_size hash_key port_hash overflow; do
 		result "$name" FAIL "ipvs-sim predict failed: $(head -c 300 "$cmp/$name.sim.err")"
 		continue
 	fi
-	if [ -n "${timeline[*]}" ] && grep -q -- '-w 0$' "$payload/cmds/$name.ipvsadm"; then
+	if [ "${name#live-}" != "$name" ] && [ -n "${timeline[*]}" ] &&
+		grep -q -- '-w 0$' "$payload/cmds/$name.ipvsadm"; then
 		drain_check "$name" "$prev"
 	fi
 	status=0

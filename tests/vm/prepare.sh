@@ -224,6 +224,11 @@ awk -v seed="$((seed * 31 + 5))" -v dir="$out/cmds" 'BEGIN {
 }'
 flows storm-u4 udp 10.0.4.1:53
 flows storm-t6 tcp '[fd00::4:1]:80'
+# After the storm: new flows to all three services, predicted from the setup
+# plus every edit of the storm as a timeline.
+count=3000 flows storm-after-u4 udp 10.0.4.1:53
+count=3000 flows storm-after-t6 tcp '[fd00::4:1]:80'
+count=3000 flows storm-after-mh tcp 10.0.4.3:80
 
 # --- params: ip_vs_wmh reloaded with table_size, hash_key and port_hash.
 {
