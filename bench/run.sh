@@ -38,7 +38,7 @@ mkdir -p "$out"
 	echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$out/machine.txt"
 
-for b in core_bench sched_bench replay_bench; do
+for b in core_bench sched_bench; do
 	exe=$build/bench/$b
 	[[ -x $exe ]] || continue
 	echo "bench: $b" >&2
@@ -49,6 +49,50 @@ for b in core_bench sched_bench replay_bench; do
 		--benchmark_out_format=json >/dev/null
 	mv "$out/$b.json.tmp" "$out/$b.json"
 done
+
+# Replay through the simulator, end to end (parse, schedule, connection
+# table, metrics) on a generated trace: one scheduler, then five in one
+# compare run; then peak memory for a long trace streamed through a pipe,
+# which must not grow with the trace's length.
+sim=$build/sim/ipvs-sim
+conf=sim/demo/demo.conf
+rdir=$build/bench-replay
+mkdir -p "$rdir"
+if [[ $smoke -eq 1 ]]; then
+	nflows=20000; long1=20000; long2=40000
+else
+	nflows=2000000; long1=10000000; long2=100000000
+fi
+echo "bench: replay ($nflows flows)" >&2
+"$sim" -q generate -n "$nflows" --rate 20000 --clients 100000 --vip 10.0.0.1:80 \
+	--seed 3 -o "$rdir/trace.txt"
+measure() { # OUT_PREFIX COMMAND...: elapsed, user+sys seconds and peak RSS (KiB)
+	local p=$1
+	shift
+	/usr/bin/time -f '%e %U %S %M' -o "$rdir/$p.time" "$@" >"$rdir/$p.out" 2>"$rdir/$p.err"
+	read -r "${p}_real" "${p}_user" "${p}_sys" "${p}_rss" <"$rdir/$p.time"
+}
+measure one "$sim" -q replay --config "$conf" --trace "$rdir/trace.txt" -s wmh \
+	--probe-keys 0 --format json
+measure five "$sim" -q compare --config "$conf" --trace "$rdir/trace.txt" \
+	--schedulers wmh,mh,sh,rr,wlc --probe-keys 0 --format json
+engine=$("$sim" bench -n "$nflows" -s wmh | sed -n 's/.* \([0-9.]*[MK]\) flows\/s.*/\1/p')
+for n in "$long1" "$long2"; do
+	echo "bench: peak memory, $n flows streamed" >&2
+	/usr/bin/time -f '%M' -o "$rdir/long-$n.time" bash -c \
+		"'$sim' -q generate -n $n --rate 20000 --clients 100000 --vip 10.0.0.1:80 -o - |
+		 '$sim' -q replay --config '$conf' --trace - -s wmh --probe-keys 0 --format json >/dev/null"
+done
+rss1=$(cat "$rdir/long-$long1.time")
+rss2=$(cat "$rdir/long-$long2.time")
+cat >"$out/replay.json.tmp" <<JSON
+{"flows": $nflows,
+ "one": {"scheduler": "wmh", "seconds": $one_real, "cpu_seconds": $(awk -v a="$one_user" -v b="$one_sys" 'BEGIN { print a + b }'), "peak_rss_kib": $one_rss},
+ "five": {"schedulers": "wmh,mh,sh,rr,wlc", "seconds": $five_real, "cpu_seconds": $(awk -v a="$five_user" -v b="$five_sys" 'BEGIN { print a + b }'), "peak_rss_kib": $five_rss},
+ "engine_only": "$engine",
+ "streamed": {"short_flows": $long1, "short_peak_rss_kib": $rss1, "long_flows": $long2, "long_peak_rss_kib": $rss2}}
+JSON
+mv "$out/replay.json.tmp" "$out/replay.json"
 
 # In the kernel: one QEMU boot times the same flows through wmh and mh.
 k61=$(cd /lib/modules && ls -d 6.1.*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
