@@ -24,7 +24,8 @@ SIM = $(BUILD)/sim/ipvs-sim
 DEMO_OUT ?= out/demo
 
 .PHONY: all deps configure build kmod kmod-check test test-asan vmtest \
-	bench bench-smoke demo check check-all style install clean
+	bench bench-smoke demo check check-all style install clean \
+	dkms-check install-check
 
 all: build kmod
 
@@ -87,8 +88,34 @@ demo: build
 check: deps
 	$(MAKE) check-all
 
-check-all: build kmod kmod-check test test-asan bench-smoke demo vmtest
+check-all: build kmod kmod-check dkms-check test test-asan bench-smoke demo \
+	install-check vmtest
 	@echo "check: all passed"
+
+# The dkms package builds for both kernels, in a private dkms tree.
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' kmod/dkms.conf)
+dkms-check:
+	rm -rf $(BUILD)/dkms && mkdir -p $(BUILD)/dkms/tree $(BUILD)/dkms/src/ip_vs_wmh-$(DKMS_VERSION)
+	cp kmod/Kbuild kmod/Makefile kmod/dkms.conf kmod/*.c kmod/*.h \
+		$(BUILD)/dkms/src/ip_vs_wmh-$(DKMS_VERSION)/
+	@for k in $(KVERS); do \
+		dkms build ip_vs_wmh/$(DKMS_VERSION) -k $$k --dkmstree $(CURDIR)/$(BUILD)/dkms/tree \
+			--sourcetree $(CURDIR)/$(BUILD)/dkms/src >$(BUILD)/dkms/$$k.log 2>&1 || \
+			{ cat $(BUILD)/dkms/$$k.log; exit 1; }; \
+		ls $(BUILD)/dkms/tree/ip_vs_wmh/$(DKMS_VERSION)/$$k/*/module/ip_vs_wmh.ko* >/dev/null || exit 1; \
+		echo "dkms-check: ip_vs_wmh built by dkms for $$k"; \
+	done
+
+# make install into a scratch root must place every file.
+install-check:
+	rm -rf $(BUILD)/install-root
+	$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/install-root PREFIX=/usr
+	@for f in usr/bin/ipvs-sim usr/bin/ipvs-snapshot usr/share/man/man1/ipvs-sim.1 \
+		$(foreach k,$(KVERS),lib/modules/$(k)/updates/ip_vs_wmh.ko); do \
+		test -f $(BUILD)/install-root/$$f || { echo "install-check: $$f missing"; exit 1; }; \
+	done
+	$(BUILD)/install-root/usr/bin/ipvs-sim --help >/dev/null
+	@echo "install-check: all files installed"
 
 style:
 	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h' | grep -v '^kmod/')
@@ -97,6 +124,7 @@ style:
 install: build kmod
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(SIM) $(DESTDIR)$(PREFIX)/bin/ipvs-sim
+	install -m 755 $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 Documentation/ipvs-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	@for k in $(KVERS); do \
 		install -D -m 644 $(BUILD)/kmod/$$k/ip_vs_wmh.ko \

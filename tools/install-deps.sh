@@ -14,7 +14,7 @@ PACKAGES=(
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	qemu-system-x86 busybox-static ipvsadm kmod cpio
-	sparse gnuplot-nox clang-format time
+	sparse gnuplot-nox clang-format time dkms
 )
 
 missing=()
