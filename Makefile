@@ -25,7 +25,7 @@ DEMO_OUT ?= out/demo
 
 .PHONY: all deps configure build kmod kmod-check test test-asan vmtest \
 	bench bench-smoke demo check check-all style install clean \
-	dkms-check install-check
+	dkms-check install-check format-check
 
 all: build kmod
 
@@ -88,8 +88,8 @@ demo: build
 check: deps
 	$(MAKE) check-all
 
-check-all: build kmod kmod-check dkms-check test test-asan bench-smoke demo \
-	install-check vmtest
+check-all: format-check build kmod kmod-check dkms-check test test-asan \
+	bench-smoke demo install-check vmtest
 	@echo "check: all passed"
 
 # The dkms package builds for both kernels, in a private dkms tree.
@@ -117,8 +117,15 @@ install-check:
 	$(BUILD)/install-root/usr/bin/ipvs-sim --help >/dev/null
 	@echo "install-check: all files installed"
 
-style:
-	clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h' | grep -v '^kmod/')
+# C++ follows .clang-format; C (kmod/, tools/flowgen, tools/ipvs-snapshot)
+# follows the kernel's style, checked by checkpatch.
+CXX_SOURCES = $(shell git ls-files '*.cc' '*.h' | grep -v -e '^kmod/' -e '^tools/')
+
+format-check:
+	clang-format --dry-run --Werror $(CXX_SOURCES)
+	@echo "format-check: $(words $(CXX_SOURCES)) files formatted"
+
+style: format-check
 	$(MAKE) -C kmod style
 
 install: build kmod

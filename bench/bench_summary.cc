@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
     fmt::print("  {:<44} {:>10.3f} ms  target < 2 ms  {}\n", "wmh core build M=65537 N=1000",
                core->second / 1e6, core->second < 2e6 ? "met" : "MISSED");
 
-  fmt::print("\nReplay through ipvs-sim, end to end (parse, schedule, connection table, metrics):\n");
+  fmt::print(
+      "\nReplay through ipvs-sim, end to end (parse, schedule, connection table, metrics):\n");
   std::ifstream rin(dir + "/replay.json");
   if (rin) {
     try {
@@ -99,21 +100,21 @@ int main(int argc, char** argv) {
       rin >> r;
       double flows = r.at("flows");
       double one = flows / r.at("one").at("seconds").get<double>();
-      fmt::print("  {:<44} {:>10.2f}M flows/s  target >= 5M  {}\n", "one scheduler (wmh), single thread",
-                 one / 1e6, one >= 5e6 ? "met" : "MISSED");
+      fmt::print("  {:<44} {:>10.2f}M flows/s  target >= 5M  {}\n",
+                 "one scheduler (wmh), single thread", one / 1e6, one >= 5e6 ? "met" : "MISSED");
       fmt::print("  {:<44} {:>10}\n", "engine alone (flows in memory)",
                  r.at("engine_only").get<std::string>() + " flows/s");
       const auto& five = r.at("five");
       double cores = five.at("cpu_seconds").get<double>() / five.at("seconds").get<double>();
       fmt::print("  {:<44} {:>10.2f}M flows/s  {:.2f} cores busy  target: both cores  {}\n",
-                 "five schedulers in one compare", 5 * flows / five.at("seconds").get<double>() / 1e6,
-                 cores, cores >= 1.5 ? "met" : "MISSED");
+                 "five schedulers in one compare",
+                 5 * flows / five.at("seconds").get<double>() / 1e6, cores,
+                 cores >= 1.5 ? "met" : "MISSED");
       const auto& st = r.at("streamed");
       double a = st.at("short_peak_rss_kib"), b = st.at("long_peak_rss_kib");
       fmt::print("  peak memory streamed: {:.0f} MiB for {} flows, {:.0f} MiB for {} flows  {}\n",
                  a / 1024, st.at("short_flows").get<long>(), b / 1024,
-                 st.at("long_flows").get<long>(),
-                 b <= a * 1.25 ? "flat (met)" : "GROWS (MISSED)");
+                 st.at("long_flows").get<long>(), b <= a * 1.25 ? "flat (met)" : "GROWS (MISSED)");
     } catch (const std::exception& e) {
       fmt::print(stderr, "replay.json: {}\n", e.what());
     }

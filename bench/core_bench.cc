@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // The shared wmh core on its own: per-packet lookup and table rebuild, with
 // no simulator in between (what ip_vs_wmh.ko runs per packet and per edit).
-#include <benchmark/benchmark.h>
-
 #include <arpa/inet.h>
+#include <benchmark/benchmark.h>
 
 #include <cmath>
 #include <random>
@@ -47,8 +46,8 @@ void BM_WmhCoreLookup(benchmark::State& state) {
   for (auto _ : state) {
     const auto& k = keys[i++ & (keys.size() - 1)];
     uint8_t msg[WMH_FLOW_MSG_MAX];
-    uint32_t len = wmh_flow_msg(msg, v6 ? WMH_AF_INET6 : WMH_AF_INET, k.addr.data(), port,
-                                htons(k.port));
+    uint32_t len =
+        wmh_flow_msg(msg, v6 ? WMH_AF_INET6 : WMH_AF_INET, k.addr.data(), port, htons(k.port));
     benchmark::DoNotOptimize(wmh_lookup(&t, msg, len, AllUp, nullptr, false));
   }
   wmh_table_free(&t);

@@ -136,7 +136,10 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
 }
 
 CLI::App* AddRunOptions(CLI::App* c, RunArgs* a, bool single) {
-  c->add_option("-c,--config", a->config, "ipvsadm rules in -Sn syntax, real servers in kernel list order (ipvs-snapshot writes them)")->required();
+  c->add_option(
+       "-c,--config", a->config,
+       "ipvsadm rules in -Sn syntax, real servers in kernel list order (ipvs-snapshot writes them)")
+      ->required();
   c->add_option("-T,--trace", a->trace, "trace: text, pcap or ip_vs_conn snapshot")->required();
   c->add_option("-t,--timeline", a->timeline, "timeline of edits and director events");
   if (single)

@@ -74,7 +74,10 @@ void SetupPredict(CLI::App* app, GlobalOptions* g, RunFn* run) {
       "Print the dest of every flow as one director would choose it: one line per flow in "
       "input order, 'CLIENT VIP DEST' ('-' when no dest). Flows go through one connection "
       "table in order, so rr/wlc state evolves and a live 5-tuple keeps its dest.");
-  c->add_option("-c,--config", a->config, "ipvsadm rules in -Sn syntax, real servers in kernel list order (ipvs-snapshot writes them)")->required();
+  c->add_option(
+       "-c,--config", a->config,
+       "ipvsadm rules in -Sn syntax, real servers in kernel list order (ipvs-snapshot writes them)")
+      ->required();
   c->add_option("-f,--flows", a->flows, "flows: text trace, pcap or ip_vs_conn snapshot")
       ->required();
   c->add_option("-t,--timeline", a->timeline, "timeline of edits applied between flows");

@@ -48,8 +48,7 @@ class Scheduler {
   // Called after every change, with @svc already updated; @dest is the dest
   // concerned (nullptr for kInit). On failure returns false with *err set;
   // the scheduler keeps serving its previous state, as the kernel does.
-  virtual bool Update(const Service& svc, SchedEvent event, const Dest* dest,
-                      std::string* err) = 0;
+  virtual bool Update(const Service& svc, SchedEvent event, const Dest* dest, std::string* err) = 0;
 
   // Chooses the dest for a new connection: an index into svc.dests, or -1
   // for "no destination available". May change internal state (rr cursor).

@@ -5,7 +5,9 @@ namespace ipvs_sim {
 
 std::string ServiceKey::ToString() const {
   if (fwmark) return "-f " + std::to_string(fwmark);
-  const char* opt = proto == Proto::kUdp ? "-u " : proto == Proto::kSctp ? "--sctp-service " : "-t ";
+  const char* opt = proto == Proto::kUdp    ? "-u "
+                    : proto == Proto::kSctp ? "--sctp-service "
+                                            : "-t ";
   return opt + vip.ToString();
 }
 

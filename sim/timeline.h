@@ -20,19 +20,19 @@ namespace ipvs_sim {
 
 struct TimelineEvent {
   enum class Kind {
-    kAddService,   // -A: svc holds the service (no dests)
-    kEditService,  // -E: svc holds the new scheduler/flags/persistence
-    kDelService,   // -D
-    kAddDest,      // -a: dest
-    kEditDest,     // -e: dest (weight 0 drains)
-    kDelDest,      // -d: dest.ep
-    kDirectorDown, // director-down N (0-based director index)
-    kDirectorUp,   // director-up N
+    kAddService,    // -A: svc holds the service (no dests)
+    kEditService,   // -E: svc holds the new scheduler/flags/persistence
+    kDelService,    // -D
+    kAddDest,       // -a: dest
+    kEditDest,      // -e: dest (weight 0 drains)
+    kDelDest,       // -d: dest.ep
+    kDirectorDown,  // director-down N (0-based director index)
+    kDirectorUp,    // director-up N
   };
   double time = 0;
   Kind kind = Kind::kAddDest;
-  Service svc;   // key always set; other fields per kind
-  Dest dest;     // for the dest kinds
+  Service svc;  // key always set; other fields per kind
+  Dest dest;    // for the dest kinds
   int director = -1;
   std::string where;  // "file:line", for error messages during replay
 };

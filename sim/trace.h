@@ -18,11 +18,11 @@
 namespace ipvs_sim {
 
 struct TraceFlow {
-  double start = 0;     // seconds from the start of the trace
-  FlowKey key;          // protocol, client, virtual service address
-  double duration = 0;  // seconds from first to last packet
-  uint64_t packets = 0; // 0 when unknown
-  uint64_t bytes = 0;   // 0 when unknown
+  double start = 0;      // seconds from the start of the trace
+  FlowKey key;           // protocol, client, virtual service address
+  double duration = 0;   // seconds from first to last packet
+  uint64_t packets = 0;  // 0 when unknown
+  uint64_t bytes = 0;    // 0 when unknown
 };
 
 // A stream of flows in non-decreasing start order.
