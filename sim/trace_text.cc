@@ -93,6 +93,115 @@ bool ParseProtoFast(std::string_view s, Proto* out) {
   return ParseProto(s, out);
 }
 
+// The fast path of the common line "START PROTO A.B.C.D:P A.B.C.D:P [DUR [PKTS BYTES]]\n":
+// single spaces, tcp or udp, IPv4, plain decimals. It accepts only lines
+// that the general parser reads the same way; anything else (and any
+// error) goes to the general parser.
+class FastLine {
+ public:
+  FastLine(const char* p, const char* end) : p_(p), end_(end) {}
+  const char* pos() const { return p_; }
+
+  // A decimal "D+" or "D+.D+" converted exactly as std::from_chars does:
+  // with at most 19 digits, a mantissa below 2^53 and at most 22 decimals,
+  // mantissa / 10^decimals is one correctly rounded division of two exact
+  // doubles (Clinger's fast path).
+  bool Double(double* out) {
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int digits = 0;
+    while (p_ < end_ && Digit(*p_)) {
+      m = m * 10 + static_cast<uint64_t>(*p_++ - '0');
+      if (++digits > 19) return false;
+    }
+    if (digits == 0) return false;
+    int decimals = 0;
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      while (p_ < end_ && Digit(*p_)) {
+        m = m * 10 + static_cast<uint64_t>(*p_++ - '0');
+        ++decimals;
+        if (++digits > 19) return false;
+      }
+      if (decimals == 0 || decimals > 22) return false;
+    }
+    if (m > (uint64_t{1} << 53)) return false;
+    *out = decimals ? static_cast<double>(m) / kPow10[decimals] : static_cast<double>(m);
+    return true;
+  }
+
+  // 1 to 19 digits (no overflow possible).
+  bool U64(uint64_t* out) {
+    uint64_t v = 0;
+    int digits = 0;
+    while (p_ < end_ && Digit(*p_)) {
+      v = v * 10 + static_cast<uint64_t>(*p_++ - '0');
+      if (++digits > 19) return false;
+    }
+    *out = v;
+    return digits > 0;
+  }
+
+  // "tcp" or "udp".
+  bool Proto3(Proto* out) {
+    if (end_ - p_ < 3) return false;
+    if (p_[0] == 't' && p_[1] == 'c' && p_[2] == 'p') {
+      *out = Proto::kTcp;
+    } else if (p_[0] == 'u' && p_[1] == 'd' && p_[2] == 'p') {
+      *out = Proto::kUdp;
+    } else {
+      return false;
+    }
+    p_ += 3;
+    return true;
+  }
+
+  // "a.b.c.d:port" as ParseV4Fast and ParsePort read it.
+  bool V4Endpoint(Endpoint* out) {
+    Endpoint ep;
+    for (int part = 0; part < 4; ++part) {
+      if (part && !Char('.')) return false;
+      uint32_t v;
+      if (!Number(3, &v) || v > 255) return false;
+      ep.addr.bytes[part] = static_cast<uint8_t>(v);
+    }
+    uint32_t port;
+    if (!Char(':') || !Number(5, &port) || port > 65535) return false;
+    ep.addr.family = Family::kV4;
+    ep.port = static_cast<uint16_t>(port);
+    *out = ep;
+    return true;
+  }
+
+  bool Char(char c) {
+    if (p_ < end_ && *p_ == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+  bool At(char c) const { return p_ < end_ && *p_ == c; }
+
+ private:
+  static bool Digit(char c) { return c >= '0' && c <= '9'; }
+  // 1 to @max digits, not followed by another digit.
+  bool Number(int max, uint32_t* out) {
+    uint32_t v = 0;
+    int n = 0;
+    while (p_ < end_ && Digit(*p_)) {
+      if (++n > max) return false;
+      v = v * 10 + static_cast<uint32_t>(*p_++ - '0');
+    }
+    *out = v;
+    return n > 0;
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
 class TextTraceReader : public TraceReader {
  public:
   TextTraceReader(FILE* f, bool owned, std::string name, uint64_t size, std::string backing = {})
@@ -110,6 +219,7 @@ class TextTraceReader : public TraceReader {
 
   bool Next(TraceFlow* flow) override {
     if (failed_) return false;
+    if (FastNext(flow)) return true;
     std::string_view line;
     while (NextLine(&line)) {
       ++lineno_;
@@ -124,6 +234,30 @@ class TextTraceReader : public TraceReader {
   uint64_t size() const override { return size_; }
 
  private:
+  // Reads the next line in place if it is a plain flow line (FastLine)
+  // that is complete in the buffer; false leaves everything untouched.
+  bool FastNext(TraceFlow* flow) {
+    const char* base = buf_.data();
+    FastLine in(base + begin_, base + end_);
+    TraceFlow t;
+    if (!in.Double(&t.start) || t.start < last_start_ || !in.Char(' ') ||
+        !in.Proto3(&t.key.proto) || !in.Char(' ') || !in.V4Endpoint(&t.key.client) ||
+        !in.Char(' ') || !in.V4Endpoint(&t.key.vip))
+      return false;
+    if (in.Char(' ')) {
+      if (!in.Double(&t.duration)) return false;
+      if (in.Char(' ') && (!in.U64(&t.packets) || !in.Char(' ') || !in.U64(&t.bytes))) return false;
+    }
+    if (!in.At('\n')) return false;
+    size_t at = static_cast<size_t>(in.pos() - base);
+    consumed_ += at + 1 - begin_;
+    begin_ = at + 1;
+    ++lineno_;
+    last_start_ = t.start;
+    *flow = t;
+    return true;
+  }
+
   // Next raw line without its '\n'; false at the end or on a read error.
   bool NextLine(std::string_view* line) {
     for (;;) {
