@@ -171,6 +171,9 @@ void ConnTable::Advance(double now) {
       Timer t = near_.front();
       std::pop_heap(near_.begin(), near_.end(), Later());
       near_.pop_back();
+      // The next timers are at the top of the heap: start loading their
+      // entries while this one fires.
+      for (size_t k = 0; k < 3 && k < near_.size(); ++k) __builtin_prefetch(&pool_[near_[k].idx]);
       Fire(t);
     }
     if (!near_.empty()) return;  // the rest of the current slot is later
@@ -211,11 +214,19 @@ void ConnTable::Unlink(uint32_t idx) {
   slots_[i] = Slot{0, kNone};
 }
 
+// Rehashes from the old index in slot order, which needs only hash_lo: an
+// entry of old home h lands near h or h + old size, so both tables are
+// walked almost sequentially and the pool is not touched.
 void ConnTable::Grow() {
-  slots_.assign(slots_.size() * 2, Slot{0, kNone});
+  std::vector<Slot> old(slots_.size() * 2, Slot{0, kNone});
+  old.swap(slots_);
   mask_ = slots_.size() - 1;
-  for (uint32_t i = 0; i < pool_.size(); ++i)
-    if (pool_[i].live) Link(i);
+  for (const Slot& o : old) {
+    if (o.idx == kNone) continue;
+    uint64_t i = o.hash_lo & mask_;
+    while (slots_[i].idx != kNone) i = (i + 1) & mask_;
+    slots_[i] = o;
+  }
 }
 
 uint32_t ConnTable::Insert(const FlowKey& key, uint64_t hash, uint16_t svc, uint32_t dest_id,
@@ -241,10 +252,8 @@ uint32_t ConnTable::Insert(const FlowKey& key, uint64_t hash, uint16_t svc, uint
   c.live = true;
   Bind(c);
   ++live_;
-  if (live_ * 2 > slots_.size())
-    Grow();  // links every live entry, this one included
-  else
-    Link(idx);
+  if (live_ * 2 > slots_.size()) Grow();
+  Link(idx);
   PushTimer(idx);
   return idx;
 }

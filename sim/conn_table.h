@@ -94,6 +94,9 @@ class ConnTable {
   // REQUIRES: @now is not before the previous call.
   void Advance(double now);
 
+  // Starts loading the index slot where Find(key, hash) will look first.
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+
   // The live entry of @key or kNone. @hash is HashFlowKey(key).
   uint32_t Find(const FlowKey& key, uint64_t hash) const;
 

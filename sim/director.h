@@ -72,6 +72,9 @@ class Director {
   // Runs connection-table timers up to @now.
   void Advance(double now) { table_.Advance(now); }
 
+  // A hint that @key comes soon: starts loading its connection-table slot.
+  void Prefetch(const FlowKey& key) const { table_.Prefetch(HashFlowKey(key)); }
+
   // Offers a new flow (the packet that would create or find its entry).
   // REQUIRES: Advance(flow.start) done.
   FlowOutcome Handle(const TraceFlow& flow);

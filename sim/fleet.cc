@@ -32,6 +32,12 @@ int Fleet::Pick(const FlowKey&, uint64_t hash) const {
   return live_[(h32 * live_.size()) >> 32];
 }
 
+void Fleet::Prefetch(const FlowKey& key) const {
+  uint64_t h = HashFlowKey(key);
+  int t = Pick(key, h);
+  if (t >= 0) directors_[t]->table().Prefetch(h);
+}
+
 void Fleet::Advance(double now) {
   for (auto& d : directors_)
     if (d->up()) d->Advance(now);

@@ -68,6 +68,9 @@ class Fleet {
   // Offers the next flow of the trace. REQUIRES: start times non-decreasing.
   FlowOutcome Handle(const TraceFlow& flow);
 
+  // A hint that a flow of @key comes soon (see Director::Prefetch).
+  void Prefetch(const FlowKey& key) const;
+
   // Applies a timeline event at ev.time to every director (edits) or to the
   // fleet (director-down/up). False with *err = "file:line: ..." on an
   // event that names a missing service, dest or director.

@@ -223,9 +223,15 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
   for (size_t s = 0; s < d0.num_services(); ++s) PushWeights(0, static_cast<int>(s));
   size_t next_event = 0;
   double last = 0;
-  TraceFlow f;
+  // One flow of lookahead: the next flow's table slot loads while this one
+  // is handled.
+  TraceFlow f, next;
+  bool more = trace->Next(&next);
   uint64_t flows = 0;
-  while (trace->Next(&f)) {
+  while (more) {
+    f = next;
+    more = trace->Next(&next);
+    if (more) fleet_.Prefetch(next.key);
     if (f.start < last) f.start = last;  // tolerate tiny disorder
     last = f.start;
     while (next_event < timeline.size() && timeline[next_event].time <= f.start) {
