@@ -22,6 +22,14 @@ inline uint64_t Mix(uint64_t a, uint64_t b) {
 
 }  // namespace
 
+// floor(t / kSlotWidth): kSlotWidth is a power of two, so the product by its
+// inverse is exact, and the truncation is corrected for negative values.
+inline int64_t ConnTable::SlotOf(double t) {
+  double x = t * (1 / kSlotWidth);
+  int64_t i = static_cast<int64_t>(x);
+  return i - (static_cast<double>(i) > x);
+}
+
 uint64_t HashFlowKey(const FlowKey& k) {
   const uint8_t* c = k.client.addr.bytes.data();
   const uint8_t* v = k.vip.addr.bytes.data();
@@ -101,7 +109,7 @@ void ConnTable::EndFlow(Conn& c, double now) {
 
 void ConnTable::PushTimer(uint32_t idx) {
   Timer t{pool_[idx].deadline, idx, pool_[idx].gen};
-  int64_t slot = static_cast<int64_t>(std::floor(t.time / kSlotWidth));
+  int64_t slot = SlotOf(t.time);
   if (slot <= cur_) {
     near_.push_back(t);
     std::push_heap(near_.begin(), near_.end(), Later());
@@ -139,8 +147,7 @@ bool ConnTable::NextSlot(int64_t target) {
       // First call or a long gap: jump to the earliest pending timer.
       int64_t earliest = target;
       for (const auto& v : wheel_)
-        for (const Timer& t : v)
-          earliest = std::min(earliest, static_cast<int64_t>(std::floor(t.time / kSlotWidth)));
+        for (const Timer& t : v) earliest = std::min(earliest, SlotOf(t.time));
       cur_ = earliest;
     } else {
       ++cur_;
@@ -149,7 +156,7 @@ bool ConnTable::NextSlot(int64_t target) {
     if (v.empty()) continue;
     spill_.clear();
     for (const Timer& t : v) {
-      if (static_cast<int64_t>(std::floor(t.time / kSlotWidth)) <= cur_)
+      if (SlotOf(t.time) <= cur_)
         near_.push_back(t);
       else
         spill_.push_back(t);  // a later lap of the wheel
@@ -165,7 +172,7 @@ bool ConnTable::NextSlot(int64_t target) {
 }
 
 void ConnTable::Advance(double now) {
-  int64_t target = static_cast<int64_t>(std::floor(now / kSlotWidth));
+  int64_t target = SlotOf(now);
   for (;;) {
     while (!near_.empty() && near_.front().time <= now) {
       Timer t = near_.front();

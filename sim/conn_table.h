@@ -146,9 +146,10 @@ class ConnTable {
     uint32_t hash_lo;  // low 32 bits of the key's hash
     uint32_t idx;      // pool index, kNone when empty
   };
-  static constexpr double kSlotWidth = 0.25;
+  static constexpr double kSlotWidth = 0.25;    // a power of two (SlotOf)
   static constexpr size_t kWheelSlots = 16384;  // 4096 s ahead without wrapping
 
+  static int64_t SlotOf(double t);
   double Timeout(const Conn& c) const;
   void Bind(Conn& c);
   void Unbind(Conn& c);

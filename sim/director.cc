@@ -3,6 +3,8 @@
 
 #include <fmt/core.h>
 
+#include <cstring>
+
 namespace ipvs_sim {
 
 uint32_t DestIds::Get(int svc, const Endpoint& ep) {
@@ -64,10 +66,24 @@ int Director::FindService(const ServiceKey& key) const {
   return -1;
 }
 
+namespace {
+
+// Endpoint equality without the memcmp call of the defaulted operator.
+inline bool SameEndpoint(const Endpoint& a, const Endpoint& b) {
+  uint64_t a0, a1, b0, b1;
+  std::memcpy(&a0, a.addr.bytes.data(), 8);
+  std::memcpy(&a1, a.addr.bytes.data() + 8, 8);
+  std::memcpy(&b0, b.addr.bytes.data(), 8);
+  std::memcpy(&b1, b.addr.bytes.data() + 8, 8);
+  return a.port == b.port && a.addr.family == b.addr.family && ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+}  // namespace
+
 int Director::ServiceOf(const FlowKey& key) {
   auto matches = [&key](const Slot& s) {
     return !s.deleted && s.svc.key.fwmark == 0 && s.svc.key.proto == key.proto &&
-           s.svc.key.vip == key.vip;
+           SameEndpoint(s.svc.key.vip, key.vip);
   };
   if (last_svc_ >= 0 && matches(*slots_[last_svc_])) return last_svc_;
   for (size_t i = 0; i < slots_.size(); ++i) {
@@ -79,13 +95,12 @@ int Director::ServiceOf(const FlowKey& key) {
   return -1;
 }
 
-FlowOutcome Director::Handle(const TraceFlow& flow) {
+FlowOutcome Director::Handle(const TraceFlow& flow, uint64_t h) {
   FlowOutcome out;
   out.director = index_;
   int svc = ServiceOf(flow.key);
   if (svc < 0) return out;
   out.svc = svc;
-  uint64_t h = HashFlowKey(flow.key);
   uint32_t idx = table_.Find(flow.key, h);
   if (idx != ConnTable::kNone) {
     if (opts_.reuse_closed_tcp && table_.ClosedTcp(idx)) {

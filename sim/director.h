@@ -72,12 +72,10 @@ class Director {
   // Runs connection-table timers up to @now.
   void Advance(double now) { table_.Advance(now); }
 
-  // A hint that @key comes soon: starts loading its connection-table slot.
-  void Prefetch(const FlowKey& key) const { table_.Prefetch(HashFlowKey(key)); }
-
   // Offers a new flow (the packet that would create or find its entry).
-  // REQUIRES: Advance(flow.start) done.
-  FlowOutcome Handle(const TraceFlow& flow);
+  // REQUIRES: Advance(flow.start) done. @hash is HashFlowKey(flow.key).
+  FlowOutcome Handle(const TraceFlow& flow) { return Handle(flow, HashFlowKey(flow.key)); }
+  FlowOutcome Handle(const TraceFlow& flow, uint64_t hash);
 
   // A flow live elsewhere has its next packet sent here (ECMP change) at
   // @now, bound to @dest_id until @flow_end. With @synced the entry is

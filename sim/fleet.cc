@@ -32,8 +32,7 @@ int Fleet::Pick(const FlowKey&, uint64_t hash) const {
   return live_[(h32 * live_.size()) >> 32];
 }
 
-void Fleet::Prefetch(const FlowKey& key) const {
-  uint64_t h = HashFlowKey(key);
+void Fleet::Prefetch(const FlowKey& key, uint64_t h) const {
   int t = Pick(key, h);
   if (t >= 0) directors_[t]->table().Prefetch(h);
 }
@@ -43,17 +42,17 @@ void Fleet::Advance(double now) {
     if (d->up()) d->Advance(now);
 }
 
-FlowOutcome Fleet::Handle(const TraceFlow& flow) {
+FlowOutcome Fleet::Handle(const TraceFlow& flow, uint64_t hash) {
   if (directors_.size() == 1) {
     Director& d = *directors_[0];
     if (!d.up()) return FlowOutcome{.director = -1};
     d.Advance(flow.start);
-    return d.Handle(flow);
+    return d.Handle(flow, hash);
   }
   Advance(flow.start);
-  int t = Pick(flow.key, HashFlowKey(flow.key));
+  int t = Pick(flow.key, hash);
   if (t < 0) return FlowOutcome{.director = -1};
-  return directors_[t]->Handle(flow);
+  return directors_[t]->Handle(flow, hash);
 }
 
 void Fleet::Remap() {

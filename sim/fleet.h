@@ -66,10 +66,13 @@ class Fleet {
   bool Load(const IpvsConfig& config, std::string* err);
 
   // Offers the next flow of the trace. REQUIRES: start times non-decreasing.
-  FlowOutcome Handle(const TraceFlow& flow);
+  FlowOutcome Handle(const TraceFlow& flow) { return Handle(flow, HashFlowKey(flow.key)); }
+  // The same with @hash = HashFlowKey(flow.key) already computed.
+  FlowOutcome Handle(const TraceFlow& flow, uint64_t hash);
 
-  // A hint that a flow of @key comes soon (see Director::Prefetch).
-  void Prefetch(const FlowKey& key) const;
+  // A hint that a flow of @key (@hash = HashFlowKey(key)) comes soon (see
+  // Director::Prefetch).
+  void Prefetch(const FlowKey& key, uint64_t hash) const;
 
   // Applies a timeline event at ev.time to every director (edits) or to the
   // fleet (director-down/up). False with *err = "file:line: ..." on an

@@ -62,7 +62,7 @@ double IdealRemap(std::span<const double> before, std::span<const double> after)
 Metrics::Metrics(double window, const DestIds* ids)
     : window_(window > 0 ? window : 60), ids_(ids) {}
 
-Metrics::DestAcc& Metrics::Acc(uint32_t id) {
+Metrics::DestAcc& Metrics::NewAcc(uint32_t id) {
   if (id >= dests_.size()) dests_.resize(id + 1);
   DestAcc& d = dests_[id];
   if (d.svc < 0) {
@@ -72,23 +72,13 @@ Metrics::DestAcc& Metrics::Acc(uint32_t id) {
   return d;
 }
 
-Metrics::SvcAcc& Metrics::Svc(int svc) {
+Metrics::SvcAcc& Metrics::NewSvc(int svc) {
   if (svc >= static_cast<int>(svcs_.size())) svcs_.resize(svc + 1);
   svcs_[svc].seen = true;
   return svcs_[svc];
 }
 
-void Metrics::Touch(DestAcc& d, double now) {
-  double dt = now - d.last;
-  if (dt > 0) {
-    d.weight_int += d.weight_share * dt;
-    d.conc_int += static_cast<double>(d.concurrent) * dt;
-    d.last = now;
-  }
-}
-
-void Metrics::Roll(double now) {
-  if (std::isnan(first_)) first_ = now;
+void Metrics::RollWindows(double now) {
   while (now >= window_start_ + window_) {
     Close(window_start_ + window_);
     window_start_ += window_;
@@ -166,27 +156,6 @@ void Metrics::SetWeights(double now, int svc, std::span<const uint32_t> dest_ids
     DestAcc& d = Acc(dest_ids[i]);
     Touch(d, now);
     d.weight_share = shares[i];
-  }
-}
-
-void Metrics::OnFlow(double now, int svc, const FlowOutcome& out, uint64_t bytes) {
-  Roll(now);
-  if (svc < 0) {
-    ++no_service_;
-    return;
-  }
-  SvcAcc& s = Svc(svc);
-  ++s.new_flows;
-  if (out.dest_id == kNoDest) {
-    ++s.no_dest;
-    return;
-  }
-  DestAcc& d = Acc(out.dest_id);
-  ++d.new_flows;
-  d.bytes += bytes;
-  if (out.started) {
-    Touch(d, now);
-    ++d.concurrent;
   }
 }
 

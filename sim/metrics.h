@@ -17,6 +17,7 @@
 #ifndef IPVS_SCHED_SIM_METRICS_H_
 #define IPVS_SCHED_SIM_METRICS_H_
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -79,7 +80,26 @@ class Metrics : public FleetObserver {
                   std::span<const int32_t> weights);
 
   // A flow of the trace arrived at @now for @svc (-1: no service).
-  void OnFlow(double now, int svc, const FlowOutcome& out, uint64_t bytes);
+  void OnFlow(double now, int svc, const FlowOutcome& out, uint64_t bytes) {
+    Roll(now);
+    if (svc < 0) {
+      ++no_service_;
+      return;
+    }
+    SvcAcc& s = Svc(svc);
+    ++s.new_flows;
+    if (out.dest_id == kNoDest) {
+      ++s.no_dest;
+      return;
+    }
+    DestAcc& d = Acc(out.dest_id);
+    ++d.new_flows;
+    d.bytes += bytes;
+    if (out.started) {
+      Touch(d, now);
+      ++d.concurrent;
+    }
+  }
   // @count flows in progress broke at @now (dest removed, failover).
   void OnBroken(double now, int svc, uint64_t count);
 
@@ -115,10 +135,36 @@ class Metrics : public FleetObserver {
     bool seen = false;
   };
 
-  DestAcc& Acc(uint32_t id);
-  SvcAcc& Svc(int svc);
-  void Touch(DestAcc& d, double now);
-  void Roll(double now);
+  // Hot paths inline; the rare cases (first sight, window end) out of line.
+  DestAcc& Acc(uint32_t id) {
+    if (id < dests_.size() && dests_[id].svc >= 0) [[likely]]
+      return dests_[id];
+    return NewAcc(id);
+  }
+  DestAcc& NewAcc(uint32_t id);
+  SvcAcc& Svc(int svc) {
+    if (svc < static_cast<int>(svcs_.size())) [[likely]] {
+      svcs_[svc].seen = true;
+      return svcs_[svc];
+    }
+    return NewSvc(svc);
+  }
+  SvcAcc& NewSvc(int svc);
+  static void Touch(DestAcc& d, double now) {
+    double dt = now - d.last;
+    if (dt > 0) {
+      d.weight_int += d.weight_share * dt;
+      d.conc_int += static_cast<double>(d.concurrent) * dt;
+      d.last = now;
+    }
+  }
+  void Roll(double now) {
+    if (std::isnan(first_)) [[unlikely]]
+      first_ = now;
+    if (now >= window_start_ + window_) [[unlikely]]
+      RollWindows(now);
+  }
+  void RollWindows(double now);
   void Close(double end);
   static void Derive(ServiceWindow* w);
 

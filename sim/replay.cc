@@ -227,18 +227,23 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
   // is handled.
   TraceFlow f, next;
   bool more = trace->Next(&next);
+  uint64_t next_hash = more ? HashFlowKey(next.key) : 0;
   uint64_t flows = 0;
   while (more) {
     f = next;
+    uint64_t hash = next_hash;
     more = trace->Next(&next);
-    if (more) fleet_.Prefetch(next.key);
+    if (more) {
+      next_hash = HashFlowKey(next.key);
+      fleet_.Prefetch(next.key, next_hash);
+    }
     if (f.start < last) f.start = last;  // tolerate tiny disorder
     last = f.start;
     while (next_event < timeline.size() && timeline[next_event].time <= f.start) {
       if (!ApplyEvent(timeline[next_event++], err)) return false;
     }
     if (probe_.sched && f.start >= probe_.until) probe_.sched.reset();
-    FlowOutcome out = fleet_.Handle(f);
+    FlowOutcome out = fleet_.Handle(f, hash);
     metrics_.OnFlow(f.start, out.svc, out, f.bytes);
     ++flows;
     if (out.svc >= 0 && out.dest_id == kNoDest) ++result_->no_dest;
