@@ -225,7 +225,7 @@ void ConnTable::Unlink(uint32_t idx) {
 // entry of old home h lands near h or h + old size, so both tables are
 // walked almost sequentially and the pool is not touched.
 void ConnTable::Grow() {
-  std::vector<Slot> old(slots_.size() * 2, Slot{0, kNone});
+  std::vector<Slot, BigAllocator<Slot>> old(slots_.size() * 2, Slot{0, kNone});
   old.swap(slots_);
   mask_ = slots_.size() - 1;
   for (const Slot& o : old) {
