@@ -15,6 +15,12 @@ inline uint64_t Load64(const uint8_t* p) {
   return v;
 }
 
+inline uint32_t Load32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
 inline uint64_t Mix(uint64_t a, uint64_t b) {
   __uint128_t m = static_cast<__uint128_t>(a ^ 0xa0761d6478bd642fULL) * (b ^ 0xe7037ed1a0b428dbULL);
   return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
@@ -53,8 +59,42 @@ void ConnTable::SetDest(uint32_t dest_id, Dest* d) {
   dests_[dest_id] = d;
 }
 
+ConnTable::Packed ConnTable::Pack(const FlowKey& key) {
+  const uint8_t* c = key.client.addr.bytes.data();
+  const uint8_t* v = key.vip.addr.bytes.data();
+  uint64_t proto = static_cast<uint64_t>(key.proto) << 32;
+  bool v4 = key.client.addr.family == Family::kV4 && key.vip.addr.family == Family::kV4 &&
+            (Load32(c + 4) | Load64(c + 8) | Load32(v + 4) | Load64(v + 8)) == 0;
+  if (!v4) return Packed{0, proto | uint64_t{1} << 40};
+  uint32_t ca, va;
+  std::memcpy(&ca, c, 4);
+  std::memcpy(&va, v, 4);
+  return Packed{ca | static_cast<uint64_t>(va) << 32,
+                key.client.port | static_cast<uint64_t>(key.vip.port) << 16 | proto};
+}
+
+bool ConnTable::Same(uint32_t idx, const FlowKey& key, const Packed& p) const {
+  const Conn& c = pool_[idx];
+  if (c.k0 != p.k0 || c.k1 != p.k1) return false;
+  return !c.wide() || wide_[idx] == key;
+}
+
+FlowKey ConnTable::key(uint32_t idx) const {
+  const Conn& c = pool_[idx];
+  if (c.wide()) return wide_[idx];
+  FlowKey k;
+  k.proto = c.proto();
+  uint32_t ca = static_cast<uint32_t>(c.k0), va = static_cast<uint32_t>(c.k0 >> 32);
+  std::memcpy(k.client.addr.bytes.data(), &ca, 4);
+  std::memcpy(k.vip.addr.bytes.data(), &va, 4);
+  k.client.addr.family = k.vip.addr.family = Family::kV4;
+  k.client.port = static_cast<uint16_t>(c.k1);
+  k.vip.port = static_cast<uint16_t>(c.k1 >> 16);
+  return k;
+}
+
 double ConnTable::Timeout(const Conn& c) const {
-  switch (c.key.proto) {
+  switch (c.proto()) {
     case Proto::kTcp:
       return timeouts_.tcp_flows_close ? timeouts_.tcp_fin : timeouts_.tcp_established;
     case Proto::kUdp:
@@ -190,10 +230,17 @@ void ConnTable::Advance(double now) {
 
 uint32_t ConnTable::Find(const FlowKey& key, uint64_t hash) const {
   uint32_t lo = static_cast<uint32_t>(hash);
+  Packed p{0, 0};
+  bool packed = false;
   for (uint64_t i = hash & mask_;; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
     if (s.idx == kNone) return kNone;
-    if (s.hash_lo == lo && pool_[s.idx].key == key) return s.idx;
+    if (s.hash_lo != lo) continue;
+    if (!packed) {
+      p = Pack(key);
+      packed = true;
+    }
+    if (Same(s.idx, key, p)) return s.idx;
   }
 }
 
@@ -247,9 +294,14 @@ uint32_t ConnTable::Insert(const FlowKey& key, uint64_t hash, uint16_t svc, uint
     pool_.emplace_back();
   }
   Conn& c = pool_[idx];
-  c.key = key;
+  Packed p = Pack(key);
+  c.k0 = p.k0;
+  c.k1 = p.k1;
+  if (c.wide()) {
+    if (wide_.size() <= idx) wide_.resize(pool_.size());
+    wide_[idx] = key;
+  }
   c.hash = hash;
-  c.start = start;
   c.flow_end = start + std::max(0.0, duration);
   c.deadline = c.flow_end;
   c.dest_id = dest_id;
@@ -282,7 +334,7 @@ bool ConnTable::Reuse(uint32_t idx, double now, double duration) {
 
 bool ConnTable::ClosedTcp(uint32_t idx) const {
   const Conn& c = pool_[idx];
-  return c.key.proto == Proto::kTcp && !c.in_progress && timeouts_.tcp_flows_close;
+  return c.proto() == Proto::kTcp && !c.in_progress && timeouts_.tcp_flows_close;
 }
 
 void ConnTable::Remove(uint32_t idx, double now) {

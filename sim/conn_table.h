@@ -89,20 +89,27 @@ struct BigAllocator {
   }
 };
 
-struct Conn {
-  FlowKey key;
+// One entry, one cache line. The flow key is packed when both addresses
+// are IPv4 (k0: client and vip address bytes, k1: ports, protocol); any
+// other key lives in the table's side array (wide, see ConnTable::key()).
+struct alignas(64) Conn {
   uint64_t hash = 0;
-  double start = 0;
   double flow_end = 0;  // when the flow's last packet passes
   double deadline = 0;  // next state change: flow_end, then expiry
+  uint64_t k0 = 0;
+  uint64_t k1 = 0;  // client port | vip port << 16 | proto << 32 | wide << 40
   uint32_t dest_id = 0;
   uint32_t gen = 0;   // bumped when the slot is freed
-  uint32_t next = 0;  // hash chain or free list
+  uint32_t next = 0;  // free list
   uint16_t svc = 0;   // service index in the director
   bool in_progress = false;
   bool active = false;  // counted in Dest.active_conns (else inactive)
   bool live = false;
+
+  Proto proto() const { return static_cast<Proto>((k1 >> 32) & 0xff); }
+  bool wide() const { return (k1 >> 40) & 1; }
 };
+static_assert(sizeof(Conn) == 64);
 
 // Told about flow starts/ends so that metrics can follow concurrency.
 class ConnObserver {
@@ -158,6 +165,8 @@ class ConnTable {
   bool ClosedTcp(uint32_t idx) const;
 
   const Conn& at(uint32_t idx) const { return pool_[idx]; }
+  // The flow key of entry @idx.
+  FlowKey key(uint32_t idx) const;
   size_t size() const { return live_; }
 
   // Calls fn(idx) for every live entry. fn may Remove(idx) the entry it is
@@ -187,6 +196,11 @@ class ConnTable {
   static constexpr double kSlotWidth = 0.25;    // a power of two (SlotOf)
   static constexpr size_t kWheelSlots = 16384;  // 4096 s ahead without wrapping
 
+  struct Packed {
+    uint64_t k0, k1;
+  };
+  static Packed Pack(const FlowKey& key);
+  bool Same(uint32_t idx, const FlowKey& key, const Packed& p) const;
   static int64_t SlotOf(double t);
   double Timeout(const Conn& c) const;
   void Bind(Conn& c);
@@ -203,6 +217,7 @@ class ConnTable {
   ConnTimeouts timeouts_;
   std::vector<Conn, BigAllocator<Conn>> pool_;
   std::vector<Slot, BigAllocator<Slot>> slots_;  // power of two
+  std::vector<FlowKey> wide_;                    // keys of wide entries, by index
   uint64_t mask_ = 0;
   uint32_t free_ = kNone;
   size_t live_ = 0;

@@ -156,6 +156,31 @@ TEST_F(ConnTableTest, OverloadWithLowerThreshold) {
   EXPECT_FALSE(dests_[1].overloaded);
 }
 
+TEST_F(ConnTableTest, PackedAndWideKeysFoundAndGivenBack) {
+  std::vector<FlowKey> keys;
+  for (int i = 0; i < 300; ++i) {
+    FlowKey k = Flow(i % 2 ? "10.1.2.3:40000" : "[2001:db8::5]:5353",
+                     i % 2 ? "10.0.0.1:80" : "[2001:db8::1]:53");
+    k.client.port = static_cast<uint16_t>(1000 + i);
+    if (i % 3 == 0) k.proto = Proto::kUdp;
+    keys.push_back(k);
+  }
+  // An IPv4 address with stray bytes behind it is another key.
+  FlowKey odd = keys[1];
+  odd.client.addr.bytes[9] = 1;
+  keys.push_back(odd);
+  std::vector<uint32_t> idx;
+  for (const FlowKey& k : keys) {
+    ASSERT_EQ(Find(k), ConnTable::kNone);
+    idx.push_back(Add(k, 0, 1, 10));
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(Find(keys[i]), idx[i]) << i;
+    EXPECT_EQ(table_.key(idx[i]), keys[i]) << i;
+    EXPECT_EQ(table_.at(idx[i]).proto(), keys[i].proto) << i;
+  }
+}
+
 TEST_F(ConnTableTest, ManyFlowsGrowAndExpireCompletely) {
   for (int i = 0; i < 50000; ++i) {
     table_.Advance(i * 0.01);

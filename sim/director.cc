@@ -121,10 +121,10 @@ FlowOutcome Director::Handle(const TraceFlow& flow, uint64_t h) {
   return out;
 }
 
-bool Director::Adopt(const Conn& c, double now, bool synced) {
+bool Director::Adopt(const Conn& c, const FlowKey& key, double now, bool synced) {
   if (c.svc >= slots_.size() || slots_[c.svc]->deleted) return false;
   Slot& s = *slots_[c.svc];
-  uint32_t idx = table_.Find(c.key, c.hash);
+  uint32_t idx = table_.Find(key, c.hash);
   if (idx != ConnTable::kNone) {
     // An older entry of the same 5-tuple is still here: the packet uses it.
     if (table_.at(idx).dest_id != c.dest_id) return false;
@@ -132,13 +132,13 @@ bool Director::Adopt(const Conn& c, double now, bool synced) {
     return true;
   }
   if (!synced) {
-    int d = s.sched->Schedule(s.svc, c.key);
+    int d = s.sched->Schedule(s.svc, key);
     if (d < 0 || d >= static_cast<int>(s.dest_ids.size()) || s.dest_ids[d] != c.dest_id)
       return false;
   } else if (!table_.dest(c.dest_id)) {
     return false;
   }
-  table_.Insert(c.key, c.hash, c.svc, c.dest_id, now, c.flow_end - now);
+  table_.Insert(key, c.hash, c.svc, c.dest_id, now, c.flow_end - now);
   return true;
 }
 

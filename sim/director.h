@@ -77,12 +77,12 @@ class Director {
   FlowOutcome Handle(const TraceFlow& flow) { return Handle(flow, HashFlowKey(flow.key)); }
   FlowOutcome Handle(const TraceFlow& flow, uint64_t hash);
 
-  // A flow live elsewhere has its next packet sent here (ECMP change) at
-  // @now, bound to @dest_id until @flow_end. With @synced the entry is
+  // A flow of @key live elsewhere (entry @c there) has its next packet sent
+  // here (ECMP change) at @now, bound to c.dest_id until c.flow_end. With @synced the entry is
   // already here (connection sync); otherwise the scheduler is asked and the
   // flow survives only if it picks the same dest. Returns true if the flow
   // survives (and then holds an entry here).
-  bool Adopt(const Conn& c, double now, bool synced);
+  bool Adopt(const Conn& c, const FlowKey& key, double now, bool synced);
 
   // Applies one timeline edit (not director up/down). *broken receives the
   // number of flows in progress that lost their dest. False with *err =

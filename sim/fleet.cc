@@ -101,14 +101,15 @@ void Fleet::Migrate(double now, FleetEventOutcome* out) {
     s.table().ForEach([&](uint32_t i) {
       const Conn& c = s.table().at(i);
       if (!c.in_progress) return;
-      int t = Pick(c.key, c.hash);
+      FlowKey key = s.table().key(i);
+      int t = Pick(key, c.hash);
       if (t == s.index()) return;
       Conn copy = c;
       ++out->moved;
       s.table().Remove(i, now);
       if (t >= 0) {
         directors_[t]->Advance(now);
-        if (directors_[t]->Adopt(copy, now, opts_.sync)) {
+        if (directors_[t]->Adopt(copy, key, now, opts_.sync)) {
           ++out->survived;
           if (observer_) observer_->OnFlowMoved(now, copy);
           return;
