@@ -111,6 +111,36 @@ struct alignas(64) Conn {
 };
 static_assert(sizeof(Conn) == 64);
 
+// The entries, in 2 MiB chunks (huge pages) that never move: growing
+// copies nothing and touches every page once.
+class ConnPool {
+ public:
+  static constexpr uint32_t kChunkBits = 15;  // 32768 entries, 2 MiB
+  static constexpr uint32_t kChunk = uint32_t{1} << kChunkBits;
+
+  ConnPool() = default;
+  ConnPool(const ConnPool&) = delete;
+  ConnPool& operator=(const ConnPool&) = delete;
+  ~ConnPool() {
+    for (Conn* c : chunks_) BigAllocator<Conn>().deallocate(c, kChunk);
+  }
+
+  Conn& operator[](uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+  const Conn& operator[](uint32_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
+  uint32_t size() const { return size_; }
+  // Appends a default entry.
+  void emplace_back() {
+    if ((size_ >> kChunkBits) == chunks_.size())
+      chunks_.push_back(BigAllocator<Conn>().allocate(kChunk));
+    new (&(*this)[size_]) Conn();
+    ++size_;
+  }
+
+ private:
+  std::vector<Conn*> chunks_;
+  uint32_t size_ = 0;
+};
+
 // Told about flow starts/ends so that metrics can follow concurrency.
 class ConnObserver {
  public:
@@ -215,7 +245,7 @@ class ConnTable {
   void Grow();
 
   ConnTimeouts timeouts_;
-  std::vector<Conn, BigAllocator<Conn>> pool_;
+  ConnPool pool_;
   std::vector<Slot, BigAllocator<Slot>> slots_;  // power of two
   std::vector<FlowKey> wide_;                    // keys of wide entries, by index
   uint64_t mask_ = 0;
