@@ -96,117 +96,92 @@ bool ParseProtoFast(std::string_view s, Proto* out) {
 // The fast path of the common line "START PROTO A.B.C.D:P A.B.C.D:P [DUR [PKTS BYTES]]\n":
 // single spaces, tcp or udp, IPv4, plain decimals. It accepts only lines
 // that the general parser reads the same way; anything else (and any
-// error) goes to the general parser.
-class FastLine {
- public:
-  FastLine(const char* p, const char* end) : p_(p), end_(end) {}
-  const char* pos() const { return p_; }
+// error) goes to the general parser. The buffer ends in a NUL sentinel,
+// which no field accepts, so the scanners need no bounds checks; each
+// advances @p past what it read.
+namespace fast {
 
-  // A decimal "D+" or "D+.D+" converted exactly as std::from_chars does:
-  // with at most 19 digits, a mantissa below 2^53 and at most 22 decimals,
-  // mantissa / 10^decimals is one correctly rounded division of two exact
-  // doubles (Clinger's fast path).
-  bool Double(double* out) {
-    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    uint64_t m = 0;
-    int digits = 0;
-    while (p_ < end_ && Digit(*p_)) {
-      m = m * 10 + static_cast<uint64_t>(*p_++ - '0');
-      if (++digits > 19) return false;
-    }
-    if (digits == 0) return false;
-    int decimals = 0;
-    if (p_ < end_ && *p_ == '.') {
-      ++p_;
-      while (p_ < end_ && Digit(*p_)) {
-        m = m * 10 + static_cast<uint64_t>(*p_++ - '0');
-        ++decimals;
-        if (++digits > 19) return false;
-      }
-      if (decimals == 0 || decimals > 22) return false;
-    }
-    if (m > (uint64_t{1} << 53)) return false;
-    *out = decimals ? static_cast<double>(m) / kPow10[decimals] : static_cast<double>(m);
-    return true;
+inline bool Digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+// A decimal "D+" or "D+.D+" converted exactly as std::from_chars does:
+// with at most 19 digits, a mantissa up to 2^53 and at most 22 decimals,
+// mantissa / 10^decimals is one correctly rounded division of two exact
+// doubles (Clinger's fast path).
+[[gnu::always_inline]] inline bool Double(const char*& p, double* out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char* s = p;
+  uint64_t m = 0;  // may wrap past 19 digits: rejected below
+  while (Digit(*p)) m = m * 10 + static_cast<uint64_t>(*p++ - '0');
+  size_t whole = static_cast<size_t>(p - s);
+  if (whole == 0) return false;
+  size_t decimals = 0;
+  if (*p == '.') {
+    const char* f = ++p;
+    while (Digit(*p)) m = m * 10 + static_cast<uint64_t>(*p++ - '0');
+    decimals = static_cast<size_t>(p - f);
+    if (decimals == 0 || decimals > 22) return false;
   }
+  if (whole + decimals > 19 || m > (uint64_t{1} << 53)) return false;
+  *out = decimals ? static_cast<double>(m) / kPow10[decimals] : static_cast<double>(m);
+  return true;
+}
 
-  // 1 to 19 digits (no overflow possible).
-  bool U64(uint64_t* out) {
-    uint64_t v = 0;
-    int digits = 0;
-    while (p_ < end_ && Digit(*p_)) {
-      v = v * 10 + static_cast<uint64_t>(*p_++ - '0');
-      if (++digits > 19) return false;
-    }
-    *out = v;
-    return digits > 0;
+// 1 to 19 digits (no overflow possible).
+[[gnu::always_inline]] inline bool U64(const char*& p, uint64_t* out) {
+  const char* s = p;
+  uint64_t v = 0;
+  while (Digit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+  size_t n = static_cast<size_t>(p - s);
+  *out = v;
+  return n > 0 && n <= 19;
+}
+
+// 1 to @max digits, not followed by another digit, at most @limit.
+[[gnu::always_inline]] inline bool Number(const char*& p, int max, uint32_t limit, uint32_t* out) {
+  const char* s = p;
+  uint32_t v = 0;
+  while (Digit(*p) && p - s < max) v = v * 10 + static_cast<uint32_t>(*p++ - '0');
+  *out = v;
+  return p != s && !Digit(*p) && v <= limit;
+}
+
+// "a.b.c.d:port" as ParseV4Fast and ParsePort read it, into a zeroed @ep.
+[[gnu::always_inline]] inline bool V4Endpoint(const char*& p, Endpoint* ep) {
+  for (int part = 0; part < 4; ++part) {
+    if (part && *p++ != '.') return false;
+    uint32_t v;
+    if (!Number(p, 3, 255, &v)) return false;
+    ep->addr.bytes[part] = static_cast<uint8_t>(v);
   }
+  uint32_t port;
+  if (*p++ != ':' || !Number(p, 5, 65535, &port)) return false;
+  ep->addr.family = Family::kV4;
+  ep->port = static_cast<uint16_t>(port);
+  return true;
+}
 
-  // "tcp" or "udp".
-  bool Proto3(Proto* out) {
-    if (end_ - p_ < 3) return false;
-    if (p_[0] == 't' && p_[1] == 'c' && p_[2] == 'p') {
-      *out = Proto::kTcp;
-    } else if (p_[0] == 'u' && p_[1] == 'd' && p_[2] == 'p') {
-      *out = Proto::kUdp;
-    } else {
-      return false;
-    }
-    p_ += 3;
-    return true;
-  }
-
-  // "a.b.c.d:port" as ParseV4Fast and ParsePort read it.
-  bool V4Endpoint(Endpoint* out) {
-    Endpoint ep;
-    for (int part = 0; part < 4; ++part) {
-      if (part && !Char('.')) return false;
-      uint32_t v;
-      if (!Number(3, &v) || v > 255) return false;
-      ep.addr.bytes[part] = static_cast<uint8_t>(v);
-    }
-    uint32_t port;
-    if (!Char(':') || !Number(5, &port) || port > 65535) return false;
-    ep.addr.family = Family::kV4;
-    ep.port = static_cast<uint16_t>(port);
-    *out = ep;
-    return true;
-  }
-
-  bool Char(char c) {
-    if (p_ < end_ && *p_ == c) {
-      ++p_;
-      return true;
-    }
+// "tcp" or "udp".
+[[gnu::always_inline]] inline bool Proto3(const char*& p, Proto* out) {
+  if (p[0] == 't' && p[1] == 'c' && p[2] == 'p') {
+    *out = Proto::kTcp;
+  } else if (p[0] == 'u' && p[1] == 'd' && p[2] == 'p') {
+    *out = Proto::kUdp;
+  } else {
     return false;
   }
-  bool At(char c) const { return p_ < end_ && *p_ == c; }
+  p += 3;
+  return true;
+}
 
- private:
-  static bool Digit(char c) { return c >= '0' && c <= '9'; }
-  // 1 to @max digits, not followed by another digit.
-  bool Number(int max, uint32_t* out) {
-    uint32_t v = 0;
-    int n = 0;
-    while (p_ < end_ && Digit(*p_)) {
-      if (++n > max) return false;
-      v = v * 10 + static_cast<uint32_t>(*p_++ - '0');
-    }
-    *out = v;
-    return n > 0;
-  }
-
-  const char* p_;
-  const char* end_;
-};
+}  // namespace fast
 
 class TextTraceReader : public TraceReader {
  public:
   TextTraceReader(FILE* f, bool owned, std::string name, uint64_t size, std::string backing = {})
       : f_(f), owned_(owned), name_(std::move(name)), size_(size), backing_(std::move(backing)) {
-    buf_.resize(kBufferSize);
+    buf_.resize(kBufferSize + 1);  // + the sentinel of FastNext
     // Open the memory stream on our own copy: a moved short string would
     // have changed address.
     if (!f_) f_ = fmemopen(backing_.data(), backing_.size(), "r");
@@ -237,19 +212,24 @@ class TextTraceReader : public TraceReader {
   // Reads the next line in place if it is a plain flow line (FastLine)
   // that is complete in the buffer; false leaves everything untouched.
   bool FastNext(TraceFlow* flow) {
-    const char* base = buf_.data();
-    FastLine in(base + begin_, base + end_);
+    char* base = buf_.data();
+    base[end_] = '\0';  // the sentinel
+    const char* p = base + begin_;
     TraceFlow t;
-    if (!in.Double(&t.start) || t.start < last_start_ || !in.Char(' ') ||
-        !in.Proto3(&t.key.proto) || !in.Char(' ') || !in.V4Endpoint(&t.key.client) ||
-        !in.Char(' ') || !in.V4Endpoint(&t.key.vip))
+    if (!fast::Double(p, &t.start) || t.start < last_start_ || *p++ != ' ' ||
+        !fast::Proto3(p, &t.key.proto) || *p++ != ' ' || !fast::V4Endpoint(p, &t.key.client) ||
+        *p++ != ' ' || !fast::V4Endpoint(p, &t.key.vip))
       return false;
-    if (in.Char(' ')) {
-      if (!in.Double(&t.duration)) return false;
-      if (in.Char(' ') && (!in.U64(&t.packets) || !in.Char(' ') || !in.U64(&t.bytes))) return false;
+    if (*p == ' ') {
+      ++p;
+      if (!fast::Double(p, &t.duration)) return false;
+      if (*p == ' ') {
+        ++p;
+        if (!fast::U64(p, &t.packets) || *p++ != ' ' || !fast::U64(p, &t.bytes)) return false;
+      }
     }
-    if (!in.At('\n')) return false;
-    size_t at = static_cast<size_t>(in.pos() - base);
+    if (*p != '\n') return false;
+    size_t at = static_cast<size_t>(p - base);
     consumed_ += at + 1 - begin_;
     begin_ = at + 1;
     ++lineno_;
@@ -282,11 +262,11 @@ class TextTraceReader : public TraceReader {
         end_ -= begin_;
         begin_ = 0;
       }
-      if (end_ == buf_.size()) {
-        Fail(lineno_ + 1, fmt::format("line longer than {} bytes", buf_.size()));
+      if (end_ == kBufferSize) {
+        Fail(lineno_ + 1, fmt::format("line longer than {} bytes", kBufferSize));
         return false;
       }
-      size_t n = fread(buf_.data() + end_, 1, buf_.size() - end_, f_);
+      size_t n = fread(buf_.data() + end_, 1, kBufferSize - end_, f_);
       end_ += n;
       if (n == 0) {
         if (ferror(f_)) {
