@@ -134,7 +134,7 @@ void ConnTable::Unbind(Conn& c) {
   }
 }
 
-void ConnTable::EndFlow(Conn& c, double now) {
+inline void ConnTable::EndFlow(Conn& c, double now) {
   c.in_progress = false;
   if (c.active && timeouts_.tcp_flows_close) {
     Dest* d = dest(c.dest_id);
@@ -147,8 +147,8 @@ void ConnTable::EndFlow(Conn& c, double now) {
   if (observer_) observer_->OnFlowEnd(now, c);
 }
 
-void ConnTable::PushTimer(uint32_t idx) {
-  Timer t{pool_[idx].deadline, idx, pool_[idx].gen};
+inline void ConnTable::PushTimer(uint32_t idx, const Conn& c) {
+  Timer t{c.deadline, idx, c.gen};
   int64_t slot = SlotOf(t.time);
   if (slot <= cur_) {
     near_.push_back(t);
@@ -159,17 +159,17 @@ void ConnTable::PushTimer(uint32_t idx) {
   }
 }
 
-void ConnTable::Fire(const Timer& t) {
+inline void ConnTable::Fire(const Timer& t) {
   Conn& c = pool_[t.idx];
   if (!c.live || c.gen != t.gen || t.time > c.deadline) return;  // stale
   if (t.time < c.deadline) {                                     // extended by a reuse
-    PushTimer(t.idx);
+    PushTimer(t.idx, c);
     return;
   }
   if (c.in_progress) {
     EndFlow(c, c.flow_end);
     c.deadline = c.flow_end + Timeout(c);
-    PushTimer(t.idx);
+    PushTimer(t.idx, c);
   } else {
     Unbind(c);
     Free(t.idx);
@@ -313,7 +313,8 @@ uint32_t ConnTable::Insert(const FlowKey& key, uint64_t hash, uint16_t svc, uint
   ++live_;
   if (live_ * 2 > slots_.size()) Grow();
   Link(idx);
-  PushTimer(idx);
+  PushTimer(idx, c);
+  pool_.PrefetchForWrite(free_ != kNone ? free_ : pool_.size());  // the next Insert's entry
   return idx;
 }
 
@@ -325,7 +326,7 @@ bool ConnTable::Reuse(uint32_t idx, double now, double duration) {
   if (was_ended) {
     c.in_progress = true;
     c.deadline = c.flow_end;  // earlier than the pending expiry
-    PushTimer(idx);
+    PushTimer(idx, c);
   } else {
     c.deadline = c.flow_end;  // the pending timer re-pushes itself
   }

@@ -128,6 +128,10 @@ class ConnPool {
   Conn& operator[](uint32_t i) { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
   const Conn& operator[](uint32_t i) const { return chunks_[i >> kChunkBits][i & (kChunk - 1)]; }
   uint32_t size() const { return size_; }
+  // Starts loading entry @i for writing, if its chunk exists.
+  void PrefetchForWrite(uint32_t i) const {
+    if ((i >> kChunkBits) < chunks_.size()) __builtin_prefetch(&(*this)[i], 1);
+  }
   // Appends a default entry.
   void emplace_back() {
     if ((size_ >> kChunkBits) == chunks_.size())
@@ -237,7 +241,7 @@ class ConnTable {
   void Unbind(Conn& c);
   void EndFlow(Conn& c, double now);
   void Free(uint32_t idx);
-  void PushTimer(uint32_t idx);
+  void PushTimer(uint32_t idx, const Conn& c);
   void Fire(const Timer& t);
   bool NextSlot(int64_t target);
   void Link(uint32_t idx);

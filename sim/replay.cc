@@ -223,20 +223,27 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
   for (size_t s = 0; s < d0.num_services(); ++s) PushWeights(0, static_cast<int>(s));
   size_t next_event = 0;
   double last = 0;
-  // One flow of lookahead: the next flow's table slot loads while this one
-  // is handled.
-  TraceFlow f, next;
-  bool more = trace->Next(&next);
-  uint64_t next_hash = more ? HashFlowKey(next.key) : 0;
+  // Read-ahead: flows are read kAhead - 1 flows before they are handled and
+  // their table slots prefetched meanwhile. A ring of kAhead flows; the
+  // one being handled is refilled after it.
+  constexpr size_t kAhead = 4;
+  TraceFlow ring[kAhead];
+  uint64_t hashes[kAhead];
+  size_t queued = 0;
+  bool more = true;
+  auto read = [&](size_t i) {
+    more = trace->Next(&ring[i]);
+    if (!more) return;
+    hashes[i] = HashFlowKey(ring[i].key);
+    fleet_.Prefetch(ring[i].key, hashes[i]);
+    ++queued;
+  };
+  for (size_t i = 0; i < kAhead && more; ++i) read(i);
   uint64_t flows = 0;
-  while (more) {
-    f = next;
-    uint64_t hash = next_hash;
-    more = trace->Next(&next);
-    if (more) {
-      next_hash = HashFlowKey(next.key);
-      fleet_.Prefetch(next.key, next_hash);
-    }
+  for (size_t head = 0; queued > 0; head = (head + 1) % kAhead) {
+    --queued;
+    TraceFlow& f = ring[head];
+    uint64_t hash = hashes[head];
     if (f.start < last) f.start = last;  // tolerate tiny disorder
     last = f.start;
     while (next_event < timeline.size() && timeline[next_event].time <= f.start) {
@@ -259,6 +266,7 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
     if (opts_.on_flow) opts_.on_flow(f, out, DestEp(out.dest_id));
     if ((flows & 0xffff) == 0 && opts_.progress)
       opts_.progress->Update(opts_.progress_slot, flows, trace->position(), trace->size());
+    if (more) read(head);  // f is done with
   }
   if (!trace->error().empty()) {
     *err = trace->error();
