@@ -215,9 +215,7 @@ void ConnTable::Advance(double now) {
   int64_t target = SlotOf(now);
   for (;;) {
     while (!near_.empty() && near_.front().time <= now) {
-      Timer t = near_.front();
-      std::pop_heap(near_.begin(), near_.end(), Later());
-      near_.pop_back();
+      Timer t = HeapPopTop(near_, Later());
       // The next timers are at the top of the heap: start loading their
       // entries while this one fires.
       for (size_t k = 0; k < 3 && k < near_.size(); ++k) __builtin_prefetch(&pool_[near_[k].idx]);

@@ -32,6 +32,7 @@
 
 #include <sys/mman.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -110,6 +111,43 @@ struct alignas(64) Conn {
   bool wide() const { return (k1 >> 40) & 1; }
 };
 static_assert(sizeof(Conn) == 64);
+
+// std::pop_heap(h.begin(), h.end(), later) then h.pop_back(), returning the
+// popped top: the same moves as libstdc++'s __pop_heap/__adjust_heap/
+// __push_heap, so the heap ends up identical element for element (ties
+// included), but the child is chosen without a branch and the
+// grandchildren are prefetched. REQUIRES: !h.empty().
+template <typename T, typename Later>
+T HeapPopTop(std::vector<T>& h, Later later) {
+  T top = h.front();
+  T value = h.back();
+  h.pop_back();
+  ptrdiff_t len = static_cast<ptrdiff_t>(h.size());
+  if (len == 0) return top;
+  T* first = h.data();
+  ptrdiff_t hole = 0;
+  ptrdiff_t child = 0;
+  while (child < (len - 1) / 2) {
+    child = 2 * (child + 1);
+    __builtin_prefetch(first + 2 * child + 1);
+    child -= later(first[child], first[child - 1]) ? 1 : 0;
+    first[hole] = first[child];
+    hole = child;
+  }
+  if ((len & 1) == 0 && child == (len - 2) / 2) {
+    child = 2 * (child + 1);
+    first[hole] = first[child - 1];
+    hole = child - 1;
+  }
+  ptrdiff_t parent = (hole - 1) / 2;
+  while (hole > 0 && later(first[parent], value)) {
+    first[hole] = first[parent];
+    hole = parent;
+    parent = (hole - 1) / 2;
+  }
+  first[hole] = value;
+  return top;
+}
 
 // The entries, in 2 MiB chunks (huge pages) that never move: growing
 // copies nothing and touches every page once.

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "sched_testing.h"
@@ -154,6 +155,50 @@ TEST_F(ConnTableTest, OverloadWithLowerThreshold) {
   EXPECT_TRUE(dests_[1].overloaded);  // 1 is not < 1
   table_.Remove(idx[2], 1);
   EXPECT_FALSE(dests_[1].overloaded);
+}
+
+// HeapPopTop must leave exactly what std::pop_heap leaves, ties included:
+// the order in which equal timers fire decides the free list.
+TEST(HeapPopTop, SameAsStdPopHeapWithTies) {
+  struct E {
+    double t;
+    int id;
+  };
+  auto later = [](const E& a, const E& b) { return a.t > b.t; };
+  uint64_t seed = 12345;
+  auto rnd = [&seed]() {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  for (int round = 0; round < 200; ++round) {
+    std::vector<E> a, b;
+    int id = 0;
+    uint32_t spread = 1 + rnd() % 20;  // few distinct times: many ties
+    for (int op = 0; op < 400; ++op) {
+      if (a.empty() || rnd() % 3 != 0) {
+        E e{static_cast<double>(rnd() % spread), id++};
+        a.push_back(e);
+        std::push_heap(a.begin(), a.end(), later);
+        b.push_back(e);
+        std::push_heap(b.begin(), b.end(), later);
+      } else {
+        E top = a.front();
+        std::pop_heap(a.begin(), a.end(), later);
+        a.pop_back();
+        E got = HeapPopTop(b, later);
+        ASSERT_EQ(got.id, top.id);
+      }
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i].id, b[i].id) << round << " " << op;
+    }
+    while (!a.empty()) {
+      E top = a.front();
+      std::pop_heap(a.begin(), a.end(), later);
+      a.pop_back();
+      ASSERT_EQ(HeapPopTop(b, later).id, top.id);
+      for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i].id, b[i].id);
+    }
+  }
 }
 
 TEST_F(ConnTableTest, PackedAndWideKeysFoundAndGivenBack) {
