@@ -147,12 +147,34 @@ inline bool Digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
   return p != s && !Digit(*p) && v <= limit;
 }
 
+// Number(p, 3, 255, out) unrolled: a byte past a digit is at worst the
+// sentinel, so p[1] and p[2] may be read once p[0] and p[1] are digits.
+[[gnu::always_inline]] inline bool Octet(const char*& p, uint32_t* out) {
+  uint32_t d0 = static_cast<uint32_t>(static_cast<unsigned char>(p[0]) - '0');
+  if (d0 > 9) return false;
+  uint32_t d1 = static_cast<uint32_t>(static_cast<unsigned char>(p[1]) - '0');
+  if (d1 > 9) {
+    *out = d0;
+    p += 1;
+    return true;
+  }
+  uint32_t d2 = static_cast<uint32_t>(static_cast<unsigned char>(p[2]) - '0');
+  if (d2 > 9) {
+    *out = d0 * 10 + d1;
+    p += 2;
+    return true;
+  }
+  *out = d0 * 100 + d1 * 10 + d2;
+  p += 3;
+  return !Digit(*p) && *out <= 255;
+}
+
 // "a.b.c.d:port" as ParseV4Fast and ParsePort read it, into a zeroed @ep.
 [[gnu::always_inline]] inline bool V4Endpoint(const char*& p, Endpoint* ep) {
   for (int part = 0; part < 4; ++part) {
     if (part && *p++ != '.') return false;
     uint32_t v;
-    if (!Number(p, 3, 255, &v)) return false;
+    if (!Octet(p, &v)) return false;
     ep->addr.bytes[part] = static_cast<uint8_t>(v);
   }
   uint32_t port;

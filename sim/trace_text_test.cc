@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace ipvs_sim {
@@ -54,6 +55,75 @@ TEST(TextTrace, ParsesExampleLines) {
   EXPECT_EQ(v[3].key.client.port, 65535);
   EXPECT_EQ(r->position(), r->size());
   EXPECT_FALSE(r->Next(&v[0]));  // stays at the end
+}
+
+// @line with every space doubled.
+std::string Doubled(const std::string& line) {
+  std::string out;
+  for (char c : line) {
+    out += c;
+    if (c == ' ') out += ' ';
+  }
+  return out;
+}
+
+// Plain lines take a fast path; the same line with doubled spaces takes the
+// general parser. Both must read every line alike, errors included.
+TEST(TextTrace, FastPathAgreesWithGeneralParser) {
+  const char* lines[] = {
+      "0.000000 tcp 10.163.210.120:2410 10.0.0.1:80 0.096083 33 48180",
+      "1 udp 0.0.0.0:0 255.255.255.255:65535",
+      "2.5 tcp 00.000.01.010:00080 1.2.3.4:5 7",
+      "3 tcp 1.2.3.256:1 1.2.3.4:5",
+      "3 tcp 1.2.3.1234:1 1.2.3.4:5",
+      "3 tcp 1.2.3.4:65536 1.2.3.4:5",
+      "3 tcp 1.2.3.4:123456 1.2.3.4:5",
+      "3 tcp 1.2.3:1 1.2.3.4:5",
+      "3 sctp 1.2.3.4:1 1.2.3.4:5",
+      "3 TCP 1.2.3.4:1 1.2.3.4:5",
+      "4.1234567890123456789 tcp 1.2.3.4:1 1.2.3.4:5",
+      "4.123456789012345678 tcp 1.2.3.4:1 1.2.3.4:5",
+      "9007199254740993 tcp 1.2.3.4:1 1.2.3.4:5",
+      "0.30000000000000004 tcp 1.2.3.4:1 1.2.3.4:5 0.1",
+      "5. tcp 1.2.3.4:1 1.2.3.4:5",
+      "5 tcp 1.2.3.4:1 1.2.3.4:5 .5",
+      "5 tcp 1.2.3.4:1 1.2.3.4:5 1e3",
+      "5 tcp 1.2.3.4:1 1.2.3.4:5 1 18446744073709551615 9999999999999999999",
+      "5 tcp 1.2.3.4:1 1.2.3.4:5 1 18446744073709551616 1",
+      "5 tcp 1.2.3.4:1 1.2.3.4:5 1 2",
+      "5 tcp 1.2.3.4:1 [2001:db8::1]:53",
+      "4 tcp 1.2.3.4:1 1.2.3.4:5",  // before the previous start
+  };
+  std::string fast, general;
+  for (const char* l : lines) {
+    fast += l;
+    fast += '\n';
+    general += Doubled(l) + "\n";
+  }
+  // One line at a time, each after a good first line, so that every
+  // error is seen.
+  for (size_t n = 0; n < std::size(lines); ++n) {
+    std::string head = "0 tcp 1.1.1.1:1 2.2.2.2:2\n";
+    auto a = TextTraceFromString(head + lines[n] + "\n", "t.txt");
+    auto b = TextTraceFromString(head + Doubled(lines[n]) + "\n", "t.txt");
+    std::vector<TraceFlow> va = ReadAll(a.get()), vb = ReadAll(b.get());
+    ASSERT_EQ(a->error(), b->error()) << lines[n];
+    ASSERT_EQ(va.size(), vb.size()) << lines[n];
+    for (size_t i = 0; i < va.size(); ++i) {
+      EXPECT_EQ(FormatTraceFlow(va[i]), FormatTraceFlow(vb[i])) << lines[n];
+      EXPECT_EQ(va[i].start, vb[i].start) << lines[n];
+      EXPECT_EQ(va[i].duration, vb[i].duration) << lines[n];
+      EXPECT_EQ(va[i].packets, vb[i].packets) << lines[n];
+      EXPECT_EQ(va[i].bytes, vb[i].bytes) << lines[n];
+      EXPECT_EQ(va[i].key, vb[i].key) << lines[n];
+    }
+  }
+  // All in one trace: stops at the first error, at the same line.
+  auto a = TextTraceFromString(fast, "t.txt");
+  auto b = TextTraceFromString(general, "t.txt");
+  EXPECT_EQ(ReadAll(a.get()).size(), ReadAll(b.get()).size());
+  EXPECT_EQ(a->error(), b->error());
+  EXPECT_NE(a->error(), "");
 }
 
 TEST(TextTrace, Errors) {
