@@ -129,7 +129,7 @@ T HeapPopTop(std::vector<T>& h, Later later) {
   ptrdiff_t child = 0;
   while (child < (len - 1) / 2) {
     child = 2 * (child + 1);
-    __builtin_prefetch(first + 2 * child + 1);
+    if (2 * child + 1 < len) __builtin_prefetch(first + 2 * child + 1);  // no pointer past the end
     child -= later(first[child], first[child - 1]) ? 1 : 0;
     first[hole] = first[child];
     hole = child;
