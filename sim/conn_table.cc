@@ -202,13 +202,30 @@ bool ConnTable::NextSlot(int64_t target) {
         spill_.push_back(t);  // a later lap of the wheel
     }
     pending_ -= v.size() - spill_.size();
-    v.swap(spill_);
+    // Leave the slot with only its later-lap timers and free the rest of
+    // its buffer: buffers kept (or swapped) from slot to slot would end up
+    // giving every one of the wheel's slots its peak capacity, memory then
+    // growing with the length of the replay instead of the live
+    // connections.
+    if (spill_.empty()) {
+      std::vector<Timer>().swap(v);
+    } else {
+      v.assign(spill_.begin(), spill_.end());
+      v.shrink_to_fit();
+      spill_.clear();
+    }
     if (!near_.empty()) {
       std::make_heap(near_.begin(), near_.end(), Later());
       return true;
     }
   }
   return false;
+}
+
+size_t ConnTable::timer_capacity() const {
+  size_t n = near_.capacity() + spill_.capacity();
+  for (const auto& v : wheel_) n += v.capacity();
+  return n;
 }
 
 void ConnTable::Advance(double now) {

@@ -240,6 +240,9 @@ class ConnTable {
   // The flow key of entry @idx.
   FlowKey key(uint32_t idx) const;
   size_t size() const { return live_; }
+  // Timers the wheel has room for, spare capacity included: memory that
+  // must follow the live connections, not the length of the replay.
+  size_t timer_capacity() const;
 
   // Calls fn(idx) for every live entry. fn may Remove(idx) the entry it is
   // given but must not insert.

@@ -37,6 +37,29 @@ class ConnTableTest : public ::testing::Test {
   Ends ends_;
 };
 
+TEST_F(ConnTableTest, TimerMemoryFollowsLiveConnectionsNotReplayLength) {
+  // 500 short flows a second for 8200 s (two laps of the wheel), a few
+  // thousand live at once: the wheel must not keep every slot's peak buffer
+  // (millions of timers by the second lap).
+  ConnTimeouts t;
+  t.tcp_fin = 1;
+  ConnTable table(t);
+  table.SetDest(0, &dests_[0]);
+  uint32_t client = 0;
+  size_t peak_live = 0;
+  for (int sec = 0; sec < 8200; sec += 2) {
+    table.Advance(sec);
+    for (int i = 0; i < 1000; ++i, ++client) {
+      FlowKey k = Flow("1.1.1.1:1");
+      k.client.addr = IpAddr::V4(0x0a000000u + client);
+      table.Insert(k, HashFlowKey(k), 0, 0, sec + i / 500.0, 0.5);
+    }
+    peak_live = std::max(peak_live, table.size());
+  }
+  EXPECT_LT(peak_live, 10000u);
+  EXPECT_LT(table.timer_capacity(), 8 * peak_live + 16384);
+}
+
 TEST_F(ConnTableTest, TcpActiveThenFinThenExpired) {
   FlowKey k = Flow("1.1.1.1:1000");
   Add(k, 0, 10, 5);
