@@ -45,7 +45,14 @@ kmod:
 	@for k in $(KVERS); do \
 		$(MAKE) -s -C kmod KVER=$$k OUT=$(CURDIR)/$(BUILD)/kmod/$$k \
 			KCFLAGS=-Werror module || exit 1; \
-		echo "kmod: $(BUILD)/kmod/$$k/ip_vs_wmh.ko"; \
+		ko=$(BUILD)/kmod/$$k/ip_vs_wmh.ko; \
+		for f in description version license; do \
+			test -n "$$(modinfo -F $$f $$ko)" || { echo "kmod: modinfo lacks $$f"; exit 1; }; \
+		done; \
+		for p in table_size hash_key port_hash overflow debug_fail_rebuilds; do \
+			modinfo -F parm $$ko | grep -q "^$$p:" || { echo "kmod: modinfo lacks parameter $$p"; exit 1; }; \
+		done; \
+		echo "kmod: $$ko (modinfo: description, version, license, 5 parameters)"; \
 	done
 
 # W=1 plus sparse on every kernel object; any sparse warning fails.
