@@ -13,7 +13,7 @@ PACKAGES=(
 	libpcap-dev libnl-3-dev libnl-genl-3-dev
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
-	qemu-system-x86 busybox-static ipvsadm kmod cpio
+	qemu-system-x86 busybox-static ipvsadm kmod cpio xz-utils
 	sparse gnuplot-nox clang-format time dkms
 )
 
