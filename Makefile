@@ -118,6 +118,7 @@ install-check:
 	rm -rf $(BUILD)/install-root
 	$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/install-root PREFIX=/usr
 	@for f in usr/bin/ipvs-sim usr/bin/ipvs-snapshot usr/share/man/man1/ipvs-sim.1 \
+		usr/share/man/man8/ipvs-snapshot.8 \
 		$(foreach k,$(KVERS),lib/modules/$(k)/updates/ip_vs_wmh.ko); do \
 		test -f $(BUILD)/install-root/$$f || { echo "install-check: $$f missing"; exit 1; }; \
 	done
@@ -136,10 +137,12 @@ style: format-check
 	$(MAKE) -C kmod style
 
 install: build kmod
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(SIM) $(DESTDIR)$(PREFIX)/bin/ipvs-sim
 	install -m 755 $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 Documentation/ipvs-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 Documentation/ipvs-snapshot.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	@for k in $(KVERS); do \
 		install -D -m 644 $(BUILD)/kmod/$$k/ip_vs_wmh.ko \
 			$(DESTDIR)/lib/modules/$$k/updates/ip_vs_wmh.ko; \
