@@ -117,6 +117,14 @@ burst() {
 		ipvs-snapshot -o /tmp/burst.snap 2>/tmp/burst.snap.err ||
 			cp /tmp/burst.snap.err /tmp/burst.snap
 		emit_file "$_name.snap" /tmp/burst.snap
+		# JSON: one "server" object per real server ipvsadm lists.
+		_servers=$(ipvs-snapshot --format json 2>&1 | grep -c '"server"')
+		_expect=$(grep -c '^-a ' /tmp/burst.sn)
+		if [ "$_servers" -eq "$_expect" ]; then
+			result "$_name-snapshot-json" PASS "$_servers real servers in the JSON dump"
+		else
+			result "$_name-snapshot-json" FAIL "$_servers real servers in the JSON dump, ipvsadm lists $_expect"
+		fi
 	fi
 	emit_gz "$_name.conn" /tmp/burst.conn
 	log "burst $_name: $(($(wc -l </tmp/burst.conn) - 1)) entries, send $_t0 -> $_t1, done $(now): $(tail -n 1 /tmp/send.err)"
