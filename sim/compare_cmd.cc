@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <utility>
 
 #include "common_cmd.h"
 #include "ipvsadm_config.h"
@@ -13,6 +14,7 @@
 #include "report.h"
 #include "timeline.h"
 #include "trace.h"
+#include "trace_readahead.h"
 
 namespace ipvs_sim {
 
@@ -91,6 +93,8 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
         errors[i] = e;
         continue;
       }
+      // A lone replay leaves a core idle: parse the trace on it.
+      if (names.size() == 1 && a.jobs > 1) trace = ReadAhead(std::move(trace));
       ReplayOptions opts = base;
       // replay without --scheduler keeps the configuration's and the
       // timeline's schedulers.
