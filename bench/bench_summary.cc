@@ -7,6 +7,7 @@
 // Usage: bench_summary RESULTS_DIR
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -99,13 +100,16 @@ int main(int argc, char** argv) {
       nlohmann::json r;
       rin >> r;
       double flows = r.at("flows");
-      double one = flows / r.at("one").at("seconds").get<double>();
+      // /usr/bin/time has 10 ms resolution: smoke runs are too short.
+      double one_s = std::max(r.at("one").at("seconds").get<double>(), 0.01);
+      double one = flows / one_s;
       fmt::print("  {:<44} {:>10.2f}M flows/s  target >= 5M  {}\n",
-                 "one scheduler (wmh), single thread", one / 1e6, one >= 5e6 ? "met" : "MISSED");
+                 "one scheduler (wmh), best of 3", one / 1e6, one >= 5e6 ? "met" : "MISSED");
       fmt::print("  {:<44} {:>10}\n", "engine alone (flows in memory)",
                  r.at("engine_only").get<std::string>() + " flows/s");
       const auto& five = r.at("five");
-      double cores = five.at("cpu_seconds").get<double>() / five.at("seconds").get<double>();
+      double five_s = std::max(five.at("seconds").get<double>(), 0.01);
+      double cores = five.at("cpu_seconds").get<double>() / five_s;
       fmt::print("  {:<44} {:>10.2f}M flows/s  {:.2f} cores busy  target: both cores  {}\n",
                  "five schedulers in one compare",
                  5 * flows / five.at("seconds").get<double>() / 1e6, cores,

