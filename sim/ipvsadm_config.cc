@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "text_lines.h"
+
 namespace ipvs_sim {
 
 namespace {
@@ -485,14 +487,11 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
 bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, IpvsConfig* out,
                             std::string* err) {
   IpvsConfig cfg;
-  size_t pos = 0;
-  int lineno = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++lineno;
+  LineSplitter lines(text);
+  std::string_view view;
+  while (lines.Next(&view)) {
+    int lineno = lines.lineno();
+    std::string line(view);
     size_t hash = line.find('#');
     if (hash != std::string::npos) line.resize(hash);
     if (SplitWords(line).empty()) continue;

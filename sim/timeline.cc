@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ipvsadm_config.h"
+#include "text_lines.h"
 
 namespace ipvs_sim {
 
@@ -67,14 +68,10 @@ TimelineEvent::Kind KindOf(char cmd) {
 bool ParseTimelineText(const std::string& text, const std::string& name,
                        std::vector<TimelineEvent>* out, std::string* err) {
   std::vector<TimelineEvent> events;
-  size_t pos = 0;
-  int lineno = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string_view line(text.data() + pos, nl - pos);
-    pos = nl + 1;
-    ++lineno;
+  LineSplitter lines(text);
+  std::string_view line;
+  while (lines.Next(&line)) {
+    int lineno = lines.lineno();
     size_t hash = line.find('#');
     if (hash != std::string_view::npos) line = line.substr(0, hash);
     auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };

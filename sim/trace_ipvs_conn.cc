@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "text_lines.h"
+
 namespace ipvs_sim {
 
 namespace {
@@ -221,14 +223,10 @@ bool ParseIpvsConnText(const std::string& text, const std::string& name,
                        std::vector<IpvsConnEntry>* out, std::string* err) {
   std::vector<IpvsConnEntry> entries;
   Variant variant = kNotHeader;
-  size_t pos = 0;
-  int lineno = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string_view line(text.data() + pos, nl - pos);
-    pos = nl + 1;
-    ++lineno;
+  LineSplitter lines(text);
+  std::string_view line;
+  while (lines.Next(&line)) {
+    int lineno = lines.lineno();
     if (variant == kNotHeader) {
       variant = HeaderVariant(line);
       if (variant == kNotHeader) {
