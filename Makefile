@@ -125,13 +125,14 @@ install-check:
 	$(BUILD)/install-root/usr/bin/ipvs-sim --help >/dev/null
 	@echo "install-check: all files installed"
 
-# C++ follows .clang-format; C (kmod/, tools/flowgen, tools/ipvs-snapshot)
-# follows the kernel's style, checked by checkpatch.
-CXX_SOURCES = $(shell git ls-files '*.cc' '*.h' | grep -v -e '^kmod/' -e '^tools/')
+# Every C and C++ file: C++ follows the root .clang-format, the tools' C an
+# approximation of kernel style (tools/.clang-format); kmod/ opts out and is
+# held to checkpatch instead (make style).
+FORMAT_SOURCES = $(shell git ls-files '*.cc' '*.h' '*.c')
 
 format-check:
-	clang-format --dry-run --Werror $(CXX_SOURCES)
-	@echo "format-check: $(words $(CXX_SOURCES)) files formatted"
+	clang-format --dry-run --Werror $(FORMAT_SOURCES)
+	@echo "format-check: $(words $(FORMAT_SOURCES)) files formatted"
 
 style: format-check
 	$(MAKE) -C kmod style

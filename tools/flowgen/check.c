@@ -58,7 +58,8 @@ static int check_read_prediction(const char *path, const struct flow_list *list,
 			goto out;
 		}
 		if (i >= list->n) {
-			fprintf(stderr, "%s:%lu: more predictions than the %zu flows of %s\n",
+			fprintf(stderr,
+				"%s:%lu: more predictions than the %zu flows of %s\n",
 				path, line, list->n, flows_path);
 			goto out;
 		}
@@ -71,7 +72,8 @@ static int check_read_prediction(const char *path, const struct flow_list *list,
 		}
 		if (!flow_ep_equal(&c, &list->flows[i].client) ||
 		    !flow_ep_equal(&v, &list->flows[i].vip)) {
-			fprintf(stderr, "%s:%lu: prediction is for another flow than %s:%u\n",
+			fprintf(stderr,
+				"%s:%lu: prediction is for another flow than %s:%u\n",
 				path, line, flows_path, list->lines[i]);
 			goto out;
 		}
@@ -109,8 +111,8 @@ static int check_read_conn(const char *path, const struct flow_index *ix,
 		case CONN_HEADER:
 			continue;
 		case CONN_BAD:
-			fprintf(stderr, "%s:%lu: not an ip_vs_conn line\n", path,
-				line);
+			fprintf(stderr, "%s:%lu: not an ip_vs_conn line\n",
+				path, line);
 			fclose(in);
 			return -1;
 		case CONN_LINE:
@@ -191,7 +193,8 @@ int flowgen_check(int argc, char **argv)
 		case 'm':
 			max_report = strtoul(optarg, &end, 10);
 			if (!*optarg || *end) {
-				fprintf(stderr, "flowgen check: --max-report '%s': expected a number\n",
+				fprintf(stderr,
+					"flowgen check: --max-report '%s': expected a number\n",
 					optarg);
 				return 2;
 			}
@@ -222,7 +225,8 @@ int flowgen_check(int argc, char **argv)
 		if (opt < 0)
 			fprintf(stderr, "flowgen check: out of memory\n");
 		else
-			fprintf(stderr, "%s:%u: flow listed twice; the kernel would not schedule it again\n",
+			fprintf(stderr,
+				"%s:%u: flow listed twice; the kernel would not schedule it again\n",
 				flows_path, list.lines[dup - 1]);
 		goto out;
 	}
@@ -273,7 +277,8 @@ int flowgen_check(int argc, char **argv)
 		strcpy(abuf, "-");
 		if (cf[i].seen != CHECK_NONE)
 			flow_ep_format(&cf[i].actual, abuf, sizeof(abuf));
-		fprintf(report, "%s %s:%u: %s %s -> %s: kernel %s%s, predicted %s\n",
+		fprintf(report,
+			"%s %s:%u: %s %s -> %s: kernel %s%s, predicted %s\n",
 			kind, flows_path, list.lines[i],
 			flow_proto_name(f->proto), cbuf, vbuf, abuf,
 			cf[i].seen == CHECK_DUP ? " (and more entries)" : "",

@@ -11,7 +11,7 @@
 #include "flow.h"
 
 enum conn_parse {
-	CONN_LINE,   /* a connection */
+	CONN_LINE, /* a connection */
 	CONN_HEADER, /* the "Pro FromIP ..." line or a blank line */
 	CONN_BAD,
 };

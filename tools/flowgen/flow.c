@@ -109,7 +109,9 @@ int flow_proto_parse(const char *text, size_t len)
 
 const char *flow_proto_name(int proto)
 {
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+	return proto == IPPROTO_TCP   ? "tcp"
+	       : proto == IPPROTO_UDP ? "udp"
+				      : "?";
 }
 
 size_t flow_split(char *s, char **field, size_t *flen, size_t max)
@@ -132,7 +134,7 @@ size_t flow_split(char *s, char **field, size_t *flen, size_t max)
 }
 
 int flow_list_push(struct flow_list *list, const struct flow *f,
-			  unsigned int line)
+		   unsigned int line)
 {
 	if (list->n == list->cap) {
 		size_t cap = list->cap ? list->cap * 2 : 1024;
@@ -178,14 +180,16 @@ int flow_list_read(const char *path, struct flow_list *list)
 		if (nf == 0)
 			continue;
 		if (nf < 4) {
-			fprintf(stderr, "%s:%u: expected START PROTO CLIENT VIP\n",
+			fprintf(stderr,
+				"%s:%u: expected START PROTO CLIENT VIP\n",
 				path, line);
 			goto out;
 		}
 		memset(&f, 0, sizeof(f));
 		f.proto = (uint8_t)flow_proto_parse(field[1], flen[1]);
 		if (!f.proto) {
-			fprintf(stderr, "%s:%u: protocol must be tcp or udp, not '%.*s'\n",
+			fprintf(stderr,
+				"%s:%u: protocol must be tcp or udp, not '%.*s'\n",
 				path, line, (int)flen[1], field[1]);
 			goto out;
 		}
@@ -200,7 +204,8 @@ int flow_list_read(const char *path, struct flow_list *list)
 			goto out;
 		}
 		if (f.client.family != f.vip.family) {
-			fprintf(stderr, "%s:%u: client and VIP are of different address families\n",
+			fprintf(stderr,
+				"%s:%u: client and VIP are of different address families\n",
 				path, line);
 			goto out;
 		}

@@ -81,7 +81,7 @@ static void gen_host_addr(const struct flow_ep *prefix, unsigned int plen,
 
 	*out = *prefix;
 	for (i = plen; i < bits; i++)
-		out->addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		out->addr[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 	for (i = 0; i < 8 && i < size; i++)
 		out->addr[size - 1 - i] |= (uint8_t)(host >> (8 * i));
 }
@@ -129,7 +129,9 @@ static int gen_number(const char *opt, const char *text, uint64_t max,
 
 	v = strtoull(text, &end, 0);
 	if (!*text || *end || v > max) {
-		fprintf(stderr, "flowgen gen: %s '%s': expected a number up to %" PRIu64 "\n",
+		fprintf(stderr,
+			"flowgen gen: %s '%s': expected a number up to %" PRIu64
+			"\n",
 			opt, text, max);
 		return -1;
 	}
@@ -166,17 +168,29 @@ int flowgen_gen(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'v': vip_text = optarg; break;
-		case 'c': clients = optarg; break;
-		case 'p': proto_name = optarg; break;
-		case 't': start = optarg; break;
-		case 'o': out_path = optarg; break;
+		case 'v':
+			vip_text = optarg;
+			break;
+		case 'c':
+			clients = optarg;
+			break;
+		case 'p':
+			proto_name = optarg;
+			break;
+		case 't':
+			start = optarg;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
 		case 'n':
-			if (gen_number("--count", optarg, GEN_MAX_PAIRS, &count))
+			if (gen_number("--count", optarg, GEN_MAX_PAIRS,
+				       &count))
 				return 2;
 			break;
 		case 'a':
-			if (gen_number("--addrs", optarg, GEN_MAX_PAIRS, &addrs))
+			if (gen_number("--addrs", optarg, GEN_MAX_PAIRS,
+				       &addrs))
 				return 2;
 			break;
 		case 'P':
@@ -184,7 +198,8 @@ int flowgen_gen(int argc, char **argv)
 				return 2;
 			break;
 		case 'b':
-			if (gen_number("--port-base", optarg, 65535, &port_base))
+			if (gen_number("--port-base", optarg, 65535,
+				       &port_base))
 				return 2;
 			break;
 		case 's':
@@ -205,7 +220,8 @@ int flowgen_gen(int argc, char **argv)
 	}
 	proto = flow_proto_parse(proto_name, strlen(proto_name));
 	if (!proto) {
-		fprintf(stderr, "flowgen gen: --proto '%s': expected tcp or udp\n",
+		fprintf(stderr,
+			"flowgen gen: --proto '%s': expected tcp or udp\n",
 			proto_name);
 		return 2;
 	}
@@ -214,16 +230,19 @@ int flowgen_gen(int argc, char **argv)
 		return 2;
 	}
 	if (gen_parse_prefix(clients, &prefix, &plen)) {
-		fprintf(stderr, "flowgen gen: --clients '%s': expected addr/len (IPv4 up to /30, IPv6 up to /126)\n",
+		fprintf(stderr,
+			"flowgen gen: --clients '%s': expected addr/len (IPv4 up to /30, IPv6 up to /126)\n",
 			clients);
 		return 2;
 	}
 	if (prefix.family != vip.family) {
-		fprintf(stderr, "flowgen gen: --clients and --vip must be of the same address family\n");
+		fprintf(stderr,
+			"flowgen gen: --clients and --vip must be of the same address family\n");
 		return 2;
 	}
 	if (!addrs || !ports || port_base + ports > 65536) {
-		fprintf(stderr, "flowgen gen: need --addrs >= 1, --ports >= 1 and --port-base + --ports <= 65536\n");
+		fprintf(stderr,
+			"flowgen gen: need --addrs >= 1, --ports >= 1 and --port-base + --ports <= 65536\n");
 		return 2;
 	}
 	host_bits = (prefix.family == FLOW_AF_INET6 ? 128 : 32) - plen;
@@ -231,13 +250,17 @@ int flowgen_gen(int argc, char **argv)
 		host_bits = 62;
 	space = (1ULL << host_bits) - 2; /* no all-zero or all-one host */
 	if (addrs > space / 2) {
-		fprintf(stderr, "flowgen gen: --addrs %" PRIu64 " is more than half of the %" PRIu64 " hosts of %s\n",
+		fprintf(stderr,
+			"flowgen gen: --addrs %" PRIu64
+			" is more than half of the %" PRIu64 " hosts of %s\n",
 			addrs, space, clients);
 		return 2;
 	}
 	npairs = addrs * ports;
 	if (npairs > GEN_MAX_PAIRS || count > npairs) {
-		fprintf(stderr, "flowgen gen: --count must be at most --addrs * --ports (%" PRIu64 "), and that at most %u\n",
+		fprintf(stderr,
+			"flowgen gen: --count must be at most --addrs * --ports (%" PRIu64
+			"), and that at most %u\n",
 			npairs, GEN_MAX_PAIRS);
 		return 2;
 	}
@@ -278,16 +301,17 @@ int flowgen_gen(int argc, char **argv)
 		}
 	}
 	flow_ep_format(&vip, vbuf, sizeof(vbuf));
-	fprintf(out, "# flowgen gen --seed %" PRIu64 " --count %" PRIu64 " --clients %s --addrs %" PRIu64
-		" --ports %" PRIu64 " --port-base %" PRIu64 " --vip %s --proto %s\n",
+	fprintf(out,
+		"# flowgen gen --seed %" PRIu64 " --count %" PRIu64
+		" --clients %s --addrs %" PRIu64 " --ports %" PRIu64
+		" --port-base %" PRIu64 " --vip %s --proto %s\n",
 		seed, count, clients, addrs, ports, port_base, vbuf,
 		flow_proto_name(proto));
 	for (i = 0; i < count; i++) {
 		gen_host_addr(&prefix, plen, hosts[pairs[i] / ports], &client);
 		client.port = (uint16_t)(port_base + pairs[i] % ports);
 		flow_ep_format(&client, cbuf, sizeof(cbuf));
-		fprintf(out, "%s %s %s %s\n", start,
-			flow_proto_name(proto),
+		fprintf(out, "%s %s %s %s\n", start, flow_proto_name(proto),
 			cbuf, vbuf);
 	}
 	if (fflush(out) || ferror(out)) {

@@ -34,8 +34,8 @@ static void pick_usage(FILE *out)
  * listed flow in line[]; counts the flows found by this read (*found) and
  * those no earlier read had found (*fresh). Returns 0, or -1 (reported).
  */
-static int pick_read(const char *path, const struct flow_index *ix,
-		     char **line, char **header, size_t *found, size_t *fresh)
+static int pick_read(const char *path, const struct flow_index *ix, char **line,
+		     char **header, size_t *found, size_t *fresh)
 {
 	unsigned long n = 0;
 	struct flow_ep dest;
@@ -58,7 +58,8 @@ static int pick_read(const char *path, const struct flow_index *ix,
 				*header = strdup(buf);
 			continue;
 		case CONN_BAD:
-			fprintf(stderr, "%s:%lu: not an ip_vs_conn line\n", path, n);
+			fprintf(stderr, "%s:%lu: not an ip_vs_conn line\n",
+				path, n);
 			if (in != stdin)
 				fclose(in);
 			return -1;
@@ -72,7 +73,8 @@ static int pick_read(const char *path, const struct flow_index *ix,
 		if (!line[k]) {
 			line[k] = strdup(buf);
 			if (!line[k]) {
-				fprintf(stderr, "flowgen pick: out of memory\n");
+				fprintf(stderr,
+					"flowgen pick: out of memory\n");
 				if (in != stdin)
 					fclose(in);
 				return -1;
@@ -128,7 +130,8 @@ int flowgen_pick(int argc, char **argv)
 		for (i = 0; i < one.n; i++) {
 			if (flow_list_push(&all, &one.flows[i], one.lines[i])) {
 				flow_list_free(&one);
-				fprintf(stderr, "flowgen pick: out of memory\n");
+				fprintf(stderr,
+					"flowgen pick: out of memory\n");
 				goto out;
 			}
 		}
@@ -138,7 +141,8 @@ int flowgen_pick(int argc, char **argv)
 	line = calloc(all.n ? all.n : 1, sizeof(*line));
 	if (c || !line) {
 		if (c > 0)
-			fprintf(stderr, "flowgen pick: flow at line %u is listed twice\n",
+			fprintf(stderr,
+				"flowgen pick: flow at line %u is listed twice\n",
 				all.lines[dup - 1]);
 		else
 			fprintf(stderr, "flowgen pick: out of memory\n");
@@ -151,7 +155,8 @@ int flowgen_pick(int argc, char **argv)
 		if (once || (reads > 1 && !fresh && found == total))
 			break;
 		if (reads == PICK_MAX_READS) {
-			fprintf(stderr, "flowgen pick: %s did not settle in %d reads\n",
+			fprintf(stderr,
+				"flowgen pick: %s did not settle in %d reads\n",
 				conn_path, reads);
 			goto out;
 		}

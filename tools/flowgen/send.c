@@ -130,8 +130,12 @@ int flowgen_send(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "qkh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'q': quiet = 1; break;
-		case 'k': keep_going = 1; break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'k':
+			keep_going = 1;
+			break;
 		case 'h':
 			send_usage(stdout);
 			return 0;
@@ -160,11 +164,12 @@ int flowgen_send(int argc, char **argv)
 				dropped++;
 				continue;
 			}
-			flow_ep_format(&list.flows[i].client, cbuf, sizeof(cbuf));
-			fprintf(stderr, "%s:%u: %s flow from %s: %s: %s\n", path,
-				list.lines[i],
-				flow_proto_name(list.flows[i].proto), cbuf, what,
-				strerror(errno));
+			flow_ep_format(&list.flows[i].client, cbuf,
+				       sizeof(cbuf));
+			fprintf(stderr, "%s:%u: %s flow from %s: %s: %s\n",
+				path, list.lines[i],
+				flow_proto_name(list.flows[i].proto), cbuf,
+				what, strerror(errno));
 			failed++;
 			if (!keep_going) {
 				flow_list_free(&list);
@@ -175,7 +180,8 @@ int flowgen_send(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!quiet)
-		fprintf(stderr, "flowgen send: %lu flows sent, %lu dropped by netfilter, %lu failed, %.3f s\n",
+		fprintf(stderr,
+			"flowgen send: %lu flows sent, %lu dropped by netfilter, %lu failed, %.3f s\n",
 			sent, dropped, failed,
 			(double)(t1.tv_sec - t0.tv_sec) +
 				(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);

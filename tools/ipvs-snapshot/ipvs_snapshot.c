@@ -100,8 +100,8 @@ static int snap_parse_service(struct nl_msg *msg, void *arg)
 
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, IPVS_CMD_ATTR_MAX, NULL) ||
 	    !attrs[IPVS_CMD_ATTR_SERVICE] ||
-	    nla_parse_nested(sa, IPVS_SVC_ATTR_MAX, attrs[IPVS_CMD_ATTR_SERVICE],
-			     snap_svc_policy) ||
+	    nla_parse_nested(sa, IPVS_SVC_ATTR_MAX,
+			     attrs[IPVS_CMD_ATTR_SERVICE], snap_svc_policy) ||
 	    !sa[IPVS_SVC_ATTR_AF] || !sa[IPVS_SVC_ATTR_SCHED_NAME]) {
 		s->error = "malformed service message";
 		return NL_STOP;
@@ -115,8 +115,9 @@ static int snap_parse_service(struct nl_msg *msg, void *arg)
 	} else {
 		svc->proto = nla_get_u16(sa[IPVS_SVC_ATTR_PROTOCOL]);
 		memcpy(&svc->addr, nla_data(sa[IPVS_SVC_ATTR_ADDR]),
-		       nla_len(sa[IPVS_SVC_ATTR_ADDR]) < 16 ?
-		       nla_len(sa[IPVS_SVC_ATTR_ADDR]) : 16);
+		       nla_len(sa[IPVS_SVC_ATTR_ADDR]) < 16
+			       ? nla_len(sa[IPVS_SVC_ATTR_ADDR])
+			       : 16);
 		svc->port = ntohs(nla_get_u16(sa[IPVS_SVC_ATTR_PORT]));
 	}
 	snprintf(svc->sched, sizeof(svc->sched), "%s",
@@ -148,14 +149,19 @@ static int snap_parse_dest(struct nl_msg *msg, void *arg)
 	svc->dests = snap_grow(svc->dests, &svc->cap, svc->ndests, sizeof(*d));
 	d = &svc->dests[svc->ndests++];
 	memset(d, 0, sizeof(*d));
-	d->af = da[IPVS_DEST_ATTR_ADDR_FAMILY] ?
-		nla_get_u16(da[IPVS_DEST_ATTR_ADDR_FAMILY]) : svc->af;
+	d->af = da[IPVS_DEST_ATTR_ADDR_FAMILY]
+			? nla_get_u16(da[IPVS_DEST_ATTR_ADDR_FAMILY])
+			: svc->af;
 	memcpy(&d->addr, nla_data(da[IPVS_DEST_ATTR_ADDR]),
-	       nla_len(da[IPVS_DEST_ATTR_ADDR]) < 16 ?
-	       nla_len(da[IPVS_DEST_ATTR_ADDR]) : 16);
+	       nla_len(da[IPVS_DEST_ATTR_ADDR]) < 16
+		       ? nla_len(da[IPVS_DEST_ATTR_ADDR])
+		       : 16);
 	d->port = ntohs(nla_get_u16(da[IPVS_DEST_ATTR_PORT]));
-#define SNAP_U32(field, attr) \
-	do { if (da[attr]) d->field = nla_get_u32(da[attr]); } while (0)
+#define SNAP_U32(field, attr)                             \
+	do {                                              \
+		if (da[attr])                             \
+			d->field = nla_get_u32(da[attr]); \
+	} while (0)
 	SNAP_U32(fwd, IPVS_DEST_ATTR_FWD_METHOD);
 	SNAP_U32(weight, IPVS_DEST_ATTR_WEIGHT);
 	SNAP_U32(u_thresh, IPVS_DEST_ATTR_U_THRESH);
@@ -249,8 +255,9 @@ static void snap_sched_flags(FILE *f, const struct snap_service *svc)
 	static const char *const mh[] = { "mh-fallback", "mh-port", "flag-3" };
 	static const char *const sh[] = { "sh-fallback", "sh-port", "flag-3" };
 	static const char *const gen[] = { "flag-1", "flag-2", "flag-3" };
-	const char *const *names = !strcmp(svc->sched, "mh") ? mh :
-				   !strcmp(svc->sched, "sh") ? sh : gen;
+	const char *const *names = !strcmp(svc->sched, "mh")   ? mh
+				   : !strcmp(svc->sched, "sh") ? sh
+							       : gen;
 	const char *sep = " -b ";
 	int i;
 
@@ -297,7 +304,8 @@ static void snap_print_ipvsadm(FILE *f, const struct snap *s)
 			snap_service_id(f, svc);
 			fprintf(f, " -r ");
 			snap_endpoint(f, d->af, &d->addr, d->port);
-			fprintf(f, " %s -w %u", snap_fwd_opt(d->fwd), d->weight);
+			fprintf(f, " %s -w %u", snap_fwd_opt(d->fwd),
+				d->weight);
 			if (d->u_thresh)
 				fprintf(f, " -x %u", d->u_thresh);
 			if (d->l_thresh)
@@ -328,23 +336,30 @@ static void snap_print_json(FILE *f, const struct snap *s)
 			fprintf(f, "\"fwmark\": %u, ", svc->fwmark);
 		} else {
 			fprintf(f, "\"protocol\": \"%s\", ",
-				svc->proto == IPPROTO_UDP ? "udp" :
-				svc->proto == IPPROTO_SCTP ? "sctp" : "tcp");
-			snap_json_endpoint(f, "vip", svc->af, &svc->addr, svc->port);
+				svc->proto == IPPROTO_UDP    ? "udp"
+				: svc->proto == IPPROTO_SCTP ? "sctp"
+							     : "tcp");
+			snap_json_endpoint(f, "vip", svc->af, &svc->addr,
+					   svc->port);
 			fprintf(f, ", ");
 		}
-		fprintf(f, "\"scheduler\": \"%s\", \"flags\": %u, \"persistence\": %u, \"dests\": [",
-			svc->sched, svc->flags & (IP_VS_SVC_F_SCHED1 |
-			IP_VS_SVC_F_SCHED2 | IP_VS_SVC_F_SCHED3),
+		fprintf(f,
+			"\"scheduler\": \"%s\", \"flags\": %u, \"persistence\": %u, \"dests\": [",
+			svc->sched,
+			svc->flags & (IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED2 |
+				      IP_VS_SVC_F_SCHED3),
 			svc->flags & IP_VS_SVC_F_PERSISTENT ? svc->timeout : 0);
 		for (j = 0; j < svc->ndests; j++) {
 			const struct snap_dest *d = &svc->dests[j];
 
 			fprintf(f, "%s\n  {", j ? "," : "");
-			snap_json_endpoint(f, "server", d->af, &d->addr, d->port);
-			fprintf(f, ", \"forward\": \"%s\", \"weight\": %u, \"u_threshold\": %u, \"l_threshold\": %u, \"active_conns\": %u, \"inactive_conns\": %u}",
-				snap_fwd_opt(d->fwd) + 1, d->weight, d->u_thresh,
-				d->l_thresh, d->active, d->inactive);
+			snap_json_endpoint(f, "server", d->af, &d->addr,
+					   d->port);
+			fprintf(f,
+				", \"forward\": \"%s\", \"weight\": %u, \"u_threshold\": %u, \"l_threshold\": %u, \"active_conns\": %u, \"inactive_conns\": %u}",
+				snap_fwd_opt(d->fwd) + 1, d->weight,
+				d->u_thresh, d->l_thresh, d->active,
+				d->inactive);
 		}
 		fprintf(f, "]}");
 	}
@@ -385,7 +400,8 @@ int main(int argc, char **argv)
 			if (!strcmp(optarg, "json")) {
 				json = true;
 			} else if (strcmp(optarg, "ipvsadm")) {
-				fprintf(stderr, "ipvs-snapshot: unknown format '%s' (ipvsadm, json)\n",
+				fprintf(stderr,
+					"ipvs-snapshot: unknown format '%s' (ipvsadm, json)\n",
 					optarg);
 				return 2;
 			}
@@ -404,12 +420,14 @@ int main(int argc, char **argv)
 
 	s.sock = nl_socket_alloc();
 	if (!s.sock || genl_connect(s.sock)) {
-		fprintf(stderr, "ipvs-snapshot: cannot open a generic netlink socket\n");
+		fprintf(stderr,
+			"ipvs-snapshot: cannot open a generic netlink socket\n");
 		return 1;
 	}
 	s.family = genl_ctrl_resolve(s.sock, IPVS_GENL_NAME);
 	if (s.family < 0) {
-		fprintf(stderr, "ipvs-snapshot: generic netlink family %s not found: is ip_vs loaded?\n",
+		fprintf(stderr,
+			"ipvs-snapshot: generic netlink family %s not found: is ip_vs loaded?\n",
 			IPVS_GENL_NAME);
 		return 1;
 	}
@@ -427,7 +445,8 @@ int main(int argc, char **argv)
 		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
 		f = fopen(tmp, "w");
 		if (!f) {
-			fprintf(stderr, "ipvs-snapshot: %s: %s\n", tmp, strerror(errno));
+			fprintf(stderr, "ipvs-snapshot: %s: %s\n", tmp,
+				strerror(errno));
 			return 1;
 		}
 	}
@@ -436,8 +455,10 @@ int main(int argc, char **argv)
 	else
 		snap_print_ipvsadm(f, &s);
 	if (out) {
-		if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, out)) {
-			fprintf(stderr, "ipvs-snapshot: %s: %s\n", out, strerror(errno));
+		if (fflush(f) || fsync(fileno(f)) || fclose(f) ||
+		    rename(tmp, out)) {
+			fprintf(stderr, "ipvs-snapshot: %s: %s\n", out,
+				strerror(errno));
 			unlink(tmp);
 			return 1;
 		}
