@@ -41,13 +41,13 @@ void BM_WmhCoreLookup(benchmark::State& state) {
     state.SkipWithError("build failed");
     return;
   }
-  auto keys = bench::ZipfClientKeys(1 << 16, v6);
+  auto keys = bench::ClientKeys(1 << 16, v6);
   size_t i = 0;
   for (auto _ : state) {
     const auto& k = keys[i++ & (keys.size() - 1)];
     uint8_t msg[WMH_FLOW_MSG_MAX];
-    uint32_t len =
-        wmh_flow_msg(msg, v6 ? WMH_AF_INET6 : WMH_AF_INET, k.addr.data(), port, htons(k.port));
+    uint32_t len = wmh_flow_msg(msg, v6 ? WMH_AF_INET6 : WMH_AF_INET, k.addr.bytes.data(), port,
+                                htons(k.port));
     benchmark::DoNotOptimize(wmh_lookup(&t, msg, len, AllUp, nullptr, false));
   }
   wmh_table_free(&t);

@@ -83,13 +83,11 @@ void BM_Lookup(benchmark::State& state, const std::string& name) {
   Service svc = MakeService(name, 100, false, v6, port);
   auto sched = Bind(name, size, svc, state);
   if (!sched) return;
-  auto keys = bench::ZipfClientKeys(1 << 16, v6);
+  auto keys = bench::ClientKeys(1 << 16, v6);
   std::vector<FlowKey> flows(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     flows[i].proto = Proto::kTcp;
-    flows[i].client.addr.family = v6 ? ipvs_sim::Family::kV6 : ipvs_sim::Family::kV4;
-    flows[i].client.addr.bytes = keys[i].addr;
-    flows[i].client.port = keys[i].port;
+    flows[i].client = keys[i];
     flows[i].vip = svc.key.vip;
   }
   size_t i = 0;
