@@ -26,8 +26,6 @@
 
 #define WMH_VERSION "0.1.0"
 
-#define IP_VS_SVC_F_SCHED_WMH_OVERFLOW IP_VS_SVC_F_SCHED1
-#define IP_VS_SVC_F_SCHED_WMH_PORT IP_VS_SVC_F_SCHED2
 
 static unsigned int table_size = WMH_TABLE_SIZE_DEFAULT;
 module_param(table_size, uint, 0444);
@@ -212,34 +210,22 @@ static enum wmh_dest_state wmh_dest_state(const void *ctx, u32 index)
 	const struct wmh_state *st = ctx;
 	const struct ip_vs_dest *dest = st->dest[index];
 
-	if (atomic_read(&dest->weight) <= 0 ||
-	    !wmh_compat_dest_available(dest))
-		return WMH_DEST_DOWN;
-	if (dest->flags & IP_VS_DEST_F_OVERLOAD)
-		return WMH_DEST_OVERLOADED;
-	return WMH_DEST_UP;
+	return wmh_dest_state_of(atomic_read(&dest->weight),
+				 wmh_compat_dest_available(dest),
+				 dest->flags & IP_VS_DEST_F_OVERLOAD);
 }
 
-/* Client port of TCP, UDP and SCTP packets; mirrors what mh hashes. */
-static __be16 wmh_client_port(const struct sk_buff *skb,
-			      const struct ip_vs_iphdr *iph, bool *ok)
+/* Client port of a TCP, UDP or SCTP packet; false if it cannot be read. */
+static bool wmh_client_port(const struct sk_buff *skb,
+			    const struct ip_vs_iphdr *iph, __be16 *port)
 {
 	__be16 _ports[2], *ports;
 
-	*ok = false;
-	switch (iph->protocol) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_SCTP:
-		ports = skb_header_pointer(skb, iph->len, sizeof(_ports),
-					   _ports);
-		if (unlikely(!ports))
-			return 0;
-		*ok = true;
-		return ip_vs_iph_inverse(iph) ? ports[1] : ports[0];
-	default:
-		return 0;
-	}
+	ports = skb_header_pointer(skb, iph->len, sizeof(_ports), _ports);
+	if (unlikely(!ports))
+		return false;
+	*port = ip_vs_iph_inverse(iph) ? ports[1] : ports[0];
+	return true;
 }
 
 static struct ip_vs_dest *wmh_schedule(struct ip_vs_service *svc,
@@ -257,8 +243,8 @@ static struct ip_vs_dest *wmh_schedule(struct ip_vs_service *svc,
 
 	/* ipvsadm -E changes flags without a callback: read them every time. */
 	flags = READ_ONCE(svc->flags);
-	if ((flags & IP_VS_SVC_F_SCHED_WMH_PORT) || port_hash)
-		port = wmh_client_port(skb, iph, &with_port);
+	if (wmh_hash_port(flags, port_hash, iph->protocol))
+		with_port = wmh_client_port(skb, iph, &port);
 
 	addr = ip_vs_iph_inverse(iph) ? &iph->daddr : &iph->saddr;
 	len = wmh_flow_msg(msg, svc->af == AF_INET6 ? WMH_AF_INET6 : WMH_AF_INET,
@@ -266,7 +252,7 @@ static struct ip_vs_dest *wmh_schedule(struct ip_vs_service *svc,
 
 	st = rcu_dereference(ws->state);
 	idx = wmh_lookup(&st->table, msg, len, wmh_dest_state, st,
-			 (flags & IP_VS_SVC_F_SCHED_WMH_OVERFLOW) || overflow);
+			 wmh_overflow(flags, overflow));
 	if (idx == WMH_NO_DEST) {
 		ip_vs_scheduler_err(svc, "no destination available");
 		return NULL;
@@ -289,6 +275,9 @@ static struct ip_vs_scheduler wmh_scheduler = {
 
 static int __init wmh_init(void)
 {
+	BUILD_BUG_ON(WMH_SVC_F_OVERFLOW != IP_VS_SVC_F_SCHED1);
+	BUILD_BUG_ON(WMH_SVC_F_PORT != IP_VS_SVC_F_SCHED2);
+
 	if (wmh_table_size_check(table_size)) {
 		pr_err("table_size=%u refused: it must be a prime in [%u, %u]\n",
 		       table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);

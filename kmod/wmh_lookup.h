@@ -32,6 +32,42 @@ enum wmh_dest_state {
 	WMH_DEST_DOWN = 2,	 /* weight 0, or removed from the service */
 };
 
+/*
+ * Service flag bits wmh reads from svc->flags: the bits in-tree mh uses
+ * (IP_VS_SVC_F_SCHED1/2, ipvsadm -b flag-1/flag-2).
+ */
+#define WMH_SVC_F_OVERFLOW 0x0008
+#define WMH_SVC_F_PORT 0x0010
+
+/*
+ * Whether a flow's client port is hashed: with -b flag-2 or the port_hash
+ * default, and only for protocols that have ports (TCP, UDP, SCTP).
+ */
+static inline bool wmh_hash_port(u32 svc_flags, bool port_hash, u8 protocol)
+{
+	if (!(svc_flags & WMH_SVC_F_PORT) && !port_hash)
+		return false;
+	return protocol == 6 || protocol == 17 || protocol == 132;
+}
+
+/* Whether a full service may use overloaded destinations (-b flag-1). */
+static inline bool wmh_overflow(u32 svc_flags, bool overflow)
+{
+	return (svc_flags & WMH_SVC_F_OVERFLOW) || overflow;
+}
+
+/*
+ * A destination's state from what the host knows of it: drained (weight 0)
+ * or removed is DOWN, over its upper threshold is OVERLOADED.
+ */
+static inline enum wmh_dest_state wmh_dest_state_of(int weight, bool available,
+						    bool overloaded)
+{
+	if (weight <= 0 || !available)
+		return WMH_DEST_DOWN;
+	return overloaded ? WMH_DEST_OVERLOADED : WMH_DEST_UP;
+}
+
 /* Reports the current state of destination @index (a spec index). */
 typedef enum wmh_dest_state (*wmh_dest_state_fn)(const void *ctx, u32 index);
 

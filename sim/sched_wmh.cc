@@ -10,6 +10,9 @@ namespace ipvs_sim {
 
 namespace {
 
+static_assert(kSchedFlag1 == WMH_SVC_F_OVERFLOW && kSchedFlag2 == WMH_SVC_F_PORT,
+              "the simulator's flag bits are the module's");
+
 int WmhFamily(Family f) { return f == Family::kV6 ? WMH_AF_INET6 : WMH_AF_INET; }
 
 struct LookupCtx {
@@ -66,25 +69,23 @@ void WmhScheduler::MapToService(const Service& svc) {
 wmh_dest_state WmhScheduler::DestState(const void* ctx, u32 index) {
   const LookupCtx* c = static_cast<const LookupCtx*>(ctx);
   int i = CtxDest(*c, index);
-  if (i < 0) return WMH_DEST_DOWN;  // removed: no longer available
+  if (i < 0) return wmh_dest_state_of(0, false, false);  // removed from the service
   const Dest& d = c->svc->dests[i];
-  if (d.weight <= 0) return WMH_DEST_DOWN;
-  if (d.overloaded) return WMH_DEST_OVERLOADED;
-  return WMH_DEST_UP;
+  return wmh_dest_state_of(d.weight, true, d.overloaded);
 }
 
 int WmhScheduler::Schedule(const Service& svc, const FlowKey& flow) {
   if (!has_table_) return -1;
-  // Flags are read on every packet, as ipvsadm -E changes them silently.
-  uint32_t flags = svc.flags;
-  bool with_port = (flags & kSchedFlag2) || opts_.wmh_port_hash;
-  uint16_t port_be = with_port ? htons(HashedClientPort(flow)) : 0;
+  // Flags are read on every packet, as ipvsadm -E changes them silently;
+  // the rules for them are the core's, as in the module.
+  bool with_port = wmh_hash_port(svc.flags, opts_.wmh_port_hash, static_cast<uint8_t>(flow.proto));
+  uint16_t port_be = with_port ? htons(flow.client.port) : 0;
   u8 msg[WMH_FLOW_MSG_MAX];
   u32 len =
       wmh_flow_msg(msg, WmhFamily(svc.family()), flow.client.addr.bytes.data(), with_port, port_be);
   LookupCtx ctx{&svc, &refs_, svc.dests.size() == mapped_size_ ? &current_ : nullptr};
-  bool overflow = (flags & kSchedFlag1) || opts_.wmh_overflow;
-  u32 idx = wmh_lookup(&table_, msg, len, &WmhScheduler::DestState, &ctx, overflow);
+  u32 idx = wmh_lookup(&table_, msg, len, &WmhScheduler::DestState, &ctx,
+                       wmh_overflow(svc.flags, opts_.wmh_overflow));
   if (idx == WMH_NO_DEST) return -1;
   return CtxDest(ctx, idx);
 }

@@ -145,3 +145,32 @@ TEST(Lookup, Ipv6ClientsSpread) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Rules, PortHashedWithFlagOrDefaultForPortProtocolsOnly) {
+  EXPECT_FALSE(wmh_hash_port(0, false, 6));
+  EXPECT_TRUE(wmh_hash_port(WMH_SVC_F_PORT, false, 6));
+  EXPECT_TRUE(wmh_hash_port(0, true, 17));
+  EXPECT_TRUE(wmh_hash_port(WMH_SVC_F_PORT, false, 132));
+  EXPECT_FALSE(wmh_hash_port(WMH_SVC_F_PORT, true, 1));  // ICMP has no port
+  EXPECT_FALSE(wmh_hash_port(WMH_SVC_F_OVERFLOW, false, 6));
+}
+
+TEST(Rules, OverflowWithFlagOrDefault) {
+  EXPECT_FALSE(wmh_overflow(0, false));
+  EXPECT_FALSE(wmh_overflow(WMH_SVC_F_PORT, false));
+  EXPECT_TRUE(wmh_overflow(WMH_SVC_F_OVERFLOW, false));
+  EXPECT_TRUE(wmh_overflow(0, true));
+}
+
+TEST(Rules, DestState) {
+  EXPECT_EQ(wmh_dest_state_of(5, true, false), WMH_DEST_UP);
+  EXPECT_EQ(wmh_dest_state_of(5, true, true), WMH_DEST_OVERLOADED);
+  EXPECT_EQ(wmh_dest_state_of(0, true, false), WMH_DEST_DOWN);  // drained
+  EXPECT_EQ(wmh_dest_state_of(-1, true, false), WMH_DEST_DOWN);
+  EXPECT_EQ(wmh_dest_state_of(5, false, false), WMH_DEST_DOWN);  // removed
+  EXPECT_EQ(wmh_dest_state_of(0, true, true), WMH_DEST_DOWN);    // drain wins
+}
+
+}  // namespace
