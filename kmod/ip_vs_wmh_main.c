@@ -118,11 +118,10 @@ static struct wmh_state *wmh_state_build(struct ip_vs_service *svc)
 	}
 
 	list_for_each_entry(dest, &svc->destinations, n_list) {
-		wmh_dest_key(spec[i].key,
-			     dest->af == AF_INET6 ? WMH_AF_INET6 : WMH_AF_INET,
-			     &dest->addr, (__force u16)dest->port);
-		/* The last non-zero weight: draining keeps the table. */
-		spec[i].weight = max(atomic_read(&dest->last_weight), 0);
+		wmh_dest_spec_init(&spec[i],
+				   dest->af == AF_INET6 ? WMH_AF_INET6 : WMH_AF_INET,
+				   &dest->addr, (__force u16)dest->port,
+				   atomic_read(&dest->last_weight));
 		st->dest[i] = dest;
 		i++;
 	}

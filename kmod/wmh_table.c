@@ -44,6 +44,13 @@ void wmh_dest_key(u8 key[WMH_DEST_KEY_LEN], int family, const void *addr,
 	memcpy(key + 17, &port_be, 2);
 }
 
+void wmh_dest_spec_init(struct wmh_dest_spec *spec, int family,
+			const void *addr, u16 port_be, int last_weight)
+{
+	wmh_dest_key(spec->key, family, addr, port_be);
+	spec->weight = last_weight > 0 ? (u32)last_weight : 0;
+}
+
 bool wmh_is_prime(u32 n)
 {
 	u32 d;

@@ -55,6 +55,14 @@ struct wmh_table {
 void wmh_dest_key(u8 key[WMH_DEST_KEY_LEN], int family, const void *addr,
 		  u16 port_be);
 
+/*
+ * Describe a destination for wmh_table_build(). Tables are built from the
+ * last non-zero weight IPVS keeps, so that draining a destination (weight
+ * 0) changes no slot; wmh_dest_state_of() stops its new flows instead.
+ */
+void wmh_dest_spec_init(struct wmh_dest_spec *spec, int family,
+			const void *addr, u16 port_be, int last_weight);
+
 /* True when @n is prime. */
 bool wmh_is_prime(u32 n);
 

@@ -38,10 +38,8 @@ bool WmhScheduler::Update(const Service& svc, SchedEvent /*event*/, const Dest* 
   std::vector<wmh_dest_spec> spec(svc.dests.size());
   for (size_t i = 0; i < svc.dests.size(); ++i) {
     const Dest& d = svc.dests[i];
-    wmh_dest_key(spec[i].key, WmhFamily(d.ep.addr.family), d.ep.addr.bytes.data(),
-                 htons(d.ep.port));
-    // The last non-zero weight: draining keeps the table.
-    spec[i].weight = static_cast<u32>(std::max(d.last_weight, 0));
+    wmh_dest_spec_init(&spec[i], WmhFamily(d.ep.addr.family), d.ep.addr.bytes.data(),
+                       htons(d.ep.port), d.last_weight);
   }
   wmh_table fresh{};
   int ret = wmh_table_build(&fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(),

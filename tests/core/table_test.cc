@@ -244,3 +244,21 @@ TEST(Table, DifferentHashKeysGiveDifferentTables) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DestSpec, WeightIsTheLastNonZeroWeightNeverNegative) {
+  uint32_t a = htonl(0x0a000001);
+  wmh_dest_spec s;
+  wmh_dest_spec_init(&s, WMH_AF_INET, &a, htons(80), 7);
+  EXPECT_EQ(s.weight, 7u);
+  wmh_dest_spec_init(&s, WMH_AF_INET, &a, htons(80), -3);
+  EXPECT_EQ(s.weight, 0u);
+  wmh_dest_spec_init(&s, WMH_AF_INET, &a, htons(80), 65535);
+  EXPECT_EQ(s.weight, 65535u);
+  u8 key[WMH_DEST_KEY_LEN];
+  wmh_dest_key(key, WMH_AF_INET, &a, htons(80));
+  EXPECT_EQ(std::memcmp(key, s.key, WMH_DEST_KEY_LEN), 0);
+}
+
+}  // namespace
