@@ -25,7 +25,7 @@ double ToNs(double v, const std::string& unit) {
   return v;
 }
 
-bool Load(const std::string& path, Times* times, std::map<std::string, double>* counters) {
+bool Load(const std::string& path, Times* times) {
   std::ifstream in(path);
   if (!in) return false;
   nlohmann::json j;
@@ -40,9 +40,6 @@ bool Load(const std::string& path, Times* times, std::map<std::string, double>* 
     if (b.value("run_type", "iteration") != "iteration") continue;
     std::string name = b["name"];
     (*times)[name] = ToNs(b["real_time"].get<double>(), b.value("time_unit", "ns"));
-    for (auto it = b.begin(); it != b.end(); ++it)
-      if (it.value().is_number() && it.key().find("per_second") != std::string::npos)
-        (*counters)[name + ":" + it.key()] = it.value().get<double>();
   }
   return true;
 }
@@ -68,9 +65,8 @@ int main(int argc, char** argv) {
   }
   std::string dir = argv[1];
   Times t;
-  std::map<std::string, double> counters;
   for (const char* f : {"core_bench.json", "sched_bench.json"})
-    if (!Load(dir + "/" + f, &t, &counters)) fmt::print("  ({} not found)\n", f);
+    if (!Load(dir + "/" + f, &t)) fmt::print("  ({} not found)\n", f);
 
   fmt::print("Lookup, one scheduling decision (wmh vs the mh model, same table size):\n");
   for (int m : {4093, 65521, 131071})
