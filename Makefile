@@ -7,6 +7,8 @@
 #   make check    install missing Debian packages, build everything for both
 #                 kernels and run every test, QEMU guests included
 #
+# Plain `make` builds the userspace programs and the module for whichever
+# of the two kernels has headers installed, and says what it skipped.
 # Other targets: build kmod test test-asan vmtest bench style install clean.
 
 BUILD ?= build
@@ -14,23 +16,34 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 DESTDIR ?=
+# The drop-in modprobe configurations (wmh serving mh or sh) are installed
+# here, not enabled: enabling is a symlink into /etc/modprobe.d.
+MODPROBE_DIR = $(PREFIX)/share/ipvs-sched/modprobe.d
+MODPROBE_FILES = $(wildcard kmod/modprobe.d/*.conf)
 
 # Debian's 6.1 and 6.12 kernels, whichever ABI versions are installed.
 KVER_61 = $(notdir $(lastword $(sort $(wildcard /lib/modules/6.1.*-amd64))))
 KVER_612 = $(notdir $(lastword $(sort $(wildcard /lib/modules/6.12.*-amd64))))
 KVERS = $(KVER_61) $(KVER_612)
+# Those of the two whose headers are installed (plain make, make install).
+KVERS_PRESENT = $(foreach k,$(KVERS),$(if $(wildcard /lib/modules/$(k)/build/Makefile),$(k)))
 
 SIM = $(BUILD)/sim/ipvs-sim
 DEMO_OUT ?= out/demo
 
-.PHONY: all deps configure build kmod kmod-check test test-asan vmtest \
-	bench bench-smoke demo check check-all style install clean \
-	dkms-check install-check format-check
+.PHONY: all deps demo-deps configure build kmod kmod-all kmod-check test \
+	test-asan vmtest bench bench-smoke demo check check-all style install \
+	clean dkms-check install-check format-check bare-check
 
 all: build kmod
 
 deps:
 	bash tools/install-deps.sh
+
+# Only the userspace packages (no kernels, no QEMU); as a normal user it
+# prints the apt-get line to run and fails.
+demo-deps:
+	@bash tools/install-deps.sh --demo
 
 configure:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -38,22 +51,33 @@ configure:
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# ip_vs_wmh.ko for each kernel, warnings are errors.
+# ip_vs_wmh.ko for each kernel, warnings are errors. `kmod` builds for the
+# kernels whose headers are installed and names the ones it skipped;
+# `kmod-all` (make check) needs both.
+KMOD_PARAMS = table_size hash_key port_hash overflow debug_fail_rebuilds
+
+define kmod_build
+	$(MAKE) -s -C kmod KVER=$(1) OUT=$(CURDIR)/$(BUILD)/kmod/$(1) \
+		KCFLAGS=-Werror module || exit 1; \
+	ko=$(BUILD)/kmod/$(1)/ip_vs_wmh.ko; \
+	for f in description version license; do \
+		test -n "$$(modinfo -F $$f $$ko)" || { echo "kmod: modinfo lacks $$f"; exit 1; }; \
+	done; \
+	for p in $(KMOD_PARAMS); do \
+		modinfo -F parm $$ko | grep -q "^$$p:" || { echo "kmod: modinfo lacks parameter $$p"; exit 1; }; \
+	done; \
+	echo "kmod: $$ko (modinfo: description, version, license, $(words $(KMOD_PARAMS)) parameters)";
+endef
+
 kmod:
+	@$(foreach k,$(KVERS_PRESENT),$(call kmod_build,$(k)))
+	@$(if $(KVER_61),$(if $(filter $(KVER_61),$(KVERS_PRESENT)),,echo "kmod: skipped 6.1: no headers in /lib/modules/$(KVER_61)/build (make deps)";),echo "kmod: skipped 6.1: no /lib/modules/6.1.*-amd64 (make deps installs linux-headers-amd64)";)
+	@$(if $(KVER_612),$(if $(filter $(KVER_612),$(KVERS_PRESENT)),,echo "kmod: skipped 6.12: no headers in /lib/modules/$(KVER_612)/build (make deps)";),echo "kmod: skipped 6.12: no /lib/modules/6.12.*-amd64 (make deps installs linux-headers-6.12-amd64)";)
+
+kmod-all:
 	@test -n "$(KVER_61)" -a -n "$(KVER_612)" || \
 		{ echo "kmod: need /lib/modules/6.1.* and 6.12.* (run make deps)"; exit 1; }
-	@for k in $(KVERS); do \
-		$(MAKE) -s -C kmod KVER=$$k OUT=$(CURDIR)/$(BUILD)/kmod/$$k \
-			KCFLAGS=-Werror module || exit 1; \
-		ko=$(BUILD)/kmod/$$k/ip_vs_wmh.ko; \
-		for f in description version license; do \
-			test -n "$$(modinfo -F $$f $$ko)" || { echo "kmod: modinfo lacks $$f"; exit 1; }; \
-		done; \
-		for p in table_size hash_key port_hash overflow debug_fail_rebuilds; do \
-			modinfo -F parm $$ko | grep -q "^$$p:" || { echo "kmod: modinfo lacks parameter $$p"; exit 1; }; \
-		done; \
-		echo "kmod: $$ko (modinfo: description, version, license, 5 parameters)"; \
-	done
+	@$(foreach k,$(KVERS),$(call kmod_build,$(k)))
 
 # W=1 plus sparse on every kernel object; any sparse warning fails.
 kmod-check:
@@ -73,7 +97,7 @@ test-asan:
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^vm_"
 
 # Both kernels in QEMU; every kernel decision against ipvs-sim predict.
-vmtest: build kmod
+vmtest: build kmod-all
 	bash tests/vm/run-all.sh --kernels "$(KVER_61) $(KVER_612)" \
 		--kmod-dir-61 $(BUILD)/kmod/$(KVER_61) \
 		--kmod-dir-612 $(BUILD)/kmod/$(KVER_612) \
@@ -81,7 +105,7 @@ vmtest: build kmod
 		--snapshot $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot \
 		--sim $(SIM) --out $(BUILD)/vm
 
-bench: configure kmod
+bench: configure kmod-all
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	bash bench/run.sh --build $(BUILD)
 
@@ -89,13 +113,20 @@ bench: configure kmod
 bench-smoke: build
 	bash bench/run.sh --build $(BUILD) --smoke
 
-demo: build
+# The simulator only: no tests, no benchmarks, no kernel.
+demo: demo-deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target ipvs-sim
 	bash sim/demo/run-demo.sh $(SIM) $(DEMO_OUT)
+
+# make demo as the first command on a bare bookworm (debootstrap, chroot;
+# needs root and the Debian mirror).
+bare-check:
+	bash tests/bare/run.sh
 
 check: deps
 	$(MAKE) check-all
 
-check-all: format-check build kmod kmod-check dkms-check test test-asan \
+check-all: format-check build kmod-all kmod-check dkms-check test test-asan \
 	bench-smoke demo install-check vmtest
 	@echo "check: all passed"
 
@@ -119,6 +150,8 @@ install-check:
 	$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/install-root PREFIX=/usr
 	@for f in usr/bin/ipvs-sim usr/bin/ipvs-snapshot usr/share/man/man1/ipvs-sim.1 \
 		usr/share/man/man8/ipvs-snapshot.8 \
+		usr/share/ipvs-sched/modprobe.d/ip_vs_wmh-as-mh.conf \
+		usr/share/ipvs-sched/modprobe.d/ip_vs_wmh-as-sh.conf \
 		$(foreach k,$(KVERS),lib/modules/$(k)/updates/ip_vs_wmh.ko); do \
 		test -f $(BUILD)/install-root/$$f || { echo "install-check: $$f missing"; exit 1; }; \
 	done
@@ -144,11 +177,14 @@ install: build kmod
 	install -m 755 $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 Documentation/ipvs-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 Documentation/ipvs-snapshot.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	@for k in $(KVERS); do \
+	install -d $(DESTDIR)$(MODPROBE_DIR)
+	install -m 644 $(MODPROBE_FILES) $(DESTDIR)$(MODPROBE_DIR)/
+	@for k in $(KVERS_PRESENT); do \
 		install -D -m 644 $(BUILD)/kmod/$$k/ip_vs_wmh.ko \
 			$(DESTDIR)/lib/modules/$$k/updates/ip_vs_wmh.ko; \
 	done
-	@if [ -z "$(DESTDIR)" ]; then for k in $(KVERS); do depmod -a $$k; done; fi
+	@if [ -z "$(DESTDIR)" ]; then for k in $(KVERS_PRESENT); do depmod -a $$k; done; fi
+	@echo "install: drop-in configs in $(MODPROBE_DIR) (not enabled; see Documentation/deployment.rst)"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) out

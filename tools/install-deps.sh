@@ -1,38 +1,73 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Installs the Debian packages ipvs-sched needs to build and test, and only
-# those missing: on a machine that has them all it changes nothing and does
-# not touch the network.
+# Installs the Debian packages ipvs-sched needs, and only those missing: on a
+# machine that has them all it changes nothing and does not touch apt.
+#
+#   install-deps.sh           everything make check needs (kernels, QEMU, ...)
+#   install-deps.sh --demo    only what make demo needs: the userspace build
+#                             (no kernels, no QEMU)
+#   install-deps.sh --list    print the package list and exit
+#
+# As a normal user, missing packages are not installed: the script prints the
+# one apt-get line to run as root and exits 1.
 set -euo pipefail
 
-PACKAGES=(
+# What CMake needs to configure and build the simulator and the tools, and
+# gnuplot for the demo's plots.
+USERSPACE=(
 	build-essential cmake pkg-config git
 	libgtest-dev libgmock-dev libbenchmark-dev
 	libfmt-dev nlohmann-json3-dev libcli11-dev
 	libpcap-dev libnl-3-dev libnl-genl-3-dev
+	gnuplot-nox
+)
+# The module builds, the QEMU guests and what runs inside them (ipvsadm,
+# keepalived, kmod's modprobe), and the checks of make check.
+KERNEL=(
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
-	qemu-system-x86 busybox-static ipvsadm kmod cpio xz-utils
-	sparse gnuplot-nox clang-format time dkms
+	qemu-system-x86 busybox-static ipvsadm keepalived kmod cpio xz-utils
+	sparse clang-format time dkms
 )
 
+packages=("${USERSPACE[@]}" "${KERNEL[@]}")
+list=0
+case ${1:-} in
+"") ;;
+--demo) packages=("${USERSPACE[@]}") ;;
+--list) list=1 ;;
+-h | --help)
+	sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+*)
+	echo "install-deps: unknown option '$1' (--demo, --list, --help)" >&2
+	exit 2
+	;;
+esac
+if [[ $list -eq 1 ]]; then
+	printf '%s\n' "${packages[@]}"
+	exit 0
+fi
+
 missing=()
-for p in "${PACKAGES[@]}"; do
+for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-	echo "install-deps: all ${#PACKAGES[@]} packages present"
+	echo "install-deps: all ${#packages[@]} packages present"
 	exit 0
 fi
 
-echo "install-deps: installing ${missing[*]}"
 if [[ $(id -u) -ne 0 ]]; then
-	echo "install-deps: need root to install packages (run: sudo $0)" >&2
+	echo "install-deps: ${#missing[@]} Debian packages are missing; as root, run:" >&2
+	echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
 	exit 1
 fi
+echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # The kernels are only booted in QEMU with our own initramfs: skip building
 # host initramfs images for them, which takes minutes.
