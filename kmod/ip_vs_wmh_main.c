@@ -12,6 +12,16 @@
  * Flags (ipvsadm -b): flag-1 lets a full service overflow onto overloaded
  * destinations; flag-2 hashes the client port too. The port_hash and
  * overflow module parameters turn these on for every service.
+ *
+ * Drop-in (sched_name=mh or sh): the scheduler registers under the in-tree
+ * scheduler's name, so that ipvsadm -s mh, keepalived, kube-router and
+ * kube-proxy select wmh without knowing it. Nothing else changes: ipvsadm
+ * turns mh-fallback and sh-fallback into IP_VS_SVC_F_SCHED1 and mh-port and
+ * sh-port into IP_VS_SVC_F_SCHED2, the same bits as flag-1 and flag-2, and
+ * the kernel passes svc->flags through without looking at the scheduler's
+ * name, so wmh_schedule() reads them as it does under its own name. The
+ * tables stay wmh's (exact weights, independent of list order): decisions
+ * differ from in-tree mh and sh on the same flows.
  */
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": wmh: " fmt
@@ -26,6 +36,17 @@
 
 #define WMH_VERSION "0.1.0"
 
+
+/*
+ * The names the scheduler may register under. ip_vs_scheduler.name must stay
+ * valid while registered, so it points here, never at the parameter string.
+ */
+static char wmh_names[][4] = { "wmh", "mh", "sh" };
+
+static char *sched_name = wmh_names[0];
+module_param(sched_name, charp, 0444);
+MODULE_PARM_DESC(sched_name,
+		 "Register as wmh, or as mh or sh to serve ipvsadm -s mh/sh in place of ip_vs_mh/ip_vs_sh (default wmh)");
 
 static unsigned int table_size = WMH_TABLE_SIZE_DEFAULT;
 module_param(table_size, uint, 0444);
@@ -260,7 +281,7 @@ static struct ip_vs_dest *wmh_schedule(struct ip_vs_service *svc,
 }
 
 static struct ip_vs_scheduler wmh_scheduler = {
-	.name = "wmh",
+	.name = wmh_names[0],
 	.refcnt = ATOMIC_INIT(0),
 	.module = THIS_MODULE,
 	.n_list = LIST_HEAD_INIT(wmh_scheduler.n_list),
@@ -272,10 +293,33 @@ static struct ip_vs_scheduler wmh_scheduler = {
 	.schedule = wmh_schedule,
 };
 
+/* The registered name for @name, or NULL if wmh cannot take that name. */
+static char *wmh_name_lookup(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(wmh_names); i++)
+		if (!strcmp(name, wmh_names[i]))
+			return wmh_names[i];
+	return NULL;
+}
+
 static int __init wmh_init(void)
 {
+	int ret;
+
 	BUILD_BUG_ON(WMH_SVC_F_OVERFLOW != IP_VS_SVC_F_SCHED1);
 	BUILD_BUG_ON(WMH_SVC_F_PORT != IP_VS_SVC_F_SCHED2);
+	/* ipvsadm's sh-fallback and sh-port are these bits (mh's are too). */
+	BUILD_BUG_ON(WMH_SVC_F_OVERFLOW != IP_VS_SVC_F_SCHED_SH_FALLBACK);
+	BUILD_BUG_ON(WMH_SVC_F_PORT != IP_VS_SVC_F_SCHED_SH_PORT);
+
+	wmh_scheduler.name = sched_name ? wmh_name_lookup(sched_name) : NULL;
+	if (!wmh_scheduler.name) {
+		pr_err("sched_name=%s refused: it must be wmh, mh or sh\n",
+		       sched_name);
+		return -EINVAL;
+	}
 
 	if (wmh_table_size_check(table_size)) {
 		pr_err("table_size=%u refused: it must be a prime in [%u, %u]\n",
@@ -287,7 +331,20 @@ static int __init wmh_init(void)
 		pr_err("hash_key refused: it must be exactly 32 hex digits\n");
 		return -EINVAL;
 	}
-	return register_ip_vs_scheduler(&wmh_scheduler);
+	ret = register_ip_vs_scheduler(&wmh_scheduler);
+	if (ret == -EEXIST) {
+		pr_err("sched_name=%s refused: a scheduler named %s is already registered (rmmod ip_vs_%s first)\n",
+		       wmh_scheduler.name, wmh_scheduler.name,
+		       wmh_scheduler.name);
+		return ret;
+	}
+	if (ret)
+		return ret;
+	if (wmh_scheduler.name != wmh_names[0])
+		pr_info("registered as %s (sched_name=%s): ipvsadm -s %s is served by wmh\n",
+			wmh_scheduler.name, wmh_scheduler.name,
+			wmh_scheduler.name);
+	return 0;
 }
 
 static void __exit wmh_exit(void)
