@@ -54,7 +54,7 @@ build: configure
 # ip_vs_wmh.ko for each kernel, warnings are errors. `kmod` builds for the
 # kernels whose headers are installed and names the ones it skipped;
 # `kmod-all` (make check) needs both.
-KMOD_PARAMS = table_size hash_key port_hash overflow debug_fail_rebuilds
+KMOD_PARAMS = table_size hash_key port_hash overflow sched_name debug_fail_rebuilds
 
 define kmod_build
 	$(MAKE) -s -C kmod KVER=$(1) OUT=$(CURDIR)/$(BUILD)/kmod/$(1) \
