@@ -15,6 +15,7 @@ static void flowgen_usage(FILE *out)
 		"  send   open every flow of a list from its client address and port\n"
 		"  check  compare /proc/net/ip_vs_conn with a simulator prediction\n"
 		"  pick   print the ip_vs_conn lines of the listed flows\n"
+		"  listen accept and close TCP connections (health checks)\n"
 		"'flowgen COMMAND --help' describes a command's options.\n"
 		"Flow lines: START PROTO CLIENT VIP [...], e.g.\n"
 		"  0 udp 10.99.3.7:40001 10.0.0.1:80\n"
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
 		return flowgen_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pick"))
 		return flowgen_pick(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "listen"))
+		return flowgen_listen(argc - 1, argv + 1);
 	fprintf(stderr, "flowgen: unknown command '%s'\n", argv[1]);
 	flowgen_usage(stderr);
 	return 2;
