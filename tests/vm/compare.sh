@@ -8,7 +8,13 @@
 # the burst's flow lists go to `ipvs-sim predict`, and `flowgen check` holds
 # the prediction against the kernel's ip_vs_conn entries: every flow must
 # agree. Also: two services with the same dests added in opposite orders
-# must decide alike under wmh and differently under mh.
+# must decide alike under wmh and differently under mh. A burst served by
+# wmh as a drop-in (SCHED_NAME mh or sh) is predicted with --wmh-sched-name,
+# and the in-tree model of that name must disagree with the kernel on some
+# of its flows. The keepalived bursts are predicted from the keepalived.conf
+# the guest's keepalived ran (and the checker's edit as a timeline); the
+# rules Debian's samples made keepalived configure must equal the
+# simulator's reading of each sample.
 # Writes RUNDIR/compare/results.txt (RESULT lines) and, per burst, the
 # config, flows, prediction and a report of the first mismatches there.
 # SIM may also come from the environment. Exit status 0 only if all passed.
@@ -121,7 +127,72 @@ drain_check() {
 	result "$1-drain" "$verdict" "$detail"
 }
 
-while read -r name lists table_size hash_key port_hash overflow; do
+# model_check NAME SCHED: the in-tree SCHED model (the prediction without
+# --wmh-sched-name) must disagree with the kernel on some flows of NAME, or
+# the burst could not tell wmh from the scheduler it replaces.
+model_check() {
+	local args=("$sim" predict --config "$config" "${timeline[@]}" "${cfmt[@]}"
+		--flows "$cmp/$1.flows") line agree flows
+	if ! "${args[@]}" >"$cmp/$1.model-predict" 2>"$cmp/$1.model.err"; then
+		result "$1-vs-$2" FAIL "ipvs-sim predict (the in-tree $2 model) failed: $(head -c 300 "$cmp/$1.model.err")"
+		return
+	fi
+	line=$("$flowgen" check --flows "$cmp/$1.flows" --predict "$cmp/$1.model-predict" \
+		--conn "$run/files/$1.conn" --max-report 0 --name "$1" 2>>"$cmp/$1.model.err") || true
+	flows=$(sed -n 's/.* flows=\([0-9]*\) .*/\1/p' <<<"$line")
+	agree=$(sed -n 's/.* agree=\([0-9]*\) .*/\1/p' <<<"$line")
+	if [ -z "$flows" ] || [ -z "$agree" ]; then
+		result "$1-vs-$2" FAIL "flowgen check: $(head -c 300 "$cmp/$1.model.err")"
+	elif [ "$agree" -lt "$flows" ]; then
+		result "$1-vs-$2" PASS "$((flows - agree)) of $flows kernel decisions differ from the in-tree $2 model"
+	else
+		result "$1-vs-$2" FAIL "all $flows kernel decisions equal the in-tree $2 model: the burst cannot tell wmh from $2"
+	fi
+}
+
+# sample_check NAME: the rules keepalived configured from a Debian sample
+# (the guest's -Ln --nosort and -Sn, in list order) must equal the
+# simulator's reading of the same file.
+sample_check() {
+	local sample=$payload/keepalived/samples/keepalived.conf.${1#ka-sample-}
+	if [ ! -f "$sample" ]; then
+		result "$1" FAIL "no sample $sample in the payload"
+		return
+	fi
+	if ! "$here/nosort-config.sh" "$run/files/$1.ln" "$run/files/$1.sn" \
+		>"$cmp/$1.kernel" 2>"$cmp/$1.kernel.err"; then
+		result "$1" FAIL "rules not understood: $(head -c 300 "$cmp/$1.kernel.err")"
+		return
+	fi
+	if [ -f "$run/files/$1.snap" ]; then
+		if diff -u "$cmp/$1.kernel" "$run/files/$1.snap" >"$cmp/$1.snap.diff"; then
+			result "$1-snapshot" PASS "ipvs-snapshot equals ipvsadm's rules in list order"
+		else
+			result "$1-snapshot" FAIL "ipvs-snapshot differs from ipvsadm: $cmp/$1.snap.diff"
+		fi
+	fi
+	if [ "$no_sim" -eq 1 ]; then
+		result "$1" SKIP "no simulator"
+		return
+	fi
+	if ! "$sim" config --config "$sample" --config-format keepalived \
+		>"$cmp/$1.sim" 2>"$cmp/$1.sim.err"; then
+		result "$1" FAIL "ipvs-sim config failed: $(head -c 300 "$cmp/$1.sim.err")"
+		return
+	fi
+	if diff -u "$cmp/$1.kernel" "$cmp/$1.sim" >"$cmp/$1.diff"; then
+		result "$1" PASS "$(grep -c '^-A' "$cmp/$1.kernel") services, $(grep -c '^-a' "$cmp/$1.kernel") real servers: keepalived and the simulator agree"
+	else
+		result "$1" FAIL "keepalived and the simulator differ: $cmp/$1.diff"
+	fi
+}
+
+for ln in "$run"/files/ka-sample-*.ln; do
+	[ -f "$ln" ] || continue
+	sample_check "$(basename "$ln" .ln)"
+done
+
+while read -r name lists table_size hash_key port_hash overflow sched_name; do
 	conn=$run/files/$name.conn
 	if [ ! -f "$conn" ] || [ ! -f "$run/files/$name.ln" ] || [ ! -f "$run/files/$name.sn" ]; then
 		result "$name" FAIL "the guest did not return all files of the burst"
@@ -157,6 +228,7 @@ while read -r name lists table_size hash_key port_hash overflow; do
 		[ "$hash_key" = "(null)" ] || opts+=(--wmh-hash-key "$hash_key")
 		[ "$port_hash" != Y ] || opts+=(--wmh-port-hash)
 		[ "$overflow" != Y ] || opts+=(--wmh-overflow)
+		[ "${sched_name:-wmh}" = wmh ] || opts+=(--wmh-sched-name "$sched_name")
 	fi
 	# After the first step of the live scenario, predict from the previous
 	# step's rules plus this step's ipvsadm edits as a timeline: a dump
@@ -166,7 +238,16 @@ while read -r name lists table_size hash_key port_hash overflow; do
 	# the kernel.
 	config=$cmp/$name.config
 	timeline=()
+	cfmt=()
 	case $name in
+	keepalived-up | keepalived-down)
+		# What keepalived was given, not what it configured; after the
+		# checker's edit, that edit as a timeline.
+		config=$payload/keepalived/keepalived.conf
+		cfmt=(--config-format keepalived)
+		[ "$name" = keepalived-up ] ||
+			timeline=(--timeline "$payload/keepalived/down.timeline")
+		;;
 	storm-after)
 		# Every edit of the storm, in order, on top of the setup rules.
 		config=$payload/cmds/storm-setup.ipvsadm
@@ -182,7 +263,7 @@ while read -r name lists table_size hash_key port_hash overflow; do
 		fi
 		;;
 	esac
-	if ! "$sim" predict --config "$config" "${timeline[@]}" --flows "$cmp/$name.flows" "${opts[@]}" \
+	if ! "$sim" predict --config "$config" "${timeline[@]}" "${cfmt[@]}" --flows "$cmp/$name.flows" "${opts[@]}" \
 		>"$cmp/$name.predict" 2>"$cmp/$name.sim.err"; then
 		result "$name" FAIL "ipvs-sim predict failed: $(head -c 300 "$cmp/$name.sim.err")"
 		continue
@@ -197,6 +278,8 @@ while read -r name lists table_size hash_key port_hash overflow; do
 		--name "$name" 2>"$cmp/$name.check.err") || status=$?
 	if [ "$status" -eq 0 ]; then
 		result "$name" PASS "${line#PASS "$name": }"
+		[ "${sched_name:-wmh}" = wmh ] || [ "$table_size" = - ] ||
+			model_check "$name" "$sched_name"
 	elif [ "$status" -eq 1 ]; then
 		result "$name" FAIL "${line#FAIL "$name": }; first mismatches in $cmp/$name.mismatches"
 	else

@@ -3,10 +3,15 @@
 #
 # Builds the test initramfs for one kernel:
 #   mkinitramfs.sh KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN]
-# OUTDIR/initramfs.cpio.gz then holds busybox, ipvsadm with its libraries and
-# loader, the kernel's ip_vs/ip_vs_mh/ip_vs_sh/ip_vs_rr/dummy modules and
-# their dependencies (decompressed, in insmod order), ip_vs_wmh.ko, flowgen,
-# the guest scripts of tests/vm/guest and the payload directory as /data.
+#                  [--modprobe-d DIR]
+# OUTDIR/initramfs.cpio.gz then holds busybox, ipvsadm, kmod (as /sbin/modprobe,
+# the path the kernel's request_module runs) and keepalived with their
+# libraries and loader, a depmod'ed module tree /lib/modules/KVER (every IPVS
+# scheduler of the kernel, dummy, their dependencies, decompressed, and
+# ip_vs_wmh.ko in updates/), insmod.order (what init loads at boot), the
+# modprobe files of DIR (default kmod/modprobe.d) in /test/modprobe.d, not
+# enabled, flowgen, the guest scripts of tests/vm/guest and the payload
+# directory as /data.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +22,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN]" >&2
+	echo "usage: $0 KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN] [--modprobe-d DIR]" >&2
 	exit 2
 }
 
@@ -29,12 +34,14 @@ wmh=
 flowgen=
 payload=
 snapshot=
+modprobe_d=$here/../../kmod/modprobe.d
 while [ $# -gt 0 ]; do
 	case $1 in
 	--wmh) wmh=${2:?--wmh needs a path}; shift 2 ;;
 	--flowgen) flowgen=${2:?--flowgen needs a path}; shift 2 ;;
 	--payload) payload=${2:?--payload needs a directory}; shift 2 ;;
 	--snapshot) snapshot=${2:?--snapshot needs a path}; shift 2 ;;
+	--modprobe-d) modprobe_d=${2:?--modprobe-d needs a directory}; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -46,12 +53,14 @@ if ldd "$flowgen" >/dev/null 2>&1; then
 	die "$flowgen is dynamically linked; the initramfs has no C library for it (link it with -static)"
 fi
 [ -z "$payload" ] || [ -d "$payload" ] || die "payload directory $payload not found"
-for tool in cpio gzip xz modprobe; do
+for tool in cpio gzip xz modprobe depmod; do
 	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y $tool)"
 done
 busybox=$(command -v busybox) || die "busybox is missing (apt-get install -y busybox-static)"
 ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (apt-get install -y busybox-static)"
 ipvsadm=$(command -v ipvsadm) || die "ipvsadm is missing (apt-get install -y ipvsadm)"
+kmod=$(realpath "$(command -v kmod)") || die "kmod is missing (apt-get install -y kmod)"
+keepalived=$(command -v keepalived) || die "keepalived is missing (apt-get install -y keepalived)"
 
 mkdir -p "$outdir"
 root=$outdir/root
@@ -65,36 +74,61 @@ if [ -n "$snapshot" ]; then
 	cp "$snapshot" "$root/bin/ipvs-snapshot"
 fi
 cp "$ipvsadm" "$root/sbin/ipvsadm"
+# kmod's modprobe: request_module() runs /sbin/modprobe (init links it there
+# over busybox's applet).
+cp "$kmod" "$root/sbin/kmod"
+cp "$keepalived" "$root/sbin/keepalived"
 
-# ipvsadm's shared libraries and the loader, at the paths ldd names.
-while read -r lib; do
+# The shared libraries and the loader, at the paths ldd names.
+for bin in "$ipvsadm" "$kmod" "$keepalived"; do
+	ldd "$bin" | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'
+done | sort -u | while read -r lib; do
 	[ -n "$lib" ] || continue
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
-done < <(ldd "$ipvsadm" | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }')
+done
 
-# Kernel modules in insmod order, each once, decompressed.
-order=$root/lib/modules/$kver/insmod.order
-: >"$order"
-for mod in ip_vs ip_vs_mh ip_vs_sh ip_vs_rr dummy; do
+# The module tree: every IPVS scheduler and dummy with their dependencies,
+# decompressed, at their paths; ip_vs_wmh.ko in updates/; depmod'ed.
+# insmod.order lists what init loads at boot, in dependency order.
+mdir=$root/lib/modules/$kver
+order=$mdir/insmod.order
+scheds=$(find "/lib/modules/$kver/kernel/net/netfilter/ipvs" -name 'ip_vs_*.ko*' |
+	sed 's|.*/||; s|\.ko.*||' | grep -v -E '^ip_vs_(ftp|pe_sip)$' | sort)
+for mod in ip_vs $scheds dummy; do
 	modprobe -S "$kver" --show-depends "$mod" ||
 		die "modprobe cannot resolve $mod for $kver"
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
-	name=$(basename "$ko")
-	name=${name%.xz}
-	name=${name%.zst}
+	rel=${ko#/lib/modules/"$kver"/}
+	rel=${rel%.xz}
+	rel=${rel%.zst}
+	mkdir -p "$mdir/$(dirname "$rel")"
 	case $ko in
-	*.xz) xz -dc "$ko" >"$root/lib/modules/$kver/$name" ;;
-	*.zst) zstd -qdc "$ko" >"$root/lib/modules/$kver/$name" ;;
-	*) cp "$ko" "$root/lib/modules/$kver/$name" ;;
+	*.xz) xz -dc "$ko" >"$mdir/$rel" ;;
+	*.zst) zstd -qdc "$ko" >"$mdir/$rel" ;;
+	*) cp "$ko" "$mdir/$rel" ;;
 	esac
-	echo "$name" >>"$order"
 done
+for mod in ip_vs ip_vs_mh ip_vs_sh ip_vs_rr dummy; do
+	modprobe -S "$kver" --show-depends "$mod"
+done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
+	sed "s|^/lib/modules/$kver/||; s|\.xz\$||; s|\.zst\$||" >"$order"
 [ -s "$order" ] || die "no modules found for $kver"
-grep -qx 'ip_vs.ko' "$order" || die "ip_vs.ko missing from the module list of $kver"
-cp "$wmh" "$root/lib/modules/$kver/ip_vs_wmh.ko"
+grep -q '/ip_vs\.ko$' "$order" || die "ip_vs.ko missing from the module list of $kver"
+mkdir -p "$mdir/updates"
+cp "$wmh" "$mdir/updates/ip_vs_wmh.ko"
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ ! -f "/lib/modules/$kver/$f" ] || cp "/lib/modules/$kver/$f" "$mdir/"
+done
+depmod -b "$root" "$kver" || die "depmod -b $root $kver failed"
+grep -q '^updates/ip_vs_wmh.ko:' "$mdir/modules.dep" ||
+	die "depmod did not list updates/ip_vs_wmh.ko"
 
 cp "$here"/guest/* "$root/test/"
+mkdir -p "$root/test/modprobe.d" "$root/etc/modprobe.d"
+if [ -d "$modprobe_d" ]; then
+	cp "$modprobe_d"/*.conf "$root/test/modprobe.d/" 2>/dev/null || true
+fi
 mv "$root/test/init" "$root/init"
 chmod 755 "$root/init" "$root"/test/*.sh
 echo "$kver" >"$root/etc/kver"

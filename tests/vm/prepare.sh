@@ -3,10 +3,14 @@
 #
 # Writes the guest's inputs for the scenarios of guest/scenario.sh:
 #   prepare.sh OUTDIR --flowgen BIN [--flows N] [--live-flows N] [--seed N]
-# OUTDIR/plan              scenario names, in the order init runs them
+#              [--only NAME,...]
+# OUTDIR/plan              scenario names, in the order init runs them (only
+#                          the --only ones, in that order, if given)
 # OUTDIR/cmds/NAME.ipvsadm rules for ipvsadm -R
 # OUTDIR/flows/NAME.flows  flow lists (flowgen gen), N flows each (the
 #                          live scenario's 21 lists: --live-flows each)
+# OUTDIR/keepalived/       keepalived.conf, the keepalived scenario's
+#                          expectations, wmh.conf and samples/ (Debian's)
 # The same OUTDIR serves both kernels; compare.sh reads the flow lists back.
 set -euo pipefail
 
@@ -16,7 +20,7 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 OUTDIR --flowgen BIN [--flows N] [--live-flows N] [--seed N]" >&2
+	echo "usage: $0 OUTDIR --flowgen BIN [--flows N] [--live-flows N] [--seed N] [--only NAME,...]" >&2
 	exit 2
 }
 
@@ -27,8 +31,10 @@ flowgen=
 nflows=10000
 live_flows=1500
 seed=1
+only=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--only) only=${2:?}; shift 2 ;;
 	--flowgen) flowgen=${2:?}; shift 2 ;;
 	--flows) nflows=${2:?}; shift 2 ;;
 	--live-flows) live_flows=${2:?}; shift 2 ;;
@@ -242,7 +248,96 @@ count=3000 flows storm-after-mh tcp 10.0.4.3:80
 flows params-u4 udp 10.0.5.1:53
 flows params-t6 tcp '[fd00::5:1]:80'
 
-printf '%s\n' static-A static-B static-C static-D static-E static-F static-G static-H \
-	live order-wmh order-mh storm failrebuild params >"$out/plan"
+# --- dropin: ipvsadm -s mh / -s sh served by ip_vs_wmh through the shipped
+# modprobe files (guest/scenario.sh scenario_dropin).
+count=4000 static dropin-mh "-t 10.0.10.1:80" "mh -b mh-port" 20 "172.16.10.%d" 80 1 100
+count=4000 static dropin-sh "-u 10.0.10.2:53" "sh -b sh-port" 16 "172.16.11.%d" 53 1 10
+
+# --- keepalived: a keepalived.conf for Debian's keepalived, served by the
+# mh drop-in. A UDP virtual_server_group of two VIPs and a TCP service, both
+# lb_algo mh with mh-port, NAT, weights; every real server has a TCP_CHECK
+# against its own flowgen listener on 127.0.0.1. The guest stops the
+# listeners named in "stop": UDP server 2 is removed from both VIPs, TCP
+# server 3 (inhibit_on_failure) goes to weight 0; down.timeline is that edit
+# for the simulator, up.expect/down.expect what ipvsadm -Sn must show.
+kd=$out/keepalived
+mkdir -p "$kd/samples"
+awk -v kd="$kd" 'BEGIN {
+	conf = kd "/keepalived.conf"
+	printf "# ipvs-sched VM test: written by tests/vm/prepare.sh\n" > conf
+	printf "global_defs {\n\trouter_id ipvs_sched_vmtest\n}\n\n" > conf
+	printf "virtual_server_group KA_UDP {\n\t10.0.11.1 53\n\t10.0.11.2 53\n}\n\n" > conf
+	vs[1] = "group KA_UDP"; proto[1] = "UDP"; rs[1] = "172.22.1."; port[1] = 53
+	vips[1] = "-u 10.0.11.1:53 -u 10.0.11.2:53"; lport[1] = 21000
+	vs[2] = "10.0.11.3 80"; proto[2] = "TCP"; rs[2] = "172.22.2."; port[2] = 80
+	vips[2] = "-t 10.0.11.3:80"; lport[2] = 22000
+	for (v = 1; v <= 2; v++) {
+		printf "virtual_server %s {\n\tdelay_loop 1\n\tlb_algo mh\n\tmh-port\n", vs[v] > conf
+		printf "\tlb_kind NAT\n\tprotocol %s\n\n", proto[v] > conf
+		n = split(vips[v], f, " ")
+		for (i = 1; i <= 8; i++) {
+			w = (v * 7 + i * i * 3) % 10 + 1
+			inhibit = (v == 2 && i == 3)
+			printf "\treal_server %s%d %d {\n\t\tweight %d\n", rs[v], i, port[v], w > conf
+			if (inhibit)
+				printf "\t\tinhibit_on_failure\n" > conf
+			printf "\t\tTCP_CHECK {\n\t\t\tconnect_ip 127.0.0.1\n" > conf
+			printf "\t\t\tconnect_port %d\n\t\t\tconnect_timeout 1\n", lport[v] + i > conf
+			printf "\t\t\tretry 0\n\t\t}\n\t}\n" > conf
+			print "127.0.0.1:" lport[v] + i > (kd "/listeners")
+			stop = (v == 1 && i == 2) || inhibit
+			if (stop)
+				print "127.0.0.1:" lport[v] + i > (kd "/stop")
+			for (k = 1; k < n; k += 2) {
+				a = sprintf("-a %s %s -r %s%d:%d -m -w", f[k], f[k + 1], rs[v], i, port[v])
+				print a, w > (kd "/up.expect")
+				if (!stop)
+					print a, w > (kd "/down.expect")
+				else if (inhibit) {
+					print a, 0 > (kd "/down.expect")
+					printf "0 -e %s %s -r %s%d:%d -m -w 0\n", f[k], f[k + 1], rs[v], i, port[v] > (kd "/down.timeline")
+				} else
+					printf "0 -d %s %s -r %s%d:%d\n", f[k], f[k + 1], rs[v], i, port[v] > (kd "/down.timeline")
+			}
+		}
+		printf "}\n\n" > conf
+	}
+}'
+# keepalived has no wmh in its list of schedulers.
+cat >"$kd/wmh.conf" <<'EOF'
+# ipvs-sched VM test: keepalived must reject lb_algo wmh
+virtual_server 10.0.11.5 80 {
+	lb_algo wmh
+	lb_kind NAT
+	protocol TCP
+	real_server 172.22.3.1 80 {
+		weight 1
+	}
+}
+EOF
+for step in up down; do
+	count=2000 flows "keepalived-$step-u1" udp 10.0.11.1:53
+	count=2000 flows "keepalived-$step-u2" udp 10.0.11.2:53
+	count=2000 flows "keepalived-$step-t" tcp 10.0.11.3:80
+done
+# Debian's sample configurations, run by real keepalived in the guest and
+# compared with the simulator's reading of the same files.
+samples=/usr/share/doc/keepalived/samples
+for f in virtual_server_group fwmark inhibit sample; do
+	if [ -f "$samples/keepalived.conf.$f" ]; then
+		cp "$samples/keepalived.conf.$f" "$kd/samples/"
+	fi
+done
+
+plan=(static-A static-B static-C static-D static-E static-F static-G static-H
+	live order-wmh order-mh storm failrebuild params dropin-mh dropin-sh keepalived
+	ka-samples)
+if [ -n "$only" ]; then
+	for name in ${only//,/ }; do
+		[[ " ${plan[*]} " == *" $name "* ]] || die "--only: no scenario '$name'"
+	done
+	read -r -a plan <<<"${only//,/ }"
+fi
+printf '%s\n' "${plan[@]}" >"$out/plan"
 echo "$out: $(find "$out/flows" -name '*.flows' | wc -l) flow lists of $nflows flows," \
 	"$(cat "$out"/cmds/*.ipvsadm | wc -l) ipvsadm lines"

@@ -4,8 +4,9 @@
 # The whole VM suite, both kernels one after the other:
 #   run-all.sh --kmod-dir-61 DIR --kmod-dir-612 DIR --flowgen BIN --out DIR
 #              (--sim BIN | --no-sim) [--snapshot BIN] [--flows N] [--live-flows N]
-#              [--timeout SECONDS] [--kernels "KVER..."]
+#              [--timeout SECONDS] [--kernels "KVER..."] [--only NAME,...]
 # DIR/ip_vs_wmh.ko must be built for the kernel (make -C kmod KVER=... OUT=DIR).
+# --only runs just those scenarios (prepare.sh --only), for iterating.
 # Runs the comparator's self-test, prepares the inputs once, then per
 # kernel: builds the initramfs, boots it (run.sh) and compares (compare.sh).
 # Prints a summary and exits 0 only if every case on every kernel passed.
@@ -17,7 +18,7 @@ k61=$(cd /lib/modules && ls -d 6.1.*-amd64 2>/dev/null | sort -V | tail -n 1 || 
 k612=$(cd /lib/modules && ls -d 6.12.*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
 
 usage() {
-	sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -37,6 +38,7 @@ flows=10000
 live_flows=1500
 timeout=420
 kernels="$k61 $k612"
+only_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kmod-dir-61) dir61=${2:?}; shift 2 ;;
@@ -50,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--live-flows) live_flows=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--kernels) kernels=${2:?}; shift 2 ;;
+	--only) only_args=(--only "${2:?}"); shift 2 ;;
 	-h | --help) usage ;;
 	*) usage ;;
 	esac
@@ -80,7 +83,7 @@ else
 fi
 
 "$here/prepare.sh" "$out/payload" --flowgen "$flowgen" --flows "$flows" \
-	--live-flows "$live_flows"
+	--live-flows "$live_flows" "${only_args[@]}"
 
 for kver in $kernels; do
 	case $kver in

@@ -7,7 +7,9 @@
 # a known assignment) and a fake `ipvs-sim` that prints a given prediction,
 # then runs compare.sh: the right prediction must PASS, and a wrong dest, a
 # missing entry, an entry where '-' was predicted and rules that do not match
-# must each FAIL with the right complaint.
+# must each FAIL with the right complaint. A burst served by wmh as mh must
+# be predicted with --wmh-sched-name mh, and must FAIL if the in-tree model
+# (the prediction without it) agrees with the kernel on every flow.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +40,7 @@ mkdir -p "$payload/flows" "$run/files"
 	-o "$payload/flows/fake-u4.flows"
 "$flowgen" gen --vip '[fd00::9:1]:80' --clients fd00:99::/64 --count 200 --proto tcp \
 	--seed 6 -o "$payload/flows/fake-t6.flows"
-echo "fake fake-u4,fake-t6 65537 (null) N N" >"$run/bursts.txt"
+echo "fake fake-u4,fake-t6 65537 (null) N N wmh" >"$run/bursts.txt"
 
 cat >"$run/files/fake.ln" <<'LN'
 IP Virtual Server version 1.2.1 (size=4096)
@@ -120,20 +122,27 @@ echo "UDP 0A630101 0401 0A000901 0035 AC1E0001 0035 UDP             299" >>"$run
 cat >"$dir/fake-sim" <<'SIM'
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Stands in for ipvs-sim: checks the arguments, prints $FAKE_PREDICT.
+# Stands in for ipvs-sim: checks the arguments, prints $FAKE_PREDICT, or
+# $FAKE_MODEL (if set) when --wmh-sched-name is absent: the in-tree model.
 set -euo pipefail
 [ "$1" = predict ] || { echo "fake-sim: expected predict" >&2; exit 2; }
 shift
+sched_name=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--config) [ -s "$2" ] || { echo "fake-sim: empty config" >&2; exit 2; }; shift 2 ;;
 	--flows) [ -s "$2" ] || { echo "fake-sim: empty flows" >&2; exit 2; }; shift 2 ;;
+	--wmh-sched-name) sched_name=$2; shift 2 ;;
 	--wmh-table-size|--wmh-hash-key) shift 2 ;;
 	--wmh-port-hash|--wmh-overflow) shift ;;
 	*) echo "fake-sim: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-cat "$FAKE_PREDICT"
+if [ -z "$sched_name" ] && [ -n "${FAKE_MODEL:-}" ]; then
+	cat "$FAKE_MODEL"
+else
+	cat "$FAKE_PREDICT"
+fi
 SIM
 chmod +x "$dir/fake-sim"
 
@@ -141,7 +150,7 @@ failures=0
 # expect NAME WANT_STATUS PATTERN: runs compare.sh on the current fakes.
 expect() {
 	local status=0
-	FAKE_PREDICT=$dir/predict SIM=$dir/fake-sim "$here/compare.sh" "$run" "$payload" \
+	FAKE_PREDICT=$dir/predict FAKE_MODEL=${FAKE_MODEL:-} SIM=$dir/fake-sim "$here/compare.sh" "$run" "$payload" \
 		--flowgen "$flowgen" >"$dir/$1.out" 2>&1 || status=$?
 	if [ "$status" -ne "$2" ]; then
 		echo "selftest: $1: compare.sh exited $status, expected $2" >&2
@@ -180,6 +189,19 @@ cp "$run/files/fake.sn" "$dir/sn.good"
 sed -i '$d' "$run/files/fake.sn"
 expect rules-differ 1 'rules not understood'
 cp "$dir/sn.good" "$run/files/fake.sn"
+
+# Drop-in: the burst says wmh ran as mh. The in-tree model moves one flow.
+echo "fake fake-u4,fake-t6 65537 (null) N N mh" >"$run/bursts.txt"
+awk 'NR == 5 { $3 = ($3 == "172.30.0.1:53") ? "172.30.0.2:53" : "172.30.0.1:53" } { print }' \
+	"$dir/truth.predict" >"$dir/model.predict"
+cp "$dir/truth.predict" "$dir/predict"
+# (PASS also shows compare.sh passed --wmh-sched-name mh: without it the
+# fake prints the model, which mismatches.)
+FAKE_MODEL=$dir/model.predict expect dropin-right 0 'fake-vs-mh PASS 1 of 500 kernel decisions differ'
+# A model that agrees everywhere shows nothing: FAIL.
+cp "$dir/truth.predict" "$dir/predict"
+FAKE_MODEL=$dir/truth.predict expect dropin-model-same 1 'cannot tell wmh from mh'
+echo "fake fake-u4,fake-t6 65537 (null) N N wmh" >"$run/bursts.txt"
 
 if [ "$failures" -ne 0 ]; then
 	echo "selftest: $failures checks failed" >&2

@@ -4,15 +4,16 @@
 # Helpers of the guest scripts (busybox ash). The result channel is fd 3 on
 # /dev/ttyS1; the host reads only these records from it:
 #   RESULT CASE PASS|FAIL DETAIL...
-#   BURST NAME LIST,LIST... TABLE_SIZE HASH_KEY PORT_HASH OVERFLOW
+#   BURST NAME LIST,LIST... TABLE_SIZE HASH_KEY PORT_HASH OVERFLOW SCHED_NAME
 #   FILE NAME SIZE, then SIZE bytes of text, then ENDFILE NAME
 #   DONE
 # Inputs prepared by the host (tests/vm/prepare.sh) are under /data:
 # flows/NAME.flows (flow lists) and cmds/NAME.ipvsadm (ipvsadm -R input).
 KVER=$(cat /etc/kver)
 MODDIR=/lib/modules/$KVER
+WMH_KO=$MODDIR/updates/ip_vs_wmh.ko
 DATA=/data
-export KVER MODDIR DATA
+export KVER MODDIR WMH_KO DATA
 
 log() {
 	echo "guest: $*" >/dev/console
@@ -53,13 +54,15 @@ emit_gz() {
 	emit_file "$1.gz.b64" /tmp/emit.b64
 }
 
-# The wmh module parameters a prediction needs, "- - - -" if not loaded.
+# The wmh module parameters a prediction needs, "- - - - -" if not loaded;
+# SCHED_NAME is the name wmh registered under (wmh, or mh/sh as a drop-in).
 wmh_params() {
 	_p=/sys/module/ip_vs_wmh/parameters
 	if [ -d "$_p" ]; then
-		echo "$(cat $_p/table_size) $(cat $_p/hash_key) $(cat $_p/port_hash) $(cat $_p/overflow)"
+		_n=$(cat $_p/sched_name 2>/dev/null || echo wmh)
+		echo "$(cat $_p/table_size) $(cat $_p/hash_key) $(cat $_p/port_hash) $(cat $_p/overflow) $_n"
 	else
-		echo "- - - -"
+		echo "- - - - -"
 	fi
 }
 

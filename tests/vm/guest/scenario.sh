@@ -139,6 +139,212 @@ scenario_failrebuild() {
 	ipvsadm -C
 }
 
+# loaded: the scheduler modules loaded now, "ip_vs_wmh ip_vs_mh" or so.
+loaded() {
+	lsmod | awk '$1 ~ /^ip_vs_(wmh|mh|sh)$/ { printf "%s%s", sep, $1; sep = " " }'
+}
+
+# rmmod_retry MODULE: rmmod, retried while the module is still busy.
+rmmod_retry() {
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		rmmod "$1" 2>/tmp/rmmod.err && return 0
+		sleep 1
+	done
+	return 1
+}
+
+# served_by CASE SCHED: ip_vs_wmh is loaded under sched_name SCHED and the
+# in-tree ip_vs_SCHED is not.
+served_by() {
+	_sn=$(cat /sys/module/ip_vs_wmh/parameters/sched_name 2>/dev/null || echo none)
+	if [ -d /sys/module/ip_vs_wmh ] && [ ! -d "/sys/module/ip_vs_$2" ] && [ "$_sn" = "$2" ]; then
+		result "$1" PASS "lsmod: $(loaded); sched_name=$_sn"
+	else
+		result "$1" FAIL "lsmod: $(loaded); sched_name=$_sn"
+		return 1
+	fi
+}
+
+# dropin-mh, dropin-sh (init has unloaded ip_vs_wmh/mh/sh and disabled every
+# modprobe file): with kmod/modprobe.d/ip_vs_wmh-as-SCHED.conf enabled,
+# ipvsadm -s SCHED makes the kernel request ip_vs_SCHED, which kmod's
+# modprobe resolves to ip_vs_wmh sched_name=SCHED. One burst (the host
+# predicts it with --wmh-sched-name and shows the in-tree model differs).
+scenario_dropin() {
+	_s=$1
+	_conf=/test/modprobe.d/ip_vs_wmh-as-$_s.conf
+	if [ ! -f "$_conf" ]; then
+		result "dropin-$_s" FAIL "$_conf not in the initramfs (kmod/modprobe.d)"
+		return 1
+	fi
+	cp "$_conf" /etc/modprobe.d/
+	log "modprobe -c for ip_vs_$_s: $(modprobe -c | grep -E "ip_vs_($_s|wmh)" | tr '\n' '|')"
+	apply "dropin-$_s" "dropin-$_s" || return 1
+	served_by "dropin-$_s-served" "$_s"
+	burst "dropin-$_s" "dropin-$_s"
+	ipvsadm -C
+	[ "$_s" = mh ] || return 0
+
+	# Going back: the file disabled and ip_vs_wmh unloaded, ipvsadm -s mh
+	# loads the in-tree ip_vs_mh again.
+	rm -f "/etc/modprobe.d/ip_vs_wmh-as-$_s.conf"
+	if ! rmmod_retry ip_vs_wmh; then
+		result dropin-back FAIL "rmmod ip_vs_wmh: $(cat /tmp/rmmod.err)"
+		return 1
+	fi
+	ipvsadm -A -u 10.0.10.9:53 -s mh 2>/tmp/back.err
+	if [ -d /sys/module/ip_vs_mh ] && [ ! -d /sys/module/ip_vs_wmh ]; then
+		result dropin-back PASS "file removed, ipvsadm -s mh loaded the in-tree module: $(loaded)"
+	else
+		result dropin-back FAIL "after ipvsadm -s mh ($(head -c 100 /tmp/back.err)): $(loaded)"
+	fi
+	ipvsadm -C
+
+	# Refusals: the in-tree mh is registered now.
+	_msg='sched_name=mh refused: a scheduler named mh is already registered'
+	if modprobe ip_vs_wmh sched_name=mh 2>/tmp/mp.err; then
+		result dropin-refuse-mh FAIL "modprobe ip_vs_wmh sched_name=mh succeeded with ip_vs_mh loaded"
+		rmmod ip_vs_wmh
+	elif dmesg | grep -q "$_msg"; then
+		result dropin-refuse-mh PASS "modprobe failed and dmesg says '$_msg'"
+	else
+		result dropin-refuse-mh FAIL "modprobe failed but dmesg lacks '$_msg'"
+	fi
+	if modprobe ip_vs_wmh sched_name=foo 2>/tmp/mp.err; then
+		result dropin-refuse-foo FAIL "modprobe ip_vs_wmh sched_name=foo succeeded"
+		rmmod ip_vs_wmh
+	elif dmesg | grep -q 'sched_name=foo refused'; then
+		result dropin-refuse-foo PASS "modprobe failed and dmesg says 'sched_name=foo refused'"
+	else
+		result dropin-refuse-foo FAIL "modprobe failed but dmesg lacks 'sched_name=foo refused'"
+	fi
+}
+
+# ka_wait CASE EXPECT: polls ipvsadm -Sn (up to 60 s) until its real server
+# lines are exactly EXPECT's (sorted -a lines).
+ka_wait() {
+	sort "$2" >/tmp/ka.want
+	_i=0
+	while [ "$_i" -lt 240 ]; do
+		ipvsadm -Sn 2>/dev/null | grep '^-a ' | sort >/tmp/ka.have
+		if cmp -s /tmp/ka.want /tmp/ka.have; then
+			result "$1" PASS "keepalived configured $(wc -l </tmp/ka.have) real servers in $((_i / 4)) s"
+			return 0
+		fi
+		sleep 0.25
+		_i=$((_i + 1))
+	done
+	result "$1" FAIL "after 60 s: want $(tr '\n' '|' </tmp/ka.want) have $(tr '\n' '|' </tmp/ka.have)"
+	emit_file "$1.log" /tmp/ka.log
+	return 1
+}
+
+# ka_start CONF: keepalived's health checker in the foreground, logging to
+# /tmp/ka.log; sets ka_pid.
+ka_start() {
+	keepalived --check --dont-fork --log-console --log-detail --no-syslog \
+		-f "$1" -p /tmp/ka.pid -c /tmp/ka-check.pid -r /tmp/ka-vrrp.pid \
+		>/tmp/ka.log 2>&1 &
+	ka_pid=$!
+}
+
+# ka_stop: SIGTERM; keepalived removes its IPVS configuration on the way out.
+ka_stop() {
+	kill "$ka_pid" 2>/dev/null
+	wait "$ka_pid" 2>/dev/null
+	ipvsadm -C
+}
+
+# keepalived: Debian's keepalived configures IPVS from /data/keepalived/
+# keepalived.conf (TCP and UDP NAT services, a virtual_server_group, lb_algo
+# mh with mh-port, served by wmh through ip_vs_wmh-as-mh.conf, TCP_CHECKs
+# against flowgen listeners on lo). Bursts with all servers up and after two
+# listeners stop (one server removed, one inhibited to weight 0); the host
+# predicts both from that keepalived.conf. Then keepalived's own rejection
+# of lb_algo wmh.
+scenario_keepalived() {
+	_kd=$DATA/keepalived
+	_conf=/test/modprobe.d/ip_vs_wmh-as-mh.conf
+	if [ ! -f "$_conf" ]; then
+		result keepalived FAIL "$_conf not in the initramfs (kmod/modprobe.d)"
+		return 1
+	fi
+	cp "$_conf" /etc/modprobe.d/
+	: >/tmp/ka.listeners
+	while read -r _ep; do
+		flowgen listen "$_ep" &
+		echo "$_ep $!" >>/tmp/ka.listeners
+	done <"$_kd/listeners"
+	ka_start "$_kd/keepalived.conf"
+	if ka_wait keepalived-up "$_kd/up.expect"; then
+		served_by keepalived-served mh
+		burst keepalived-up keepalived-up-u1 keepalived-up-u2 keepalived-up-t
+		while read -r _ep; do
+			kill "$(awk -v ep="$_ep" '$1 == ep { print $2 }' /tmp/ka.listeners)"
+		done <"$_kd/stop"
+		if ka_wait keepalived-down "$_kd/down.expect"; then
+			burst keepalived-down keepalived-down-u1 keepalived-down-u2 keepalived-down-t
+		fi
+	fi
+	ka_stop
+	emit_file keepalived.log /tmp/ka.log
+	while read -r _ep _pid; do
+		kill "$_pid" 2>/dev/null
+	done </tmp/ka.listeners
+
+	# keepalived checks lb_algo against its own list.
+	keepalived -t -l -f "$_kd/wmh.conf" >/tmp/ka-wmh.log 2>&1
+	if grep -q "Invalid lvs_scheduler 'wmh'" /tmp/ka-wmh.log; then
+		result keepalived-wmh-rejected PASS "$(grep -m 1 'Invalid lvs_scheduler' /tmp/ka-wmh.log)"
+	else
+		result keepalived-wmh-rejected FAIL "no 'Invalid lvs_scheduler' in: $(head -c 300 /tmp/ka-wmh.log | tr '\n' '|')"
+	fi
+}
+
+# ka-samples: Debian's sample configs (/data/keepalived/samples/), each run
+# by real keepalived; what it configured is dumped as soon as the services
+# appear and stay unchanged for a second (the samples' checkers point at
+# hosts that do not exist and remove the servers only after their
+# connect_timeout and retries, several seconds later).
+scenario_ka_samples() {
+	for _f in "$DATA"/keepalived/samples/*; do
+		_n=ka-sample-${_f##*.}
+		ka_start "$_f"
+		_i=0
+		_same=0
+		_prev=
+		while [ "$_i" -lt 120 ]; do
+			sleep 0.25
+			_i=$((_i + 1))
+			_now=$(ipvsadm -Sn 2>/dev/null)
+			[ -n "$_now" ] || continue
+			if [ "$_now" = "$_prev" ]; then
+				_same=$((_same + 1))
+				[ "$_same" -lt 4 ] || break
+			else
+				_same=0
+				_prev=$_now
+			fi
+		done
+		ipvsadm -Ln --nosort >/tmp/ka-sample.ln 2>&1
+		ipvsadm -Sn >/tmp/ka-sample.sn 2>&1
+		if [ -s /tmp/ka-sample.sn ]; then
+			result "$_n" PASS "$(grep -c '^-A' /tmp/ka-sample.sn) services, $(grep -c '^-a' /tmp/ka-sample.sn) real servers after $((_i / 4)) s"
+		else
+			result "$_n" FAIL "keepalived configured nothing in 30 s"
+			emit_file "$_n.log" /tmp/ka.log
+		fi
+		emit_file "$_n.ln" /tmp/ka-sample.ln
+		emit_file "$_n.sn" /tmp/ka-sample.sn
+		if command -v ipvs-snapshot >/dev/null; then
+			ipvs-snapshot -o /tmp/ka-sample.snap 2>/tmp/ka-sample.snap.err ||
+				cp /tmp/ka-sample.snap.err /tmp/ka-sample.snap
+			emit_file "$_n.snap" /tmp/ka-sample.snap
+		fi
+		ka_stop
+	done
+}
+
 # kbench: time to push the same new UDP flows through a wmh and an mh
 # service in one boot (make bench; not part of make check).
 scenario_kbench() {
@@ -180,6 +386,10 @@ order-mh) scenario_order mh ;;
 storm) scenario_storm ;;
 params) scenario_params ;;
 failrebuild) scenario_failrebuild ;;
+dropin-mh) scenario_dropin mh ;;
+dropin-sh) scenario_dropin sh ;;
+keepalived) scenario_keepalived ;;
+ka-samples) scenario_ka_samples ;;
 kbench) scenario_kbench ;;
 *) result "$name" FAIL "no such scenario" ;;
 esac
