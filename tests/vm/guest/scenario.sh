@@ -178,7 +178,15 @@ scenario_dropin() {
 		return 1
 	fi
 	cp "$_conf" /etc/modprobe.d/
-	log "modprobe -c for ip_vs_$_s: $(modprobe -c | grep -E "ip_vs_($_s|wmh)" | tr '\n' '|')"
+	# What the kernel's request will run, and what kmod makes of it.
+	_helper=$(cat /proc/sys/kernel/modprobe)
+	_dep=$(modprobe --show-depends "ip_vs_$_s" 2>&1 | tail -n 1)
+	case $_dep in
+	"insmod $WMH_KO sched_name=$_s"*)
+		result "dropin-$_s-resolve" PASS "kernel helper $_helper; modprobe ip_vs_$_s: $_dep"
+		;;
+	*) result "dropin-$_s-resolve" FAIL "kernel helper $_helper; modprobe ip_vs_$_s: $_dep" ;;
+	esac
 	apply "dropin-$_s" "dropin-$_s" || return 1
 	served_by "dropin-$_s-served" "$_s"
 	burst "dropin-$_s" "dropin-$_s"
