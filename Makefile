@@ -127,7 +127,7 @@ check: deps
 	$(MAKE) check-all
 
 check-all: format-check build kmod-all kmod-check dkms-check test test-asan \
-	bench-smoke demo install-check vmtest
+	bench-smoke demo install-check bare-check vmtest
 	@echo "check: all passed"
 
 # The dkms package builds for both kernels, in a private dkms tree.

@@ -23,12 +23,13 @@ USERSPACE=(
 	gnuplot-nox
 )
 # The module builds, the QEMU guests and what runs inside them (ipvsadm,
-# keepalived, kmod's modprobe), and the checks of make check.
+# keepalived, kmod's modprobe), and the checks of make check (debootstrap:
+# the bare-machine demo test).
 KERNEL=(
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	qemu-system-x86 busybox-static ipvsadm keepalived kmod cpio xz-utils
-	sparse clang-format time dkms
+	sparse clang-format time dkms debootstrap
 )
 
 packages=("${USERSPACE[@]}" "${KERNEL[@]}")
