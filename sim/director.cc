@@ -176,9 +176,9 @@ bool Director::Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err
   Slot& s = *slots_[svc];
   switch (ev.kind) {
     case K::kEditService: {
-      s.svc.flags = ev.svc.flags;
-      s.svc.persistence = ev.svc.persistence;
-      s.svc.netmask_bits = ev.svc.netmask_bits;
+      std::string bound = s.svc.scheduler;
+      ApplyServiceEdit(&s.svc, ev.svc);
+      s.svc.scheduler = bound;  // Bind() below sets it if it changes
       std::string name = opts_.sched_override.empty() ? ev.svc.scheduler : opts_.sched_override;
       // As ip_vs_edit_service: only a different scheduler is rebound; a
       // flags change is not called back (schedulers read svc.flags).
@@ -197,49 +197,30 @@ bool Director::Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err
       s.dest_ids.clear();
       if (last_svc_ == svc) last_svc_ = -1;
       return true;
-    case K::kAddDest: {
-      if (s.svc.Find(ev.dest.ep) >= 0)
-        return fail(
-            fmt::format("dest {} already in {}", ev.dest.ep.ToString(), s.svc.key.ToString()));
-      Dest d = ev.dest;
-      d.last_weight = d.weight;
-      d.active_conns = d.inactive_conns = 0;
-      d.overloaded = false;
-      s.svc.dests.insert(s.svc.dests.begin(), d);  // list_add_rcu: the head
-      s.dest_ids.insert(s.dest_ids.begin(), ids_->Get(svc, d.ep));
-      Repoint(s);
-      CallUpdate(s, SchedEvent::kAddDest, &s.svc.dests[0]);
-      return true;
-    }
-    case K::kEditDest: {
-      int i = s.svc.Find(ev.dest.ep);
-      if (i < 0)
-        return fail(fmt::format("no dest {} in {}", ev.dest.ep.ToString(), s.svc.key.ToString()));
-      Dest& d = s.svc.dests[i];
-      // __ip_vs_update_dest compares the new upper threshold with the old.
-      if (ev.dest.u_threshold == 0 || ev.dest.u_threshold > d.u_threshold) d.overloaded = false;
-      d.weight = ev.dest.weight;
-      if (ev.dest.weight != 0) d.last_weight = ev.dest.weight;
-      d.u_threshold = ev.dest.u_threshold;
-      d.l_threshold = ev.dest.l_threshold;
-      d.forward = ev.dest.forward;
-      CallUpdate(s, SchedEvent::kUpdDest, &d);
-      return true;
-    }
+    case K::kAddDest:
+    case K::kEditDest:
     case K::kDelDest: {
+      char cmd = ev.kind == K::kAddDest ? 'a' : ev.kind == K::kEditDest ? 'e' : 'd';
       int i = s.svc.Find(ev.dest.ep);
-      if (i < 0)
-        return fail(fmt::format("no dest {} in {}", ev.dest.ep.ToString(), s.svc.key.ToString()));
-      uint32_t id = s.dest_ids[i];
-      Dest gone = s.svc.dests[i];
-      table_.SetDest(id, nullptr);
-      s.svc.dests.erase(s.svc.dests.begin() + i);
-      s.dest_ids.erase(s.dest_ids.begin() + i);
-      Repoint(s);
-      CallUpdate(s, SchedEvent::kDelDest, &gone);
-      // expire_nodest_conn: entries of the dest are dropped; flows still in
-      // progress break.
-      *broken = Drop(svc, id, ev.time);
+      uint32_t gone_id = i >= 0 ? s.dest_ids[i] : kNoDest;
+      Dest gone = i >= 0 ? s.svc.dests[i] : Dest();
+      std::string e;
+      if (!ApplyDestEdit(&s.svc, cmd, ev.dest, DestInsert::kHead, &i, &e)) return fail(e);
+      if (cmd == 'a') {
+        s.dest_ids.insert(s.dest_ids.begin() + i, ids_->Get(svc, ev.dest.ep));
+        Repoint(s);
+        CallUpdate(s, SchedEvent::kAddDest, &s.svc.dests[i]);
+      } else if (cmd == 'e') {
+        CallUpdate(s, SchedEvent::kUpdDest, &s.svc.dests[i]);
+      } else {
+        table_.SetDest(gone_id, nullptr);
+        s.dest_ids.erase(s.dest_ids.begin() + i);
+        Repoint(s);
+        CallUpdate(s, SchedEvent::kDelDest, &gone);
+        // expire_nodest_conn: entries of the dest are dropped; flows still
+        // in progress break.
+        *broken = Drop(svc, gone_id, ev.time);
+      }
       return true;
     }
     default:

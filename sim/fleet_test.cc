@@ -177,7 +177,7 @@ TEST(FleetTest, DeletingADestBreaksItsFlowsInProgressOnly) {
   EXPECT_EQ(fleet.director(0).table().size(), 2u);
   EXPECT_FALSE(
       fleet.Apply(DestEvent(11, TimelineEvent::Kind::kDelDest, "192.168.1.1:80"), &out, &err));
-  EXPECT_EQ(err.rfind("tl:2: no dest 192.168.1.1:80", 0), 0u) << err;
+  EXPECT_EQ(err.rfind("tl:2: unknown real server 192.168.1.1:80", 0), 0u) << err;
 }
 
 TEST(FleetTest, AddGoesToTheHeadAndDrainKeepsLastWeight) {

@@ -518,28 +518,13 @@ bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, Ip
     }
     Service& cur = cfg.services[idx];
     if (cmd == 'E') {
-      svc.dests = std::move(cur.dests);
-      cur = svc;
+      ApplyServiceEdit(&cur, svc);
     } else if (cmd == 'D') {
       cfg.services.erase(cfg.services.begin() + idx);
     } else {
-      int d = cur.Find(dest.ep);
-      if (cmd == 'a') {
-        if (d >= 0) {
-          return fail(fmt::format("duplicate real server {} in service {}", dest.ep.ToString(),
-                                  ServiceName(svc.key)));
-        }
-        cur.dests.push_back(dest);  // file order is list order
-      } else if (d < 0) {
-        return fail(fmt::format("unknown real server {} in service {}", dest.ep.ToString(),
-                                ServiceName(svc.key)));
-      } else if (cmd == 'e') {
-        int32_t last = cur.dests[d].weight > 0 ? cur.dests[d].weight : cur.dests[d].last_weight;
-        cur.dests[d] = dest;
-        cur.dests[d].last_weight = dest.weight > 0 ? dest.weight : last;
-      } else {
-        cur.dests.erase(cur.dests.begin() + d);
-      }
+      int at;
+      // As ipvsadm -R: each -a goes to the head of the list.
+      if (!ApplyDestEdit(&cur, cmd, dest, DestInsert::kHead, &at, &e)) return fail(e);
     }
   }
   *out = std::move(cfg);
@@ -569,7 +554,10 @@ std::string FormatIpvsadmConfig(const IpvsConfig& config) {
     if (svc.flags & (kSchedFlag1 | kSchedFlag2 | kSchedFlag3))
       out += " -b " + SchedFlagsText(svc.scheduler, svc.flags);
     out += '\n';
-    for (const Dest& d : svc.dests) {
+    // Oldest first (the list's tail first), so that -a at the head, as
+    // ipvsadm -R does, rebuilds the same list.
+    for (auto it = svc.dests.rbegin(); it != svc.dests.rend(); ++it) {
+      const Dest& d = *it;
       out += fmt::format("-a {} -r {} -{} -w {}", name, d.ep.ToString(), d.forward, d.weight);
       if (d.u_threshold) out += fmt::format(" -x {}", d.u_threshold);
       if (d.l_threshold) out += fmt::format(" -y {}", d.l_threshold);

@@ -6,9 +6,13 @@
 //   -a -t 10.0.0.1:80 -r 192.168.1.5:80 -m -w 3
 //   -A -u [2001:db8::1]:53 -s mh -b mh-port,mh-fallback
 //
-// Dests keep the order of the file, which the simulator takes as the
-// kernel's list order, head first. ipvsadm -Sn sorts real servers and
-// refuses --nosort; tools/ipvs-snapshot writes them in list order.
+// The file means what `ipvsadm -R` makes of it: lines apply in order and
+// each -a puts its real server at the head of the service's list, as the
+// kernel does. So the last -a of a service is the head of its list, and a
+// file that lists real servers oldest first (as tools/ipvs-snapshot and
+// FormatIpvsadmConfig write them) rebuilds the kernel's list exactly.
+// ipvsadm -Sn sorts real servers (and refuses --nosort): order-dependent
+// schedulers (mh, sh) may then be predicted wrong.
 #ifndef IPVS_SCHED_SIM_IPVSADM_CONFIG_H_
 #define IPVS_SCHED_SIM_IPVSADM_CONFIG_H_
 
@@ -29,8 +33,8 @@ struct IpvsConfig {
 // wrong" on the first bad line (unknown option, bad address, dest of an
 // unknown service, duplicate dest, weight out of 0..65535, ...). Each line
 // is one ipvsadm command applied in order (as ipvsadm -R does), so -E/-D/
-// -e/-d lines work too; '#' starts a comment. -a appends: file order is
-// list order.
+// -e/-d lines work too; '#' starts a comment. -a inserts at the list head
+// (ApplyDestEdit with DestInsert::kHead, as the director's timeline does).
 bool ParseIpvsadmConfig(const std::string& path, IpvsConfig* out, std::string* err);
 bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, IpvsConfig* out,
                             std::string* err);
@@ -50,7 +54,9 @@ bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, Ip
 bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest* dest,
                          std::string* err);
 
-// Writes a configuration back in -Sn syntax, real servers in list order.
+// Writes a configuration back in -Sn syntax, real servers oldest first (the
+// reverse of list order), so that parsing the text again, or feeding it to
+// ipvsadm -R, rebuilds the same lists.
 std::string FormatIpvsadmConfig(const IpvsConfig& config);
 
 }  // namespace ipvs_sim

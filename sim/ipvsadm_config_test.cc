@@ -45,12 +45,13 @@ TEST(IpvsadmConfig, ParsesSaveOutput) {
   EXPECT_EQ(a.scheduler, "wmh");
   EXPECT_EQ(a.flags, kSchedFlag2);
   ASSERT_EQ(a.dests.size(), 2u);
-  EXPECT_EQ(a.dests[0].ep, Ep("192.168.1.5:80"));  // file order kept
-  EXPECT_EQ(a.dests[0].weight, 3);
-  EXPECT_EQ(a.dests[0].forward, 'm');
-  EXPECT_EQ(a.dests[1].ep, Ep("192.168.1.6:8080"));
-  EXPECT_EQ(a.dests[1].weight, 0);
-  EXPECT_EQ(a.dests[1].last_weight, 0);
+  // As ipvsadm -R: each -a goes to the head, so the last line is first.
+  EXPECT_EQ(a.dests[1].ep, Ep("192.168.1.5:80"));
+  EXPECT_EQ(a.dests[1].weight, 3);
+  EXPECT_EQ(a.dests[1].forward, 'm');
+  EXPECT_EQ(a.dests[0].ep, Ep("192.168.1.6:8080"));
+  EXPECT_EQ(a.dests[0].weight, 0);
+  EXPECT_EQ(a.dests[0].last_weight, 0);
 
   const Service& b = cfg.services[1];
   EXPECT_EQ(b.key.proto, Proto::kUdp);
@@ -104,16 +105,16 @@ TEST(IpvsadmConfig, LongOptionsAndDefaults) {
   const Service& s = cfg.services[0];
   EXPECT_EQ(s.scheduler, "mh");
   EXPECT_EQ(s.flags, kSchedFlag2);
-  EXPECT_EQ(s.persistence, 300u);  // -p without a value
-  ASSERT_EQ(s.dests.size(), 3u);
-  EXPECT_EQ(s.dests[0].ep, Ep("192.168.1.5:80"));  // missing port: service port
-  EXPECT_EQ(s.dests[0].weight, 7);
-  EXPECT_EQ(s.dests[0].u_threshold, 3u);
+  EXPECT_EQ(s.persistence, 300u);                  // -p without a value
+  ASSERT_EQ(s.dests.size(), 3u);                   // newest (last line) first
+  EXPECT_EQ(s.dests[2].ep, Ep("192.168.1.5:80"));  // missing port: service port
+  EXPECT_EQ(s.dests[2].weight, 7);
+  EXPECT_EQ(s.dests[2].u_threshold, 3u);
   EXPECT_EQ(s.dests[1].ep, Ep("192.168.1.6:80"));  // -g cannot change the port
   EXPECT_EQ(s.dests[1].forward, 'g');
   EXPECT_EQ(s.dests[1].weight, 1);  // default weight
-  EXPECT_EQ(s.dests[2].ep, Ep("192.168.1.7:80"));
-  EXPECT_EQ(s.dests[2].forward, 'i');
+  EXPECT_EQ(s.dests[0].ep, Ep("192.168.1.7:80"));
+  EXPECT_EQ(s.dests[0].forward, 'i');
 }
 
 TEST(IpvsadmConfig, DefaultsOfAddService) {
@@ -145,10 +146,11 @@ TEST(IpvsadmConfig, CommandsApplyInOrder) {
   const Service& s = cfg.services[0];
   EXPECT_EQ(s.scheduler, "mh");
   EXPECT_EQ(s.flags, kSchedFlag2);
-  ASSERT_EQ(s.dests.size(), 2u);  // -E keeps the dests
-  EXPECT_EQ(s.dests[0].weight, 0);
-  EXPECT_EQ(s.dests[0].last_weight, 5);  // drained: last weight kept
-  EXPECT_EQ(s.dests[1].ep, Ep("10.2.0.3:80"));
+  ASSERT_EQ(s.dests.size(), 2u);                // -E keeps the dests
+  EXPECT_EQ(s.dests[0].ep, Ep("10.2.0.3:80"));  // added last: the head
+  EXPECT_EQ(s.dests[1].ep, Ep("10.2.0.1:80"));
+  EXPECT_EQ(s.dests[1].weight, 0);
+  EXPECT_EQ(s.dests[1].last_weight, 5);  // drained: last weight kept
 }
 
 TEST(IpvsadmConfig, ParseCommandForTimeline) {
@@ -243,6 +245,40 @@ TEST(IpvsadmConfig, Errors) {
        "allows that)"},
   };
   for (const Case& c : cases) EXPECT_EQ(ParseErr(c.text), c.error) << c.text;
+}
+
+// ipvsadm -R semantics: every -a goes to the head, so the list is the
+// reverse of the file; formatting writes oldest first, so a round trip
+// keeps the list, and an ApplyDestEdit at the tail in list order builds it
+// too.
+TEST(IpvsadmConfig, AddsAtTheHeadAndFormatsOldestFirst) {
+  std::string text = "-A -t 10.0.0.1:80 -s mh\n";
+  const int kDests = 6;
+  for (int i = 1; i <= kDests; ++i)
+    text += "-a -t 10.0.0.1:80 -r 10.2.0." + std::to_string(i) + ":80 -m -w 1\n";
+  IpvsConfig cfg;
+  std::string err;
+  ASSERT_TRUE(ParseIpvsadmConfigText(text, "cfg", &cfg, &err)) << err;
+  const Service& s = cfg.services[0];
+  ASSERT_EQ(s.dests.size(), static_cast<size_t>(kDests));
+  for (int i = 0; i < kDests; ++i)
+    EXPECT_EQ(s.dests[i].ep, Ep(("10.2.0." + std::to_string(kDests - i) + ":80").c_str()));
+  EXPECT_EQ(FormatIpvsadmConfig(cfg), text);
+
+  Service tail;
+  tail.key = s.key;
+  for (const Dest& d : s.dests) {
+    int at;
+    ASSERT_TRUE(ApplyDestEdit(&tail, 'a', d, DestInsert::kTail, &at, &err)) << err;
+    EXPECT_EQ(at, static_cast<int>(tail.dests.size()) - 1);
+  }
+  for (int i = 0; i < kDests; ++i) EXPECT_EQ(tail.dests[i].ep, s.dests[i].ep);
+  int at;
+  EXPECT_FALSE(ApplyDestEdit(&tail, 'a', s.dests[2], DestInsert::kHead, &at, &err));
+  EXPECT_EQ(tail.dests.size(), static_cast<size_t>(kDests));  // unchanged on failure
+  ASSERT_TRUE(ApplyDestEdit(&tail, 'd', s.dests[2], DestInsert::kHead, &at, &err)) << err;
+  EXPECT_EQ(at, 2);
+  EXPECT_EQ(tail.Find(s.dests[2].ep), -1);
 }
 
 TEST(IpvsadmConfig, ReadsFile) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "replay.h"
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include "replay_testing.h"
@@ -33,10 +34,11 @@ std::string Predict(const IpvsConfig& config, std::vector<TraceFlow> flows,
   return out;
 }
 
+// As ipvsadm -R: the last -a is the list head, where rr starts.
 const char kTiny[] =
     "-A -t 10.0.0.1:80 -s rr\n"
-    "-a -t 10.0.0.1:80 -r 192.168.1.1:80 -m -w 1\n"
     "-a -t 10.0.0.1:80 -r 192.168.1.2:80 -m -w 1\n"
+    "-a -t 10.0.0.1:80 -r 192.168.1.1:80 -m -w 1\n"
     "-A -u 10.0.0.1:53 -s rr\n";
 
 TEST(PredictTest, RoundRobinInOrderWithReuseAndNoDest) {
@@ -61,8 +63,8 @@ TEST(PredictTest, ClosedTcpEntryIsRescheduledUdpIsReused) {
   // The TCP flow ended at 1: a new SYN on its 5-tuple at 5 is scheduled
   // afresh (conn_reuse_mode=1) and rr moves on; UDP reuses its entry.
   std::string out =
-      Predict(Config(kTiny + std::string("-a -u 10.0.0.1:53 -r 192.168.1.7:53 -m -w 1\n"
-                                         "-a -u 10.0.0.1:53 -r 192.168.1.8:53 -m -w 1\n")),
+      Predict(Config(kTiny + std::string("-a -u 10.0.0.1:53 -r 192.168.1.8:53 -m -w 1\n"
+                                         "-a -u 10.0.0.1:53 -r 192.168.1.7:53 -m -w 1\n")),
               {F(0, "1.1.1.1:1000", 1), F(0, "2.2.2.2:53", 1, "10.0.0.1:53", Proto::kUdp),
                F(5, "1.1.1.1:1000", 1), F(5, "2.2.2.2:53", 1, "10.0.0.1:53", Proto::kUdp)});
   EXPECT_EQ(out,
@@ -80,6 +82,32 @@ TEST(PredictTest, TimelineEditsApplyBetweenFlows) {
   EXPECT_EQ(out,
             "1.1.1.1:1 10.0.0.1:80 192.168.1.1:80\n"
             "1.1.1.1:2 10.0.0.1:80 192.168.1.2:80\n");
+}
+
+// A rules file and the same -a lines applied as a timeline build the same
+// list (both go through ApplyDestEdit at the head), so mh and sh, which
+// depend on the order, decide alike; the reversed file does not.
+TEST(PredictTest, RulesFileMeansWhatTheTimelineMeans) {
+  for (const char* sched : {"mh", "sh"}) {
+    std::string head = fmt::format("-A -t 10.0.0.1:80 -s {}\n", sched);
+    std::string adds, reversed, timeline;
+    for (int i = 1; i <= 7; ++i) {
+      std::string a = fmt::format("-a -t 10.0.0.1:80 -r 192.168.1.{}:80 -m -w {}\n", i, i % 3 + 1);
+      adds += a;
+      reversed = a + reversed;
+      timeline += "0 " + a;
+    }
+    std::vector<TimelineEvent> tl;
+    std::string err;
+    ASSERT_TRUE(ParseTimelineText(timeline, "tl", &tl, &err)) << err;
+    std::vector<TraceFlow> flows;
+    for (int i = 0; i < 3000; ++i)
+      flows.push_back(
+          F(1 + i * 0.001, fmt::format("10.{}.{}.{}:{}", i % 7, i / 7 % 250, i % 251, 1024 + i)));
+    std::string from_file = Predict(Config(head + adds), flows);
+    EXPECT_EQ(from_file, Predict(Config(head), flows, tl)) << sched;
+    EXPECT_NE(from_file, Predict(Config(head + reversed), flows)) << sched;
+  }
 }
 
 TEST(ReplayTest, TraceErrorsComeOutAsIs) {

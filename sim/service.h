@@ -58,15 +58,40 @@ struct Service {
   // which means the whole address (32 or 128 bits).
   int netmask_bits = -1;
   // Real servers in the kernel's list order: the list head first, which is
-  // the order the netlink dump (ipvs-snapshot, ipvsadm -Ln --nosort) gives;
-  // ipvsadm -Sn sorts them. The kernel adds new dests at the head, so the
-  // most recently added dest comes first.
+  // the order the netlink dump (ipvs-snapshot's JSON, ipvsadm -Ln --nosort)
+  // gives; ipvsadm -Sn and -Ln sort them. The kernel adds new dests at the
+  // head, so the most recently added dest comes first.
   std::vector<Dest> dests;
 
   Family family() const { return key.fwmark ? key.fwmark_family : key.vip.addr.family; }
   // Index of the dest with endpoint ep, or -1.
   int Find(const Endpoint& ep) const;
 };
+
+// Where ApplyDestEdit puts an added dest: kHead is what the kernel does
+// (ip_vs_add_dest: list_add_rcu); kTail builds a list from a listing that
+// is already in list order (ipvsadm -Ln --nosort, head first).
+enum class DestInsert { kHead, kTail };
+
+// Applies one real-server command of ipvsadm to @svc, as the kernel does:
+//   'a' (ip_vs_add_dest): @dest goes in at @pos with last_weight = weight and
+//       no runtime state; fails if its endpoint is already there.
+//   'e' (ip_vs_edit_dest): weight, thresholds and forwarding of the dest with
+//       @dest's endpoint change; last_weight follows a non-zero weight only
+//       (a drain to 0 keeps it); OVERLOAD is cleared when the new upper
+//       threshold is 0 or above the old one (__ip_vs_update_dest);
+//       connection counters are kept.
+//   'd' (ip_vs_del_dest): the dest with @dest's endpoint is removed.
+// *index receives the dest's index: where it was added, edited or was
+// before removal. On failure returns false with *err = "duplicate real
+// server ..." / "unknown real server ..." and leaves @svc unchanged.
+// The configuration loaders and the director's timeline both call this.
+bool ApplyDestEdit(Service* svc, char cmd, const Dest& dest, DestInsert pos, int* index,
+                   std::string* err);
+
+// ipvsadm -E: scheduler, flags, persistence and netmask of @edit replace
+// those of @svc; the dests stay.
+void ApplyServiceEdit(Service* svc, const Service& edit);
 
 }  // namespace ipvs_sim
 

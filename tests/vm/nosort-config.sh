@@ -1,13 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Writes rules in `ipvsadm -Sn` form but in the kernel's list order:
+# Writes rules in `ipvsadm -Sn` form that rebuild the kernel's list order:
 #   nosort-config.sh LN_NOSORT SN > CONFIG
 # ipvsadm 1.31 refuses --nosort with -S, and -Sn sorts services and dests,
-# while the simulator needs the kernel's order (for mh it decides). So the
-# guest saves both `ipvsadm -Ln --nosort` (order) and `ipvsadm -Sn` (every
-# option), and this puts the -Sn lines in the -Ln order. Fails if the two
-# do not describe the same services and dests.
+# while the simulator needs the kernel's order (for mh and sh it decides).
+# So the guest saves both `ipvsadm -Ln --nosort` (order) and `ipvsadm -Sn`
+# (every option), and this puts the -Sn lines in the -Ln order of services
+# with each service's dests oldest first: -Ln --nosort lists the head (the
+# newest) first, and a rules file means what `ipvsadm -R` makes of it, each
+# -a at the head. Fails if the two do not describe the same services and
+# dests.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -20,6 +23,7 @@ done
 
 awk -v ln="$1" -v sn="$2" '
 	function fail(msg) { print "nosort-config.sh: " msg > "/dev/stderr"; bad = 1; exit 1 }
+	function flush() { while (nd > 0) print pending[nd--] }
 	BEGIN {
 		proto["TCP"] = "-t"; proto["UDP"] = "-u"; proto["FWM"] = "-f"
 		proto["SCTP"] = "--sctp-service"
@@ -39,14 +43,16 @@ awk -v ln="$1" -v sn="$2" '
 				if (cur == "") fail(ln ": dest before any service: " line)
 				key = cur " " f[2]
 				if (!(key in dst)) fail(ln ": dest " key " missing from " sn)
-				print dst[key]; delete dst[key]; ndst--
+				pending[++nd] = dst[key]; delete dst[key]; ndst--
 			} else {
 				if (!(f[1] in proto)) fail(ln ": unknown protocol in: " line)
+				flush()
 				cur = proto[f[1]] " " f[2]
 				if (!(cur in svc)) fail(ln ": service " cur " missing from " sn)
 				print svc[cur]; delete svc[cur]; nsvc--
 			}
 		}
+		flush()
 		if (nsvc != 0 || ndst != 0)
 			fail(sn ": " nsvc " services and " ndst " dests not listed in " ln)
 	}'

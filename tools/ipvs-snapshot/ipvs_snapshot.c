@@ -2,9 +2,12 @@
 /*
  * ipvs-snapshot: read a live director's IPVS services and real servers over
  * the kernel's generic netlink family "IPVS" and print them in ipvsadm's -Sn
- * syntax but in kernel list order, which in-tree mh depends on and which
- * ipvsadm cannot save (-Sn sorts and refuses --nosort), or as JSON with
- * connection counts. The output feeds `ipvs-sim`.
+ * syntax with each service's real servers oldest first (the reverse of the
+ * kernel's list), so that `ipvsadm -R` of the output, which adds each one
+ * at the list head, rebuilds the same list: in-tree mh and sh depend on it,
+ * and ipvsadm cannot save it (-Sn sorts and refuses --nosort). Or as JSON
+ * with connection counts, real servers in list order (head first). The
+ * output feeds `ipvs-sim`.
  * Needs CAP_NET_ADMIN.
  */
 #include <arpa/inet.h>
@@ -297,7 +300,9 @@ static void snap_print_ipvsadm(FILE *f, const struct snap *s)
 		if (svc->flags & IP_VS_SVC_F_ONEPACKET)
 			fprintf(f, " -o");
 		fprintf(f, "\n");
-		for (j = 0; j < svc->ndests; j++) {
+		/* The dump is in list order, head (newest) first: print the
+		 * tail first so that -R, adding at the head, rebuilds it. */
+		for (j = svc->ndests; j-- > 0;) {
 			const struct snap_dest *d = &svc->dests[j];
 
 			fprintf(f, "-a ");
@@ -372,8 +377,10 @@ static void snap_usage(FILE *f)
 		"usage: ipvs-snapshot [--format ipvsadm|json] [-o FILE]\n"
 		"\n"
 		"Reads IPVS services and real servers over generic netlink and prints\n"
-		"them in ipvsadm -Sn syntax but in kernel list order (default), or\n"
-		"as JSON with weights, thresholds and connection counts. With -o the\n"
+		"them in ipvsadm -Sn syntax (default), real servers oldest first so\n"
+		"that ipvsadm -R rebuilds the kernel's list order, or as JSON (real\n"
+		"servers in list order, newest first) with weights, thresholds and\n"
+		"connection counts. With -o the\n"
 		"file is written atomically (temporary file, then rename).\n"
 		"Needs CAP_NET_ADMIN and the ip_vs module.\n");
 }
