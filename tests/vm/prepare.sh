@@ -330,8 +330,8 @@ for f in virtual_server_group fwmark inhibit sample; do
 done
 
 plan=(static-A static-B static-C static-D static-E static-F static-G static-H
-	live order-wmh order-mh storm failrebuild params dropin-mh dropin-sh keepalived
-	ka-samples)
+	live order-wmh order-mh storm failrebuild params dropin-mh dropin-sh ka-samples
+	keepalived)
 if [ -n "$only" ]; then
 	for name in ${only//,/ }; do
 		[[ " ${plan[*]} " == *" $name "* ]] || die "--only: no scenario '$name'"

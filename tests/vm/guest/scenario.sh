@@ -216,7 +216,7 @@ scenario_dropin() {
 	elif dmesg | grep -q "$_msg"; then
 		result dropin-refuse-mh PASS "modprobe failed and dmesg says '$_msg'"
 	else
-		result dropin-refuse-mh FAIL "modprobe failed but dmesg lacks '$_msg'"
+		result dropin-refuse-mh FAIL "modprobe failed but dmesg lacks '$_msg'; it says: $(dmesg | tail -n 2 | tr '\n' '|')"
 	fi
 	if modprobe ip_vs_wmh sched_name=foo 2>/tmp/mp.err; then
 		result dropin-refuse-foo FAIL "modprobe ip_vs_wmh sched_name=foo succeeded"
