@@ -283,6 +283,12 @@ scenario_keepalived() {
 		flowgen listen "$_ep" &
 		echo "$_ep $!" >>/tmp/ka.listeners
 	done <"$_kd/listeners"
+	# Every listener bound (state 0A in this namespace) before the first check.
+	_n=$(wc -l <"$_kd/listeners")
+	for _ in $(seq 1 40); do
+		[ "$(awk '$4 == "0A"' /proc/net/tcp | wc -l)" -lt "$_n" ] || break
+		sleep 0.25
+	done
 	ka_start "$_kd/keepalived.conf"
 	if ka_wait keepalived-up "$_kd/up.expect"; then
 		served_by keepalived-served mh
