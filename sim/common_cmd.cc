@@ -27,6 +27,13 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
   app->add_flag("--wmh-overflow", g->sched.wmh_overflow,
                 "wmh walks on from unavailable dests (module parameter overflow)")
       ->group(kLoad);
+  app->add_option("--wmh-sched-name", g->sched.wmh_sched_name,
+                  "name ip_vs_wmh registers under (module parameter sched_name): wmh, or mh / sh "
+                  "to serve that name with the wmh code (mh-port/sh-port = flag-2, "
+                  "mh-fallback/sh-fallback = flag-1); -s wmh is then not found")
+      ->check(CLI::IsMember({"wmh", "mh", "sh"}))
+      ->capture_default_str()
+      ->group(kLoad);
   app->add_option("--mh-tab-index", g->sched.mh_tab_index,
                   "CONFIG_IP_VS_MH_TAB_INDEX of the modelled kernel (8..17)")
       ->capture_default_str()
@@ -57,6 +64,10 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
 }
 
 bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
+  if (!IsWmhSchedName(g->sched.wmh_sched_name)) {
+    *err = fmt::format("--wmh-sched-name: '{}' is not wmh, mh or sh", g->sched.wmh_sched_name);
+    return false;
+  }
   g->timeouts.tcp_flows_close = !g->tcp_no_close;
   if (!g->wmh_key_hex.empty()) {
     std::string h = g->wmh_key_hex;

@@ -34,6 +34,7 @@ struct RunArgs {
   uint32_t probe_keys = 100000;
   int jobs = 2;
   bool no_plots = false;
+  CLI::Option* schedulers_opt = nullptr;  // to tell the default from a given list
 };
 
 std::vector<std::string> Split(const std::string& s) {
@@ -56,6 +57,11 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
   std::vector<std::string> names = Split(a.schedulers);
+  // With ip_vs_wmh registered as mh or sh there is no "wmh" (and the name
+  // it took is served by wmh): the default list drops it.
+  if (!single && a.schedulers_opt && a.schedulers_opt->count() == 0 &&
+      g.sched.wmh_sched_name != "wmh")
+    std::erase(names, std::string("wmh"));
   if (single && names.empty() && !config.services.empty())
     names.push_back(config.services[0].scheduler);
   if (names.empty()) return Fail("--schedulers: no scheduler given");
@@ -120,6 +126,14 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   ctx.directors = a.directors;
   ctx.sync = a.sync;
   ctx.window = a.window;
+  std::vector<std::string> served = names;
+  if (single && a.schedulers.empty())
+    for (const Service& s : config.services) served.push_back(s.scheduler);
+  for (const std::string& n : served) {
+    bool seen = false;
+    for (const auto& p : ctx.served_by) seen = seen || p.first == n;
+    if (!seen) ctx.served_by.emplace_back(n, SchedulerServedBy(n, g.sched));
+  }
   std::string table = FormatTable(ctx, results);
   if (!a.out.empty()) {
     OutputFiles files;
@@ -147,11 +161,13 @@ CLI::App* AddRunOptions(CLI::App* c, RunArgs* a, bool single) {
   c->add_option("-T,--trace", a->trace, "trace: text, pcap or ip_vs_conn snapshot")->required();
   c->add_option("-t,--timeline", a->timeline, "timeline of edits and director events");
   if (single)
-    c->add_option("-s,--scheduler", a->schedulers,
-                  "scheduler for every service (default: the configuration's)");
+    a->schedulers_opt = c->add_option("-s,--scheduler", a->schedulers,
+                                      "scheduler for every service (default: the configuration's)");
   else
-    c->add_option("-s,--schedulers", a->schedulers, "comma-separated schedulers to compare")
-        ->capture_default_str();
+    a->schedulers_opt = c->add_option("-s,--schedulers", a->schedulers,
+                                      "comma-separated schedulers to compare (without wmh when "
+                                      "--wmh-sched-name is mh or sh)")
+                            ->capture_default_str();
   c->add_option("-D,--directors", a->directors, "directors behind ECMP")->capture_default_str();
   c->add_flag("--sync", a->sync, "connection sync between directors");
   c->add_option("--ecmp", a->ecmp,

@@ -71,8 +71,11 @@ std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& 
   std::string out = fmt::format("config {}  trace {}", ctx.config, ctx.trace);
   if (!ctx.timeline.empty()) out += fmt::format("  timeline {}", ctx.timeline);
   out += fmt::format(
-      "\n{} director{}{}, window {} s\n\n", ctx.directors, ctx.directors == 1 ? "" : "s",
+      "\n{} director{}{}, window {} s\n", ctx.directors, ctx.directors == 1 ? "" : "s",
       ctx.directors > 1 ? (ctx.sync ? " with conn sync" : " without conn sync") : "", ctx.window);
+  for (const auto& [name, code] : ctx.served_by)
+    out += fmt::format("{}: served by {}\n", name, code);
+  out += '\n';
   constexpr int kLabel = 34, kCol = 13;
   auto row = [&](const std::string& label, auto cell) {
     out += fmt::format("{:<{}}", label, kLabel);
@@ -150,6 +153,8 @@ std::string FormatJson(const ReportContext& ctx, const std::vector<RunResult>& r
   j["directors"] = ctx.directors;
   j["sync"] = ctx.sync;
   j["window"] = ctx.window;
+  j["served_by"] = json::object();
+  for (const auto& [name, code] : ctx.served_by) j["served_by"][name] = code;
   j["runs"] = json::array();
   for (const RunResult& r : runs) {
     json jr;

@@ -29,6 +29,9 @@ struct ReportContext {
   int directors = 1;
   bool sync = false;
   double window = 60;
+  // Which code serves each scheduler name of the runs, in order:
+  // {"mh", "ip_vs_wmh (sched_name=mh)"} (SchedulerServedBy).
+  std::vector<std::pair<std::string, std::string>> served_by;
 };
 
 std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& runs);

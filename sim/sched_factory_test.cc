@@ -58,5 +58,56 @@ TEST(MakeScheduler, BadOptionsAreErrors) {
   EXPECT_NE(err.find("sh"), std::string::npos) << err;
 }
 
+// Decisions of @name under @opts for clients 0..n-1 on varying ports.
+std::vector<int> Decisions(const std::string& name, const SchedulerOptions& opts,
+                           const Service& svc, int n) {
+  std::string err;
+  std::unique_ptr<Scheduler> s = MakeScheduler(name, opts, &err);
+  EXPECT_NE(s, nullptr) << name << ": " << err;
+  if (!s) return {};
+  EXPECT_TRUE(s->Update(svc, SchedEvent::kInit, nullptr, &err)) << err;
+  std::vector<int> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back(s->Schedule(svc, ClientV4(i % 97, static_cast<uint16_t>(1024 + i))));
+  return out;
+}
+
+// sched_name=mh/sh: the name is served by the wmh code, with mh-port /
+// sh-port (flag-2) as port hashing and the fallback (flag-1) as overflow;
+// "wmh" is then not found, as in the kernel.
+TEST(MakeScheduler, WmhUnderTheNameOfMhOrSh) {
+  std::vector<Dest> dests;
+  for (int i = 1; i <= 6; ++i) dests.push_back(D("192.168.1." + std::to_string(i) + ":80", i));
+  for (const char* name : {"mh", "sh"}) {
+    SchedulerOptions as_name;
+    as_name.wmh_table_size = 251;
+    as_name.wmh_sched_name = name;
+    SchedulerOptions plain = as_name;
+    plain.wmh_sched_name = "wmh";
+    for (uint32_t flags : {0u, kSchedFlag2, kSchedFlag1 | kSchedFlag2}) {
+      Service svc = Svc(dests, "10.0.0.1:80", flags);
+      std::vector<int> served = Decisions(name, as_name, svc, 4000);
+      EXPECT_EQ(served, Decisions("wmh", plain, svc, 4000)) << name << " flags " << flags;
+      EXPECT_NE(served, Decisions(name, plain, svc, 4000)) << name << " flags " << flags;
+    }
+    // The port flag changes wmh's decisions the same way under either name.
+    EXPECT_NE(Decisions(name, as_name, Svc(dests, "10.0.0.1:80", 0), 4000),
+              Decisions(name, as_name, Svc(dests, "10.0.0.1:80", kSchedFlag2), 4000));
+    std::string err;
+    EXPECT_EQ(MakeScheduler("wmh", as_name, &err), nullptr);
+    EXPECT_NE(err.find("scheduler 'wmh' not found"), std::string::npos) << err;
+    EXPECT_NE(err.find(std::string("sched_name=") + name), std::string::npos) << err;
+    EXPECT_EQ(SchedulerServedBy(name, as_name), std::string("ip_vs_wmh (sched_name=") + name + ")");
+    EXPECT_EQ(SchedulerServedBy(name, plain), std::string("the model of ip_vs_") + name);
+    EXPECT_NE(MakeScheduler("rr", as_name, &err), nullptr);
+  }
+  SchedulerOptions bad;
+  bad.wmh_sched_name = "rr";
+  std::string err;
+  EXPECT_EQ(MakeScheduler("rr", bad, &err), nullptr);
+  EXPECT_NE(err.find("sched_name 'rr' refused"), std::string::npos) << err;
+  EXPECT_EQ(SchedulerServedBy("wmh", SchedulerOptions()), "ip_vs_wmh");
+}
+
 }  // namespace
 }  // namespace ipvs_sim

@@ -20,9 +20,31 @@ std::vector<std::string> SchedulerNames() {
           "sh",  "sed", "nq",  "fo", "ovf", "mh",   "twos"};
 }
 
+bool IsWmhSchedName(std::string_view name) { return name == "wmh" || name == "mh" || name == "sh"; }
+
+std::string SchedulerServedBy(std::string_view name, const SchedulerOptions& opts) {
+  if (name == opts.wmh_sched_name)
+    return name == "wmh" ? "ip_vs_wmh" : fmt::format("ip_vs_wmh (sched_name={})", name);
+  return fmt::format("the model of ip_vs_{}", name);
+}
+
 std::unique_ptr<Scheduler> MakeScheduler(std::string_view name, const SchedulerOptions& opts,
                                          std::string* err) {
-  if (name == "wmh") {
+  if (!IsWmhSchedName(opts.wmh_sched_name)) {
+    *err =
+        fmt::format("wmh: sched_name '{}' refused: it must be wmh, mh or sh", opts.wmh_sched_name);
+    return nullptr;
+  }
+  if (name == "wmh" && opts.wmh_sched_name != "wmh") {
+    // The kernel finds no "wmh" (request_module("ip_vs_wmh") loads nothing
+    // new: the module is there under the other name); ipvsadm reports
+    // "Scheduler or persistence engine not found".
+    *err = fmt::format(
+        "scheduler 'wmh' not found: ip_vs_wmh is registered as '{}' (sched_name={}); use -s {}",
+        opts.wmh_sched_name, opts.wmh_sched_name, opts.wmh_sched_name);
+    return nullptr;
+  }
+  if (name == opts.wmh_sched_name) {
     if (wmh_table_size_check(opts.wmh_table_size) != 0) {
       *err = fmt::format("wmh: table size {} refused: it must be a prime in [{}, {}]",
                          opts.wmh_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);

@@ -23,6 +23,13 @@ struct SchedulerOptions {
   wmh_hash_key wmh_key = {0x6970767373636865ULL, 0x64776d68204d4756ULL};
   bool wmh_port_hash = false;
   bool wmh_overflow = false;
+  // Module parameter sched_name: the name ip_vs_wmh registers under, "wmh"
+  // (default), "mh" or "sh". Under "mh"/"sh" the wmh code serves that name
+  // (mh-port/sh-port are flag-2, port hashing; mh-fallback/sh-fallback are
+  // flag-1, overflow: the same bits), the in-tree model of that name is not
+  // available, and "wmh" is not found, as in a kernel where the module took
+  // the other name.
+  std::string wmh_sched_name = "wmh";
   // Debian kernel config: CONFIG_IP_VS_MH_TAB_INDEX=12 (4093 slots),
   // CONFIG_IP_VS_SH_TAB_BITS=8.
   int mh_tab_index = 12;
@@ -56,12 +63,20 @@ class Scheduler {
 };
 
 // Creates the scheduler called @name (ipvsadm -s NAME), or returns nullptr
-// with *err naming the known schedulers.
+// with *err naming the known schedulers. The name opts.wmh_sched_name gets
+// the wmh code (WmhScheduler).
 std::unique_ptr<Scheduler> MakeScheduler(std::string_view name, const SchedulerOptions& opts,
                                          std::string* err);
 
-// Every name MakeScheduler accepts, ours first.
+// Every name MakeScheduler accepts with default options, ours first.
 std::vector<std::string> SchedulerNames();
+
+// The names ip_vs_wmh's sched_name accepts: wmh, mh, sh.
+bool IsWmhSchedName(std::string_view name);
+
+// Which code serves @name under @opts, for reports:
+// "ip_vs_wmh", "ip_vs_wmh (sched_name=mh)" or "the model of ip_vs_rr".
+std::string SchedulerServedBy(std::string_view name, const SchedulerOptions& opts);
 
 }  // namespace ipvs_sim
 
