@@ -11,13 +11,14 @@ static u32 wmh_find(const struct wmh_table *t, const u8 *msg, u32 len, u64 h,
 {
 	u32 idx, i, start;
 
-	idx = t->slot[wmh_reduce(h, t->size)];
+	idx = wmh_table_slot(t, wmh_reduce(h, t->size));
 	if (state(ctx, idx) <= worst)
 		return idx;
 	for (i = 1; i <= WMH_PROBES; i++) {
 		struct wmh_hash_key k = { t->key.k0 ^ i, t->key.k1 };
 
-		idx = t->slot[wmh_reduce(wmh_siphash13(&k, msg, len), t->size)];
+		idx = wmh_table_slot(t, wmh_reduce(wmh_siphash13(&k, msg, len),
+						   t->size));
 		if (state(ctx, idx) <= worst)
 			return idx;
 	}

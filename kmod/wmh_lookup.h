@@ -111,7 +111,7 @@ static __always_inline u32 wmh_lookup(const struct wmh_table *t,
 				      const void *ctx, bool overflow)
 {
 	u64 h = wmh_siphash13(&t->key, msg, len);
-	u32 idx = t->slot[wmh_reduce(h, t->size)];
+	u32 idx = wmh_table_slot(t, wmh_reduce(h, t->size));
 
 	if (unlikely(idx == WMH_NO_DEST))
 		return WMH_NO_DEST;

@@ -11,11 +11,14 @@
 
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/vmalloc.h>
 #ifdef WMH_HAVE_LINUX_UNALIGNED
 #include <linux/unaligned.h>
 #else
@@ -27,6 +30,29 @@
 #define wmh_alloc_array(n, size) kvmalloc_array((n), (size), GFP_KERNEL)
 #define wmh_free(p) kvfree(p)
 #define wmh_sort(base, num, size, cmp) sort((base), (num), (size), (cmp), NULL)
+
+/*
+ * A table's slot array lives as long as its service, and a node may hold
+ * thousands. Above PAGE_SIZE kmalloc() rounds up to a power of two (its
+ * 8 KiB cache, then whole page orders): 65537 16-bit slots, 131,074 bytes,
+ * would take 256 KiB. When vmalloc()'s whole pages save at least an eighth
+ * of that, take them; otherwise (sizes at or just below a power of two, as
+ * 4093 or 16381 slots) kvmalloc() as for everything else. Where the memory
+ * comes from never changes what the table holds.
+ */
+static inline void *wmh_alloc_table(size_t n, size_t size)
+{
+	size_t bytes, pow2;
+
+	if (check_mul_overflow(n, size, &bytes))
+		return NULL;
+	if (bytes > PAGE_SIZE) {
+		pow2 = roundup_pow_of_two(bytes);
+		if (PAGE_ALIGN(bytes) <= pow2 - pow2 / 8)
+			return vmalloc(bytes);
+	}
+	return kvmalloc(bytes, GFP_KERNEL);
+}
 
 #else /* userspace */
 
@@ -79,6 +105,8 @@ extern long wmh_fail_alloc_after;
 void *wmh_calloc(size_t n, size_t size);
 /* As wmh_calloc, but the memory is not zeroed. */
 void *wmh_alloc_array(size_t n, size_t size);
+/* A table's slot array: wmh_alloc_array here, sized to fit in the kernel. */
+#define wmh_alloc_table(n, size) wmh_alloc_array((n), (size))
 #define wmh_free(p) free(p)
 #define wmh_sort(base, num, size, cmp) qsort((base), (num), (size), (cmp))
 

@@ -226,13 +226,13 @@ static void wmh_round_append(u32 *head, u32 *tail, struct wmh_builder *b,
 }
 
 /*
- * Fill every slot. @head and @tail hold @rounds entries each, @b one per
- * destination. Probing tests a byte map rather than the slot array: fewer
- * instructions per probe than a bitmap, and a quarter of the slot array's
- * cache footprint. Turns add up to @size and each permutation
- * visits every slot, so every probe loop ends.
+ * Fill every slot of @t (size, width and slot array set). @head and @tail
+ * hold @rounds entries each, @b one per destination. Probing tests a byte
+ * map rather than the slot array: fewer instructions per probe than a
+ * bitmap, and at most half the slot array's cache footprint. Turns add up to
+ * @size and each permutation visits every slot, so every probe loop ends.
  */
-static void wmh_populate(u32 *slot, u8 *taken, u32 size, u32 rounds,
+static void wmh_populate(struct wmh_table *t, u8 *taken, u32 size, u32 rounds,
 			 u32 *head, u32 *tail, struct wmh_builder *b,
 			 const struct wmh_hash_key *key,
 			 const struct wmh_dest_spec *dests, const u32 *order,
@@ -268,7 +268,10 @@ static void wmh_populate(u32 *slot, u8 *taken, u32 size, u32 rounds,
 				pos -= pos >= size ? size : 0;
 			}
 			taken[pos] = 1;
-			slot[pos] = order[i];
+			if (t->wide)
+				t->slot32[pos] = order[i];
+			else
+				t->slot16[pos] = (u16)order[i];
 			d->pos = pos;
 			if (--d->turns_left) {
 				wmh_turn_walk_next(&d->walk);
@@ -283,11 +286,13 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 		    const struct wmh_hash_key *key,
 		    const struct wmh_dest_spec *dests, u32 n)
 {
-	u32 *slot, *order, *target = NULL, *head = NULL, *tail = NULL;
+	u32 *order, *target = NULL, *head = NULL, *tail = NULL;
 	struct wmh_builder *b = NULL;
+	struct wmh_table nt;
 	u8 *taken = NULL;
 	u64 wsum = 0;
 	u32 i, rounds = 0;
+	void *slot;
 	int ret;
 
 	ret = wmh_table_size_check(size);
@@ -297,10 +302,21 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 		return -ENOSPC;
 
 	ret = -ENOMEM;
-	/* Every slot is written below: no need to zero the slot array. */
-	slot = wmh_alloc_array(size, sizeof(*slot));
+	/*
+	 * The slot array lives as long as the service, so it is allocated to
+	 * fit (wmh_alloc_table). Every slot is written below: no need to zero.
+	 */
+	slot = wmh_alloc_table(size, wmh_slot_bytes(n));
 	if (!slot)
 		return ret;
+	nt.size = size;
+	nt.ndests = n;
+	nt.key = *key;
+	nt.wide = wmh_slot_bytes(n) == 4;
+	if (nt.wide)
+		nt.slot32 = slot;
+	else
+		nt.slot16 = slot;
 	order = wmh_calloc(n ? n : 1, sizeof(*order));
 	if (!order)
 		goto err_slot;
@@ -311,7 +327,8 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 	for (i = 0; i < n; i++)
 		wsum += dests[i].weight;
 	if (!wsum) {
-		memset(slot, 0xff, sizeof(*slot) * (size_t)size);
+		/* All ones: WMH_NO_DEST16 or WMH_NO_DEST in every slot. */
+		memset(slot, 0xff, (size_t)wmh_slot_bytes(n) * size);
 		goto done;
 	}
 
@@ -333,7 +350,7 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 	taken = wmh_calloc(size, sizeof(*taken));
 	if (!b || !head || !tail || !taken)
 		goto err_tmp;
-	wmh_populate(slot, taken, size, rounds, head, tail, b, key, dests,
+	wmh_populate(&nt, taken, size, rounds, head, tail, b, key, dests,
 		     order, target, n);
 	wmh_free(taken);
 	wmh_free(tail);
@@ -341,11 +358,8 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 	wmh_free(b);
 	wmh_free(target);
 done:
-	t->size = size;
-	t->ndests = n;
-	t->key = *key;
-	t->slot = slot;
-	t->order = order;
+	nt.order = order;
+	*t = nt;
 	return 0;
 
 err_tmp:
@@ -363,10 +377,11 @@ err_slot:
 
 void wmh_table_free(struct wmh_table *t)
 {
-	wmh_free(t->slot);
+	wmh_free(t->slot32); /* either member: the same pointer */
 	wmh_free(t->order);
-	t->slot = NULL;
+	t->slot32 = NULL;
 	t->order = NULL;
 	t->size = 0;
 	t->ndests = 0;
+	t->wide = false;
 }

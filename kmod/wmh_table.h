@@ -28,6 +28,16 @@ extern "C" {
 
 #define WMH_NO_DEST 0xffffffffU
 
+/*
+ * Slot width. A table of at most WMH_SLOT16_DESTS_MAX destinations stores
+ * 16-bit slots (spec indices 0..65534, WMH_NO_DEST16 for none); a larger one
+ * stores 32-bit slots. The width depends only on the number of destinations,
+ * and either width holds the same assignment: it changes the memory a table
+ * takes, never a decision.
+ */
+#define WMH_SLOT16_DESTS_MAX 65535U
+#define WMH_NO_DEST16 0xffffU
+
 #define WMH_TABLE_SIZE_MIN 3U
 #define WMH_TABLE_SIZE_MAX 4194301U /* largest prime below 2^22 */
 #define WMH_TABLE_SIZE_DEFAULT 65537U
@@ -38,18 +48,40 @@ struct wmh_dest_spec {
 };
 
 /*
- * slot[s] is an index into the caller's spec array, or WMH_NO_DEST when the
- * sum of weights is zero. order[] lists spec indices sorted by key; lookups
- * use it as the last resort when probing finds no available destination.
- * A built table is immutable: readers need no locking.
+ * Slot s holds an index into the caller's spec array, or no destination when
+ * the sum of weights is zero; read it with wmh_table_slot(). order[] lists
+ * spec indices sorted by key; lookups use it as the last resort when probing
+ * finds no available destination. A built table is immutable: readers need
+ * no locking.
  */
 struct wmh_table {
 	u32 size;
 	u32 ndests;
 	struct wmh_hash_key key;
-	u32 *slot;
+	bool wide; /* 32-bit slots: ndests > WMH_SLOT16_DESTS_MAX */
+	union {
+		u16 *slot16; /* !wide */
+		u32 *slot32; /* wide */
+	};
 	u32 *order;
 };
+
+/* Bytes per slot of a table of @n destinations: 2, or 4 above 65535. */
+static inline u32 wmh_slot_bytes(u32 n)
+{
+	return n > WMH_SLOT16_DESTS_MAX ? 4 : 2;
+}
+
+/* The spec index in slot @s, or WMH_NO_DEST. REQUIRES: s < t->size. */
+static __always_inline u32 wmh_table_slot(const struct wmh_table *t, u32 s)
+{
+	u32 idx;
+
+	if (unlikely(t->wide))
+		return t->slot32[s];
+	idx = t->slot16[s];
+	return idx == WMH_NO_DEST16 ? WMH_NO_DEST : idx;
+}
 
 /* Fill @key with the family, address and port of a destination. */
 void wmh_dest_key(u8 key[WMH_DEST_KEY_LEN], int family, const void *addr,

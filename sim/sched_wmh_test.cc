@@ -60,7 +60,8 @@ TEST(WmhScheduler, AgreesWithTheCoreCalledDirectly) {
   ASSERT_EQ(wmh_table_build(&direct.t, 65537, &opts.wmh_key, spec.data(), 4), 0);
   direct.state = {WMH_DEST_UP, WMH_DEST_UP, WMH_DEST_DOWN, WMH_DEST_OVERLOADED};
   ASSERT_NE(wmh.table(), nullptr);
-  for (uint32_t s = 0; s < 65537; ++s) ASSERT_EQ(wmh.table()->slot[s], direct.t.slot[s]) << s;
+  for (uint32_t s = 0; s < 65537; ++s)
+    ASSERT_EQ(wmh_table_slot(wmh.table(), s), wmh_table_slot(&direct.t, s)) << s;
 
   for (uint32_t flags : {0u, kSchedFlag1, kSchedFlag2, kSchedFlag1 | kSchedFlag2}) {
     svc.flags = flags;
@@ -190,10 +191,11 @@ TEST(WmhScheduler, DrainingKeepsTheTableAndMovesOnlyTheDrainedFlows) {
   Init(&wmh, svc);
   std::vector<int> before;
   for (uint32_t i = 0; i < 600; ++i) before.push_back(wmh.Schedule(svc, ClientV4(i)));
-  std::vector<u32> slots(wmh.table()->slot, wmh.table()->slot + 4093);
+  std::vector<u32> slots;
+  for (uint32_t s = 0; s < 4093; ++s) slots.push_back(wmh_table_slot(wmh.table(), s));
   std::string err;
   ASSERT_TRUE(SetWeight(&wmh, &svc, "192.168.1.7:80", 0, &err));
-  for (uint32_t s = 0; s < 4093; ++s) ASSERT_EQ(wmh.table()->slot[s], slots[s]);
+  for (uint32_t s = 0; s < 4093; ++s) ASSERT_EQ(wmh_table_slot(wmh.table(), s), slots[s]);
   for (uint32_t i = 0; i < 600; ++i) {
     int got = wmh.Schedule(svc, ClientV4(i));
     if (before[i] == 2)

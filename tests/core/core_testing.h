@@ -32,14 +32,20 @@ class Table {
     return ret;
   }
   const wmh_table* get() const { return &t_; }
-  uint32_t slot(uint32_t s) const { return t_.slot[s]; }
+  uint32_t slot(uint32_t s) const { return wmh_table_slot(&t_, s); }
+  // Every slot, as spec indices (WMH_NO_DEST for none), whatever the width.
+  std::vector<uint32_t> Slots() const {
+    std::vector<uint32_t> v(t_.size);
+    for (uint32_t s = 0; s < t_.size; ++s) v[s] = slot(s);
+    return v;
+  }
   uint32_t size() const { return t_.size; }
 
   // Slots per spec index.
   std::vector<uint32_t> Counts(size_t n) const {
     std::vector<uint32_t> c(n);
     for (uint32_t s = 0; s < t_.size; ++s)
-      if (t_.slot[s] != WMH_NO_DEST) c[t_.slot[s]]++;
+      if (slot(s) != WMH_NO_DEST) c[slot(s)]++;
     return c;
   }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <string>
 
 #include "core_testing.h"
 
@@ -210,7 +211,7 @@ TEST(Table, AllocationFailureLeavesTableUntouched) {
   auto dests = EqualDests(20);
   Table t;
   ASSERT_EQ(t.Build(4093, dests), 0);
-  std::vector<uint32_t> snapshot(t.get()->slot, t.get()->slot + 4093);
+  std::vector<uint32_t> snapshot = t.Slots();
   // Fail each allocation in turn; each must report -ENOMEM and leak nothing
   // (ASan checks the latter).
   for (long k = 0; k < 8; ++k) {
@@ -228,7 +229,7 @@ TEST(Table, AllocationFailureLeavesTableUntouched) {
     EXPECT_EQ(ret, -ENOMEM) << "failing allocation " << k;
     EXPECT_EQ(scratch.size, 0x5a5a5a5au);  // untouched
   }
-  EXPECT_TRUE(std::equal(snapshot.begin(), snapshot.end(), t.get()->slot));
+  EXPECT_EQ(t.Slots(), snapshot);
 }
 
 TEST(Table, DifferentHashKeysGiveDifferentTables) {
@@ -259,6 +260,121 @@ TEST(DestSpec, WeightIsTheLastNonZeroWeightNeverNegative) {
   u8 key[WMH_DEST_KEY_LEN];
   wmh_dest_key(key, WMH_AF_INET, &a, htons(80));
   EXPECT_EQ(std::memcmp(key, s.key, WMH_DEST_KEY_LEN), 0);
+}
+
+}  // namespace
+
+// Slot width: 16-bit slots up to 65535 dests, 32-bit above. The width is a
+// storage detail: both must hold the same dest in every slot.
+namespace {
+
+using core_testing::EqualDests;
+using core_testing::Table;
+
+constexpr uint32_t kBigTable = 131071;  // prime, room for 65536 dests
+
+// 65535 dests with weights 1..4 (a 16-bit table) and the same dests plus one
+// of weight 0 listed first (65536 dests, a 32-bit table whose last spec index,
+// 65535, is the 16-bit sentinel's value).
+struct BoundaryDests {
+  std::vector<wmh_dest_spec> narrow, wide;
+  BoundaryDests() {
+    std::mt19937 rng(8);
+    std::uniform_int_distribution<uint32_t> w(1, 4);
+    narrow = EqualDests(WMH_SLOT16_DESTS_MAX);
+    for (auto& d : narrow) d.weight = w(rng);
+    wide.push_back(core_testing::V4Dest(0x0b000001, 80, 0));
+    wide.insert(wide.end(), narrow.begin(), narrow.end());
+  }
+};
+
+std::string KeyOf(const std::vector<wmh_dest_spec>& d, uint32_t idx) {
+  if (idx == WMH_NO_DEST) return "none";
+  return std::string(reinterpret_cast<const char*>(d[idx].key), WMH_DEST_KEY_LEN);
+}
+
+TEST(SlotWidth, SixteenBitsUpTo65535DestsThirtyTwoAbove) {
+  EXPECT_EQ(wmh_slot_bytes(0), 2u);
+  EXPECT_EQ(wmh_slot_bytes(WMH_SLOT16_DESTS_MAX), 2u);
+  EXPECT_EQ(wmh_slot_bytes(WMH_SLOT16_DESTS_MAX + 1), 4u);
+  BoundaryDests b;
+  Table narrow, wide;
+  ASSERT_EQ(narrow.Build(kBigTable, b.narrow), 0);
+  ASSERT_EQ(wide.Build(kBigTable, b.wide), 0);
+  EXPECT_FALSE(narrow.get()->wide);
+  EXPECT_TRUE(wide.get()->wide);
+  Table small;
+  ASSERT_EQ(small.Build(4093, EqualDests(3)), 0);
+  EXPECT_FALSE(small.get()->wide);
+}
+
+TEST(SlotWidth, BothWidthsHoldTheSameAssignment) {
+  BoundaryDests b;
+  Table narrow, wide;
+  ASSERT_EQ(narrow.Build(kBigTable, b.narrow), 0);
+  ASSERT_EQ(wide.Build(kBigTable, b.wide), 0);
+  for (uint32_t s = 0; s < kBigTable; ++s)
+    ASSERT_EQ(KeyOf(b.narrow, narrow.slot(s)), KeyOf(b.wide, wide.slot(s))) << "slot " << s;
+  // Exact weights in both, and the highest index of each width is a dest.
+  uint64_t wsum = 0;
+  for (const auto& d : b.narrow) wsum += d.weight;
+  auto cn = narrow.Counts(b.narrow.size());
+  auto cw = wide.Counts(b.wide.size());
+  EXPECT_EQ(cw[0], 0u);  // weight 0
+  for (size_t i = 0; i < b.narrow.size(); ++i) {
+    double ideal = double(kBigTable) * b.narrow[i].weight / wsum;
+    ASSERT_LT(std::fabs(cn[i] - ideal), 1.0) << i;
+    ASSERT_EQ(cn[i], cw[i + 1]) << i;
+  }
+  EXPECT_GT(cn[WMH_SLOT16_DESTS_MAX - 1], 0u);  // index 65534
+  EXPECT_GT(cw[WMH_SLOT16_DESTS_MAX], 0u);      // index 65535 == WMH_NO_DEST16
+}
+
+TEST(SlotWidth, LookupsAgreeAcrossWidthsWithFallback) {
+  BoundaryDests b;
+  Table narrow, wide;
+  ASSERT_EQ(narrow.Build(kBigTable, b.narrow), 0);
+  ASSERT_EQ(wide.Build(kBigTable, b.wide), 0);
+  // Every third dest down (the same dests in both), so that probes and the
+  // key-order scan run too.
+  struct Down {
+    std::vector<wmh_dest_state> s;
+    static wmh_dest_state Get(const void* ctx, uint32_t i) {
+      return static_cast<const Down*>(ctx)->s[i];
+    }
+  } dn, dw;
+  for (size_t i = 0; i < b.narrow.size(); ++i) dn.s.push_back(i % 3 ? WMH_DEST_UP : WMH_DEST_DOWN);
+  dw.s.push_back(WMH_DEST_DOWN);
+  dw.s.insert(dw.s.end(), dn.s.begin(), dn.s.end());
+  uint32_t fell_back = 0;
+  for (uint32_t c = 0; c < 20000; ++c) {
+    uint8_t msg[WMH_FLOW_MSG_MAX];
+    uint32_t a = htonl(0x64000000u + c * 7);
+    uint32_t len = wmh_flow_msg(msg, WMH_AF_INET, &a, false, 0);
+    uint32_t in = wmh_lookup(narrow.get(), msg, len, Down::Get, &dn, false);
+    uint32_t iw = wmh_lookup(wide.get(), msg, len, Down::Get, &dw, false);
+    ASSERT_EQ(KeyOf(b.narrow, in), KeyOf(b.wide, iw)) << c;
+    fell_back += in != narrow.slot(wmh_lookup_slot(narrow.get(), msg, len));
+  }
+  EXPECT_GT(fell_back, 20000u / 5);  // about a third of the flows
+}
+
+TEST(SlotWidth, NoDestInEitherWidth) {
+  for (size_t n : {size_t{WMH_SLOT16_DESTS_MAX}, size_t{WMH_SLOT16_DESTS_MAX} + 1}) {
+    Table t;
+    ASSERT_EQ(t.Build(kBigTable, EqualDests(n, 0)), 0);
+    EXPECT_EQ(t.get()->wide, n > WMH_SLOT16_DESTS_MAX);
+    for (uint32_t s = 0; s < kBigTable; ++s) ASSERT_EQ(t.slot(s), WMH_NO_DEST) << n << " " << s;
+    std::vector<wmh_dest_state> up(n, WMH_DEST_UP);
+    uint8_t msg[4] = {10, 0, 0, 1};
+    EXPECT_EQ(wmh_lookup(
+                  t.get(), msg, 4,
+                  [](const void* ctx, uint32_t i) {
+                    return (*static_cast<const std::vector<wmh_dest_state>*>(ctx))[i];
+                  },
+                  &up, true),
+              WMH_NO_DEST);
+  }
 }
 
 }  // namespace
