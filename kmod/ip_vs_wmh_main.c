@@ -331,12 +331,19 @@ static int __init wmh_init(void)
 		pr_err("hash_key refused: it must be exactly 32 hex digits\n");
 		return -EINVAL;
 	}
+	/*
+	 * register_ip_vs_scheduler() says -EINVAL, not -EEXIST, when the name
+	 * is taken (and logs "[mh] scheduler already existed"); its other
+	 * -EINVAL cases (no name, struct already linked) cannot happen here.
+	 * Refuse with -EBUSY: modprobe takes -EEXIST from init for "already
+	 * loaded" and would report success.
+	 */
 	ret = register_ip_vs_scheduler(&wmh_scheduler);
-	if (ret == -EEXIST) {
+	if (ret == -EINVAL) {
 		pr_err("sched_name=%s refused: a scheduler named %s is already registered (rmmod ip_vs_%s first)\n",
 		       wmh_scheduler.name, wmh_scheduler.name,
 		       wmh_scheduler.name);
-		return ret;
+		return -EBUSY;
 	}
 	if (ret)
 		return ret;
