@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "config_load.h"
+
 namespace ipvs_sim {
 
 int Fail(const std::string& msg) {
@@ -61,6 +63,38 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
                 "--tcp-timeout")
       ->group(kConn);
   app->add_flag("-q,--quiet", g->quiet, "no progress and no warnings on stderr");
+}
+
+void AddConfigOptions(CLI::App* c, ConfigArgs* a) {
+  c->add_option("-c,--config", a->path,
+                "services: ipvsadm rules (-Sn syntax, applied as ipvsadm -R does: each -a at the "
+                "list head; ipvs-snapshot output), ipvsadm -Ln [--nosort] output, or a "
+                "keepalived.conf; '-' for stdin")
+      ->required();
+  c->add_option("--config-format", a->format,
+                "auto (detect from the content), rules, list (ipvsadm -Ln: sorted, real-server "
+                "order unknown), list-nosort (ipvsadm -Ln --nosort: list order) or keepalived")
+      ->check(CLI::IsMember(ConfigFormatNames()))
+      ->capture_default_str();
+  c->add_option("--keepalived-id", a->keepalived_id,
+                "keepalived's config id (keepalived -i): which '@ID' lines apply (default: none)");
+}
+
+bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out,
+                    std::string* err) {
+  ConfigFormat format;
+  if (!ParseConfigFormat(a.format, &format)) {
+    *err = fmt::format("--config-format: unknown format '{}'", a.format);
+    return false;
+  }
+  KeepalivedOptions kopts;
+  kopts.config_id = a.keepalived_id;
+  LoadedConfig lc;
+  if (!LoadConfig(a.path, format, kopts, &lc, err)) return false;
+  if (!g.quiet)
+    for (const std::string& w : lc.warnings) fmt::print(stderr, "warning: {}\n", w);
+  *out = std::move(lc.config);
+  return true;
 }
 
 bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "conn_table.h"
+#include "ipvsadm_config.h"
 #include "scheduler.h"
 
 namespace ipvs_sim {
@@ -28,6 +29,18 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g);
 // Checks and completes @g after parsing (the hash key). False with *err.
 bool FinishGlobalOptions(GlobalOptions* g, std::string* err);
 
+// --config and --config-format of a subcommand.
+struct ConfigArgs {
+  std::string path;
+  std::string format = "auto";
+  std::string keepalived_id;
+};
+// Adds -c/--config (required), --config-format and --keepalived-id to @c.
+void AddConfigOptions(CLI::App* c, ConfigArgs* a);
+// Loads the configuration; prints its warnings on stderr unless g.quiet.
+// False with *err.
+bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out, std::string* err);
+
 // Each subcommand: registers itself on @app and sets *run to its body,
 // called after parsing; the body returns the exit status.
 using RunFn = std::function<int()>;
@@ -36,6 +49,7 @@ void SetupReplay(CLI::App* app, GlobalOptions* g, RunFn* run);
 void SetupCompare(CLI::App* app, GlobalOptions* g, RunFn* run);
 void SetupGenerate(CLI::App* app, GlobalOptions* g, RunFn* run);
 void SetupBench(CLI::App* app, GlobalOptions* g, RunFn* run);
+void SetupConfig(CLI::App* app, GlobalOptions* g, RunFn* run);
 
 // Prints "@msg" on stderr (messages carry their own "file:line: ").
 int Fail(const std::string& msg);

@@ -21,7 +21,7 @@ namespace ipvs_sim {
 namespace {
 
 struct RunArgs {
-  std::string config;
+  ConfigArgs config;
   std::string trace;
   std::string timeline;
   std::string schedulers = "wmh,mh,sh,rr,wlc";
@@ -53,7 +53,7 @@ std::vector<std::string> Split(const std::string& s) {
 int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   std::string err;
   IpvsConfig config;
-  if (!ParseIpvsadmConfig(a.config, &config, &err)) return Fail(err);
+  if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
   std::vector<std::string> names = Split(a.schedulers);
@@ -120,7 +120,7 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
     if (!e.empty()) return Fail(e);
 
   ReportContext ctx;
-  ctx.config = a.config;
+  ctx.config = a.config.path;
   ctx.trace = a.trace;
   ctx.timeline = a.timeline;
   ctx.directors = a.directors;
@@ -154,10 +154,7 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
 }
 
 CLI::App* AddRunOptions(CLI::App* c, RunArgs* a, bool single) {
-  c->add_option(
-       "-c,--config", a->config,
-       "ipvsadm rules in -Sn syntax, real servers in kernel list order (ipvs-snapshot writes them)")
-      ->required();
+  AddConfigOptions(c, &a->config);
   c->add_option("-T,--trace", a->trace, "trace: text, pcap or ip_vs_conn snapshot")->required();
   c->add_option("-t,--timeline", a->timeline, "timeline of edits and director events");
   if (single)

@@ -546,13 +546,14 @@ std::string FormatIpvsadmConfig(const IpvsConfig& config) {
   std::string out;
   for (const Service& svc : config.services) {
     std::string name = ServiceName(svc.key);
+    // The option order of ipvs-snapshot: -s, -b, -p, -M.
     out += fmt::format("-A {} -s {}", name, svc.scheduler);
+    if (svc.flags & (kSchedFlag1 | kSchedFlag2 | kSchedFlag3))
+      out += " -b " + SchedFlagsText(svc.scheduler, svc.flags);
     if (svc.persistence) {
       out += fmt::format(" -p {}", svc.persistence);
       if (svc.netmask_bits >= 0) out += " -M " + NetmaskText(svc);
     }
-    if (svc.flags & (kSchedFlag1 | kSchedFlag2 | kSchedFlag3))
-      out += " -b " + SchedFlagsText(svc.scheduler, svc.flags);
     out += '\n';
     // Oldest first (the list's tail first), so that -a at the head, as
     // ipvsadm -R does, rebuilds the same list.

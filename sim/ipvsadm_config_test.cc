@@ -73,7 +73,7 @@ TEST(IpvsadmConfig, RoundTrips) {
       "-A -t 10.0.0.1:80 -s wmh -b flag-1,flag-2,flag-3\n"
       "-a -t 10.0.0.1:80 -r 192.168.1.5:80 -m -w 3\n"
       "-a -t 10.0.0.1:80 -r 192.168.1.4:81 -m -w 65535 -x 10 -y 5\n"
-      "-A -u [2001:db8::1]:53 -s mh -p 300 -M 64 -b mh-fallback,mh-port\n"
+      "-A -u [2001:db8::1]:53 -s mh -b mh-fallback,mh-port -p 300 -M 64\n"
       "-a -u [2001:db8::1]:53 -r [2001:db8::10]:53 -i -w 1\n"
       "-A --sctp-service 10.0.0.2:9 -s sh -b sh-port\n"
       "-a --sctp-service 10.0.0.2:9 -r 10.1.0.1:9 -g -w 0\n"

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   ipvs_sim::SetupCompare(&app, &g, &run);
   ipvs_sim::SetupGenerate(&app, &g, &run);
   ipvs_sim::SetupBench(&app, &g, &run);
+  ipvs_sim::SetupConfig(&app, &g, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

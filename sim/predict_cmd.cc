@@ -16,7 +16,7 @@ namespace ipvs_sim {
 namespace {
 
 struct PredictArgs {
-  std::string config;
+  ConfigArgs config;
   std::string flows;
   std::string timeline;
   std::string out;
@@ -25,7 +25,7 @@ struct PredictArgs {
 int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
   std::string err;
   IpvsConfig config;
-  if (!ParseIpvsadmConfig(a.config, &config, &err)) return Fail(err);
+  if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
   std::unique_ptr<TraceReader> trace = OpenTrace(a.flows, &err);
@@ -74,10 +74,7 @@ void SetupPredict(CLI::App* app, GlobalOptions* g, RunFn* run) {
       "Print the dest of every flow as one director would choose it: one line per flow in "
       "input order, 'CLIENT VIP DEST' ('-' when no dest). Flows go through one connection "
       "table in order, so rr/wlc state evolves and a live 5-tuple keeps its dest.");
-  c->add_option(
-       "-c,--config", a->config,
-       "ipvsadm rules in -Sn syntax, real servers in kernel list order (ipvs-snapshot writes them)")
-      ->required();
+  AddConfigOptions(c, &a->config);
   c->add_option("-f,--flows", a->flows, "flows: text trace, pcap or ip_vs_conn snapshot")
       ->required();
   c->add_option("-t,--timeline", a->timeline, "timeline of edits applied between flows");

@@ -29,6 +29,10 @@ struct Dest {
   char forward = 'm';  // 'm' masq, 'g' gatewaying (DR), 'i' ipip
   uint32_t u_threshold = 0;
   uint32_t l_threshold = 0;
+  // keepalived's inhibit_on_failure: when its checker fails, keepalived sets
+  // weight 0 (-e ... -w 0) instead of removing the server (-d). Not used by
+  // the kernel; kept so that a timeline can model the checker.
+  bool inhibit_on_failure = false;
 
   // Runtime state.
   uint32_t active_conns = 0;
@@ -57,6 +61,13 @@ struct Service {
   // -M as a prefix length (255.255.255.0 reads as 24); -1 when not given,
   // which means the whole address (32 or 128 bits).
   int netmask_bits = -1;
+  // keepalived's sorry_server: added by keepalived only when every real
+  // server is down (quorum lost); with sorry_server_inhibit it is in the
+  // list from the start at weight 0 (then it is also in dests).
+  bool has_sorry_server = false;
+  Endpoint sorry_server;
+  char sorry_forward = 'm';
+  bool sorry_inhibit = false;
   // Real servers in the kernel's list order: the list head first, which is
   // the order the netlink dump (ipvs-snapshot's JSON, ipvsadm -Ln --nosort)
   // gives; ipvsadm -Sn and -Ln sort them. The kernel adds new dests at the

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+// ipvs-sim config: prints the services --config means, in ipvsadm -Sn
+// syntax with real servers oldest first (as ipvs-snapshot writes them), so
+// that what the simulator reads from a keepalived.conf or a listing can be
+// diffed against a snapshot of the director that was configured from it.
+#include <fmt/core.h>
+
+#include <cstdio>
+
+#include "common_cmd.h"
+#include "config_load.h"
+
+namespace ipvs_sim {
+
+namespace {
+
+struct ConfigCmdArgs {
+  ConfigArgs config;
+  std::string format = "rules";
+};
+
+std::string FormatNotes(const IpvsConfig& cfg) {
+  std::string out;
+  for (const Service& s : cfg.services) {
+    for (const Dest& d : s.dests)
+      if (d.inhibit_on_failure)
+        out += fmt::format("# {} {}: inhibit_on_failure\n", s.key.ToString(), d.ep.ToString());
+    if (s.has_sorry_server)
+      out += fmt::format("# {} sorry_server {}{}\n", s.key.ToString(), s.sorry_server.ToString(),
+                         s.sorry_inhibit ? " (inhibit: in the list at weight 0)" : "");
+  }
+  return out;
+}
+
+int RunConfig(const ConfigCmdArgs& a, const GlobalOptions& g) {
+  std::string err;
+  IpvsConfig cfg;
+  if (!LoadConfigArgs(a.config, g, &cfg, &err)) return Fail(err);
+  std::string out = FormatIpvsadmConfig(cfg);
+  if (a.format == "annotated") out += FormatNotes(cfg);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (std::fflush(stdout) != 0) return Fail("stdout: write error");
+  return 0;
+}
+
+}  // namespace
+
+void SetupConfig(CLI::App* app, GlobalOptions* g, RunFn* run) {
+  auto a = std::make_shared<ConfigCmdArgs>();
+  CLI::App* c = app->add_subcommand(
+      "config",
+      "Print the services --config means in ipvsadm -Sn syntax, real servers oldest first (as "
+      "ipvs-snapshot writes them, so that ipvsadm -R rebuilds the same lists); warnings about "
+      "what keepalived or ipvsadm would do differently go to stderr.");
+  AddConfigOptions(c, &a->config);
+  c->add_option("--format", a->format,
+                "rules (exactly the -Sn lines) or annotated (rules, then '#' lines with "
+                "keepalived's inhibit_on_failure and sorry_server)")
+      ->check(CLI::IsMember({"rules", "annotated"}))
+      ->capture_default_str();
+  c->callback([run, a, g]() { *run = [a, g]() { return RunConfig(*a, *g); }; });
+}
+
+}  // namespace ipvs_sim

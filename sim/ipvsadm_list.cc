@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "ipvsadm_list.h"
+
+#include <fmt/format.h>
+
+#include <string_view>
+
+#include "text_lines.h"
+
+namespace ipvs_sim {
+
+namespace {
+
+std::vector<std::string> Split(std::string_view line) {
+  std::vector<std::string> w;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    size_t s = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+    if (i > s) w.emplace_back(line.substr(s, i - s));
+  }
+  return w;
+}
+
+bool Number(const std::string& s, uint64_t max, uint64_t* out) {
+  if (s.empty() || s.size() > 12) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
+
+bool IsServiceWord(const std::string& w) {
+  return w == "TCP" || w == "UDP" || w == "SCTP" || w == "FWM";
+}
+
+// The text between '(' and ')': "mh-fallback,mh-port" or "flag-1,flag-3".
+bool Flags(const std::string& text, uint32_t* flags, std::string* err) {
+  size_t i = 0;
+  while (i <= text.size()) {
+    size_t comma = text.find(',', i);
+    if (comma == std::string::npos) comma = text.size();
+    std::string f = text.substr(i, comma - i);
+    if (f == "flag-1" || f == "mh-fallback" || f == "sh-fallback")
+      *flags |= kSchedFlag1;
+    else if (f == "flag-2" || f == "mh-port" || f == "sh-port")
+      *flags |= kSchedFlag2;
+    else if (f == "flag-3")
+      *flags |= kSchedFlag3;
+    else if (!f.empty()) {
+      *err = fmt::format("unknown scheduler flag '{}'", f);
+      return false;
+    }
+    i = comma + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool LooksLikeIpvsadmList(const std::string& text) {
+  LineSplitter lines(text);
+  std::string_view view;
+  while (lines.Next(&view)) {
+    std::vector<std::string> w = Split(view);
+    if (w.empty()) continue;
+    if (view.starts_with("IP Virtual Server version") || w[0] == "Prot") return true;
+    if (w[0] == "->") return true;
+    if (IsServiceWord(w[0]) && view.find("  ") != std::string_view::npos) return true;
+    return false;  // the first non-blank line decides
+  }
+  return false;
+}
+
+bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sorted,
+                      IpvsConfig* out, std::vector<std::string>* warnings, std::string* err) {
+  IpvsConfig cfg;
+  LineSplitter lines(text);
+  std::string_view view;
+  int cur = -1;
+  while (lines.Next(&view)) {
+    auto fail = [&](const std::string& what) {
+      *err = fmt::format("{}:{}: {}", name, lines.lineno(), what);
+      return false;
+    };
+    std::vector<std::string> w = Split(view);
+    if (w.empty()) continue;
+    if (view.starts_with("IP Virtual Server version")) continue;
+    if (w[0] == "Prot") {
+      if (w.size() >= 3 && w[2] != "Scheduler")
+        return fail(
+            fmt::format("a listing with '{}' columns has no weights: give plain "
+                        "ipvsadm -Ln (or -Ln --nosort) output",
+                        w[2]));
+      continue;
+    }
+    if (w[0] == "->") {
+      if (w.size() >= 2 && w[1] == "RemoteAddress:Port") continue;
+      if (cur < 0) return fail("real server before any service");
+      if (w.size() < 4) return fail("real server line needs 'ADDR:PORT Forward Weight ...'");
+      Service& svc = cfg.services[cur];
+      Dest d;
+      if (!Endpoint::Parse(w[1], &d.ep, false))
+        return fail(fmt::format("bad real server address '{}' (numeric, from ipvsadm -n)", w[1]));
+      if (w[2] == "Masq")
+        d.forward = 'm';
+      else if (w[2] == "Route" || w[2] == "Local")
+        d.forward = 'g';
+      else if (w[2] == "Tunnel")
+        d.forward = 'i';
+      else
+        return fail(
+            fmt::format("unknown forwarding method '{}' (Masq, Route, Tunnel, Local)", w[2]));
+      uint64_t weight;
+      if (!Number(w[3], 65535, &weight)) return fail(fmt::format("bad weight '{}'", w[3]));
+      d.weight = static_cast<int32_t>(weight);
+      int at;
+      std::string e;
+      // The listing is head first: append to rebuild it as it is.
+      if (!ApplyDestEdit(&svc, 'a', d, DestInsert::kTail, &at, &e)) return fail(e);
+      continue;
+    }
+    if (!IsServiceWord(w[0]))
+      return fail(fmt::format("unexpected line (not ipvsadm -Ln output): '{}'", std::string(view)));
+    Service svc;
+    size_t i = 2;
+    if (w.size() < 3) return fail("service line needs 'PROTO ADDR:PORT SCHEDULER'");
+    if (w[0] == "FWM") {
+      uint64_t mark;
+      if (!Number(w[1], 0xffffffffu, &mark) || mark == 0)
+        return fail(fmt::format("bad fwmark '{}'", w[1]));
+      svc.key.fwmark = static_cast<uint32_t>(mark);
+      if (w[2] == "IPv6") {
+        svc.key.fwmark_family = Family::kV6;
+        i = 3;
+      }
+    } else {
+      svc.key.proto = w[0] == "TCP" ? Proto::kTcp : w[0] == "UDP" ? Proto::kUdp : Proto::kSctp;
+      if (!Endpoint::Parse(w[1], &svc.key.vip, false))
+        return fail(
+            fmt::format("bad virtual service address '{}' (numeric, from ipvsadm -n)", w[1]));
+    }
+    if (i >= w.size()) return fail("service line has no scheduler");
+    svc.scheduler = w[i++];
+    for (; i < w.size(); ++i) {
+      const std::string& t = w[i];
+      std::string e;
+      if (t.size() >= 2 && t.front() == '(' && t.back() == ')') {
+        if (!Flags(t.substr(1, t.size() - 2), &svc.flags, &e)) return fail(e);
+      } else if (t == "persistent" && i + 1 < w.size()) {
+        uint64_t p;
+        if (!Number(w[++i], 0xffffffffu, &p)) return fail(fmt::format("bad timeout '{}'", w[i]));
+        svc.persistence = static_cast<uint32_t>(p);
+      } else if (t == "mask" && i + 1 < w.size()) {
+        const std::string& m = w[++i];
+        uint64_t bits;
+        if (Number(m, 128, &bits)) {
+          svc.netmask_bits = static_cast<int>(bits);
+        } else {
+          IpAddr a;
+          if (!IpAddr::Parse(m, &a) || a.family != Family::kV4)
+            return fail(fmt::format("bad mask '{}'", m));
+          uint32_t v = a.v4();
+          int n = 0;
+          while (n < 32 && (v & (0x80000000u >> n))) ++n;
+          if (n < 32 && (v << n) != 0)
+            return fail(fmt::format("mask {} is not contiguous: not modelled", m));
+          svc.netmask_bits = n;
+        }
+        int full = svc.family() == Family::kV6 ? 128 : 32;
+        if (svc.netmask_bits >= full) svc.netmask_bits = -1;
+      } else if (t == "ops") {
+        // one-packet scheduling: not modelled
+      } else if (t == "pe" && i + 1 < w.size()) {
+        ++i;  // persistence engine: not modelled
+      } else {
+        return fail(fmt::format("unexpected word '{}' in the service line", t));
+      }
+    }
+    if (cfg.Find(svc.key) >= 0)
+      return fail(fmt::format("service {} listed twice", svc.key.ToString()));
+    cfg.services.push_back(std::move(svc));
+    cur = static_cast<int>(cfg.services.size()) - 1;
+  }
+  if (sorted) {
+    for (const Service& s : cfg.services) {
+      if ((s.scheduler == "mh" || s.scheduler == "sh") && s.dests.size() > 1)
+        warnings->push_back(fmt::format(
+            "{}: {} ({}): ipvsadm -Ln sorts real servers, so their list order is unknown and "
+            "{} may be predicted wrong; give ipvsadm -Ln --nosort output with "
+            "--config-format list-nosort, or an ipvs-snapshot",
+            name, s.key.ToString(), s.scheduler, s.scheduler));
+    }
+  }
+  *out = std::move(cfg);
+  return true;
+}
+
+}  // namespace ipvs_sim

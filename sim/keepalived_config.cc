@@ -1,0 +1,1055 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "keepalived_config.h"
+
+#include <fmt/format.h>
+#include <glob.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string_view>
+
+#include "text_lines.h"
+
+namespace ipvs_sim {
+
+namespace {
+
+constexpr uint32_t kKeepalivedPersistence = 360;  // IPVS_SVC_PERSISTENT_TIMEOUT (6*60)
+constexpr int kMaxIncludeDepth = 32;
+constexpr uint32_t kMaxWeight = 65535;  // IPVS_WEIGHT_LIMIT
+
+const char* const kSchedulers[] = {"rr", "wrr", "lc",  "wlc",   "lblc", "sh", "mh",
+                                   "dh", "fo",  "ovf", "lblcr", "sed",  "nq", "twos"};
+
+// One line of words after comments, includes, conditions and definitions;
+// "{" and "}" are words of their own.
+struct Line {
+  std::string file;
+  int lineno = 0;
+  std::vector<std::string> words;
+  std::string where() const { return fmt::format("{}:{}", file, lineno); }
+};
+
+// A statement and, if it opened one, its block.
+struct Node {
+  std::string file;
+  int lineno = 0;
+  std::vector<std::string> words;
+  bool has_block = false;
+  std::vector<Node> children;
+  std::string where() const { return fmt::format("{}:{}", file, lineno); }
+  const std::string& word(size_t i) const {
+    static const std::string kEmpty;
+    return i < words.size() ? words[i] : kEmpty;
+  }
+};
+
+class Reader {
+ public:
+  Reader(const KeepalivedOptions& opts, std::vector<std::string>* warnings)
+      : opts_(opts), warnings_(warnings) {}
+
+  bool ReadText(const std::string& text, const std::string& name, const std::string& dir, int depth,
+                std::string* err);
+  std::vector<Line>& lines() { return lines_; }
+
+ private:
+  void Warn(const std::string& where, const std::string& what) {
+    warnings_->push_back(fmt::format("{}: {}", where, what));
+  }
+  bool Include(const std::string& pattern, const std::string& dir, const std::string& where,
+               int depth, std::string* err);
+  std::string Substitute(const std::string& line) const;
+
+  const KeepalivedOptions& opts_;
+  std::vector<std::string>* warnings_;
+  std::vector<Line> lines_;
+  std::map<std::string, std::string> defs_;
+};
+
+// decomment(): drops what follows an unquoted, unescaped '#' or '!', the
+// backslash of "\#" / "\!", and surrounding blanks. *cont is set for a
+// trailing '\'.
+std::string Decomment(std::string_view in, bool* cont) {
+  std::string out;
+  bool quote = false;
+  *cont = false;
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '"') {
+      quote = !quote;
+    } else if (c == '\\') {
+      if (i + 1 == in.size()) {
+        *cont = true;
+        break;
+      }
+      if (!quote && (in[i + 1] == '#' || in[i + 1] == '!')) {
+        out += in[++i];
+        continue;
+      }
+      out += c;
+      out += in[++i];
+      continue;
+    } else if (!quote && (c == '#' || c == '!')) {
+      break;
+    }
+    out += c;
+  }
+  size_t b = out.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  size_t e = out.find_last_not_of(" \t\r");
+  return out.substr(b, e - b + 1);
+}
+
+// Words split at blanks, "{" and "}" on their own; double quotes group.
+std::vector<std::string> Words(const std::string& line) {
+  std::vector<std::string> words;
+  std::string cur;
+  bool quote = false, have = false;
+  auto flush = [&]() {
+    if (have) words.push_back(cur);
+    cur.clear();
+    have = false;
+  };
+  for (char c : line) {
+    if (quote) {
+      if (c == '"')
+        quote = false;
+      else
+        cur += c;
+      continue;
+    }
+    if (c == '"') {
+      quote = true;
+      have = true;
+    } else if (c == ' ' || c == '\t' || c == '\r') {
+      flush();
+    } else if (c == '{' || c == '}') {
+      flush();
+      words.emplace_back(1, c);
+    } else {
+      cur += c;
+      have = true;
+    }
+  }
+  flush();
+  return words;
+}
+
+std::string Reader::Substitute(const std::string& line) const {
+  if (defs_.empty() || line.find('$') == std::string::npos) return line;
+  std::string out;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] != '$') {
+      out += line[i];
+      continue;
+    }
+    size_t start = i + 1, end;
+    bool braced = start < line.size() && line[start] == '{';
+    if (braced) {
+      end = line.find('}', start);
+      if (end == std::string::npos) {
+        out += line[i];
+        continue;
+      }
+      auto it = defs_.find(line.substr(start + 1, end - start - 1));
+      if (it == defs_.end()) {
+        out += line.substr(i, end - i + 1);
+      } else {
+        out += it->second;
+      }
+      i = end;
+      continue;
+    }
+    end = start;
+    while (end < line.size() &&
+           (isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_'))
+      ++end;
+    auto it = defs_.find(line.substr(start, end - start));
+    if (end == start || it == defs_.end()) {
+      out += line[i];
+      continue;
+    }
+    out += it->second;
+    i = end - 1;
+  }
+  return out;
+}
+
+bool ReadFile(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *text = ss.str();
+  return true;
+}
+
+bool Reader::Include(const std::string& pattern, const std::string& dir, const std::string& where,
+                     int depth, std::string* err) {
+  if (depth >= kMaxIncludeDepth) {
+    *err = fmt::format("{}: include nested more than {} deep", where, kMaxIncludeDepth);
+    return false;
+  }
+  // keepalived chdir()s to the directory of the file it reads, so a
+  // relative pattern is relative to the including file.
+  std::string full = pattern.starts_with("/") || dir.empty() ? pattern : dir + "/" + pattern;
+  glob_t g{};
+  int flags = GLOB_MARK;
+#ifdef GLOB_BRACE
+  flags |= GLOB_BRACE;
+#endif
+  int res = glob(full.c_str(), flags, nullptr, &g);
+  if (res == GLOB_NOMATCH) {
+    Warn(where, fmt::format("include '{}': no matching file (keepalived skips it)", pattern));
+    globfree(&g);
+    return true;
+  }
+  if (res != 0) {
+    globfree(&g);
+    *err = fmt::format("{}: include '{}': glob failed", where, pattern);
+    return false;
+  }
+  std::vector<std::string> paths(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+  globfree(&g);
+  for (const std::string& p : paths) {
+    if (p.ends_with("/")) continue;  // a directory (GLOB_MARK)
+    std::string text;
+    if (!ReadFile(p, &text)) {
+      Warn(where, fmt::format("include: cannot open '{}' (keepalived skips it)", p));
+      continue;
+    }
+    std::string sub = std::filesystem::path(p).parent_path().string();
+    if (!ReadText(text, p, sub, depth + 1, err)) return false;
+  }
+  return true;
+}
+
+bool Reader::ReadText(const std::string& text, const std::string& name, const std::string& dir,
+                      int depth, std::string* err) {
+  LineSplitter split(text);
+  std::string_view view;
+  std::string pending;
+  int pending_line = 0;
+  while (split.Next(&view)) {
+    bool cont;
+    std::string line = Decomment(view, &cont);
+    if (!pending.empty() || cont) {
+      if (pending.empty()) pending_line = split.lineno();
+      pending += line;
+      if (cont) {
+        pending += ' ';
+        continue;
+      }
+      line = pending;
+      pending.clear();
+    } else {
+      pending_line = split.lineno();
+    }
+    if (line.empty()) continue;
+    std::string where = fmt::format("{}:{}", name, pending_line);
+    if (line[0] == '@') {
+      bool rev = line.size() > 1 && line[1] == '^';
+      size_t ofs = rev ? 2 : 1;
+      size_t sp = line.find_first_of(" \t", ofs);
+      if (sp == std::string::npos) continue;
+      std::string id = line.substr(ofs, sp - ofs);
+      bool match = !opts_.config_id.empty() && id == opts_.config_id;
+      if (match == rev) continue;  // not for this config id
+      line = line.substr(line.find_first_not_of(" \t", sp));
+    }
+    if (line[0] == '$') {
+      size_t eq = line.find('=');
+      if (eq != std::string::npos) {
+        std::string key = line.substr(1, eq - 1);
+        while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+        std::string value = line.substr(eq + 1);
+        size_t b = value.find_first_not_of(" \t");
+        defs_[key] = b == std::string::npos ? "" : value.substr(b);
+        continue;
+      }
+    }
+    if (line.starts_with("~SEQ") || line.starts_with("~LST")) {
+      *err = fmt::format("{}: ~SEQ and ~LST are not supported by the simulator", where);
+      return false;
+    }
+    line = Substitute(line);
+    std::vector<std::string> words = Words(line);
+    if (words.empty()) continue;
+    if (words[0] == "include" || words[0] == "includer" || words[0] == "includem" ||
+        words[0] == "includew" || words[0] == "includeb" || words[0] == "includea") {
+      if (words.size() < 2) {
+        Warn(where, "include without a file name (ignored)");
+        continue;
+      }
+      if (!Include(words[1], dir, where, depth, err)) return false;
+      continue;
+    }
+    lines_.push_back(Line{name, pending_line, std::move(words)});
+  }
+  return true;
+}
+
+// Builds the block tree. "{" opens a block for the statement before it on
+// the same line or, alone on a line, for the previous statement.
+bool BuildTree(const std::vector<Line>& lines, std::vector<Node>* top, std::string* err) {
+  std::vector<std::vector<Node>*> stack{top};
+  std::vector<std::string> opened;  // where each open block started
+  for (const Line& l : lines) {
+    Node cur;
+    cur.file = l.file;
+    cur.lineno = l.lineno;
+    bool have = false;
+    auto flush = [&]() {
+      if (have) stack.back()->push_back(std::move(cur));
+      cur = Node();
+      cur.file = l.file;
+      cur.lineno = l.lineno;
+      have = false;
+    };
+    for (const std::string& w : l.words) {
+      if (w == "{") {
+        flush();
+        std::vector<Node>* level = stack.back();
+        if (level->empty()) {
+          // A bare block: keepalived reads it as part of nothing; skip it.
+          Node anon;
+          anon.file = l.file;
+          anon.lineno = l.lineno;
+          level->push_back(std::move(anon));
+        }
+        Node& owner = level->back();
+        owner.has_block = true;
+        stack.push_back(&owner.children);
+        opened.push_back(l.where());
+      } else if (w == "}") {
+        flush();
+        if (stack.size() == 1) {
+          *err = fmt::format("{}: extra '}}'", l.where());
+          return false;
+        }
+        stack.pop_back();
+        opened.pop_back();
+      } else {
+        cur.words.push_back(w);
+        have = true;
+      }
+    }
+    flush();
+  }
+  if (stack.size() > 1) {
+    *err = fmt::format("{}: block not closed at the end of the configuration", opened.back());
+    return false;
+  }
+  return true;
+}
+
+// keepalived's inet_stosockaddr for "ADDR" and "PORT" (port 0 / none: 0).
+bool ParseAddr(const std::string& text, IpAddr* out) {
+  std::string t = text;
+  if (t.size() > 2 && t.front() == '[' && t.back() == ']') t = t.substr(1, t.size() - 2);
+  return IpAddr::Parse(t, out);
+}
+
+bool ParsePort(const std::string& text, uint16_t* port) {
+  if (text.empty()) {
+    *port = 0;
+    return true;
+  }
+  uint32_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint32_t>(c - '0');
+    if (v > 65535) return false;
+  }
+  *port = static_cast<uint16_t>(v);
+  return true;
+}
+
+bool ParseUnsigned(const std::string& text, uint64_t max, uint64_t* out) {
+  if (text.empty() || text.size() > 12) return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > max) return false;
+  *out = v;
+  return true;
+}
+
+// A real or sorry server as written.
+struct Server {
+  std::string where;
+  Endpoint ep;
+  char forward = 0;     // 0: the virtual server's
+  int64_t weight = -1;  // -1: the virtual server's
+  uint32_t u_threshold = 0, l_threshold = 0;
+  int inhibit = -1;  // -1: the virtual server's
+  bool alpha = false;
+};
+
+// A virtual_server as written and after keepalived's checks.
+struct VirtualServer {
+  std::string where;
+  enum { kAddr, kFwmark, kGroup } form = kAddr;
+  Endpoint addr;
+  uint32_t fwmark = 0;
+  std::string group;
+  int family = 0;  // 0 unset, 4, 6 (ip_family)
+  std::string sched;
+  uint32_t flags = 0;
+  char forward = 0;
+  int proto = 0;  // 0 unset
+  std::string proto_where;
+  uint32_t persistence = 0;
+  int netmask_bits = -1;
+  int64_t weight = 1;
+  bool inhibit = false;
+  bool alpha = false;
+  std::vector<Server> servers;
+  bool has_sorry = false;
+  Server sorry;
+  bool sorry_inhibit = false;
+};
+
+struct GroupEntry {
+  std::string where;
+  bool fwmark = false;
+  uint32_t mark = 0;
+  int fwmark_family = 0;  // 0 unset
+  IpAddr first, last;
+  uint16_t port = 0;
+};
+
+class Interpreter {
+ public:
+  Interpreter(std::vector<std::string>* warnings) : warnings_(warnings) {}
+  bool Run(const std::vector<Node>& top, IpvsConfig* out, std::string* err);
+
+ private:
+  void Warn(const std::string& where, const std::string& what) {
+    warnings_->push_back(fmt::format("{}: {}", where, what));
+  }
+  bool Group(const Node& n, std::string* err);
+  bool Virtual(const Node& n, std::string* err);
+  bool ServerLine(const Node& n, const char* kind, Server* s, std::string* err);
+  bool Forwarding(const Node& n, const char* kind, char* fwd);
+  bool Emit(VirtualServer& vs, IpvsConfig* out, std::string* err);
+
+  std::vector<std::string>* warnings_;
+  std::map<std::string, std::vector<GroupEntry>> groups_;
+  std::vector<VirtualServer> vss_;
+};
+
+bool Interpreter::Forwarding(const Node& n, const char* kind, char* fwd) {
+  const std::string& m = n.word(1);
+  if (m == "NAT") {
+    *fwd = 'm';
+  } else if (m == "DR") {
+    *fwd = 'g';
+  } else if (m == "TUN") {
+    *fwd = 'i';
+  } else {
+    Warn(n.where(),
+         fmt::format("keepalived: unknown [{}] routing method for {} server (ignored)", m, kind));
+    return false;
+  }
+  return true;
+}
+
+bool Interpreter::Group(const Node& n, std::string* err) {
+  const std::string& name = n.word(1);
+  if (name.empty()) {
+    *err = fmt::format("{}: virtual_server_group needs a name", n.where());
+    return false;
+  }
+  std::vector<GroupEntry> entries;
+  for (const Node& c : n.children) {
+    GroupEntry e;
+    e.where = c.where();
+    if (c.word(0) == "fwmark") {
+      uint64_t mark;
+      if (!ParseUnsigned(c.word(1), UINT32_MAX, &mark)) {
+        Warn(c.where(), fmt::format("keepalived: ({}): fwmark '{}' must be in [0, {}] - ignoring",
+                                    name, c.word(1), UINT32_MAX));
+        continue;
+      }
+      e.fwmark = true;
+      e.mark = static_cast<uint32_t>(mark);
+      if (c.word(2) == "inet")
+        e.fwmark_family = 4;
+      else if (c.word(2) == "inet6")
+        e.fwmark_family = 6;
+      else if (!c.word(2).empty()) {
+        Warn(c.where(), fmt::format("keepalived: ({}): fwmark '{}' family {} unknown - ignoring",
+                                    name, mark, c.word(2)));
+        continue;
+      }
+      entries.push_back(e);
+      continue;
+    }
+    std::string addr = c.word(0);
+    if (addr.find('/') != std::string::npos) {
+      *err = fmt::format(
+          "{}: virtual_server_group entry '{}': address/mask blocks are not supported "
+          "by the simulator (write a range a.b.c.d-e)",
+          c.where(), addr);
+      return false;
+    }
+    std::string first = addr, last_text;
+    size_t dash = addr.find('-');
+    if (dash != std::string::npos) {
+      first = addr.substr(0, dash);
+      last_text = addr.substr(dash + 1);
+    }
+    if (!ParseAddr(first, &e.first) || !ParsePort(c.word(1), &e.port)) {
+      Warn(c.where(), fmt::format("keepalived: Invalid virtual server group IP address {} {} - "
+                                  "skipping",
+                                  addr, c.word(1)));
+      continue;
+    }
+    e.last = e.first;
+    bool v6 = e.first.family == Family::kV6;
+    if (!last_text.empty()) {
+      bool full = last_text.find(v6 ? ':' : '.') != std::string::npos;
+      if (full) {
+        if (!ParseAddr(last_text, &e.last) || e.last.family != e.first.family) {
+          Warn(c.where(), fmt::format("keepalived: Invalid range end {} - skipping", addr));
+          continue;
+        }
+      } else {
+        uint64_t end;
+        bool ok = false;
+        if (v6) {
+          size_t used = 0;
+          unsigned long v = 0;
+          try {
+            v = std::stoul(last_text, &used, 16);
+          } catch (...) {
+            used = 0;
+          }
+          ok = used == last_text.size() && v <= 0xffff;
+          end = v;
+        } else {
+          ok = ParseUnsigned(last_text, 255, &end);
+        }
+        if (!ok) {
+          Warn(c.where(), fmt::format("keepalived: Virtual server group range '{}' end '{}' "
+                                      "invalid - skipping",
+                                      addr, last_text));
+          continue;
+        }
+        if (v6) {
+          e.last.bytes[14] = static_cast<uint8_t>(end >> 8);
+          e.last.bytes[15] = static_cast<uint8_t>(end);
+        } else {
+          e.last.bytes[3] = static_cast<uint8_t>(end);
+        }
+        uint32_t start = v6 ? (e.first.bytes[14] << 8 | e.first.bytes[15]) : e.first.bytes[3];
+        if (start >= end) {
+          Warn(c.where(), fmt::format("keepalived: Address range end is not greater than address "
+                                      "range start - {} - skipping",
+                                      addr));
+          continue;
+        }
+      }
+      // The kernel services are made by counting up the last 32 (IPv4) or
+      // 16 (IPv6) bits: the rest of the end address is ignored.
+      if (e.last < e.first) {
+        Warn(c.where(), fmt::format("keepalived: Address range end is less than address range "
+                                    "start - {} - skipping",
+                                    addr));
+        continue;
+      }
+    }
+    entries.push_back(e);
+  }
+  if (entries.empty()) {
+    Warn(n.where(),
+         fmt::format("keepalived: virtual server group {} has no entries - removing", name));
+    return true;
+  }
+  groups_[name] = std::move(entries);
+  return true;
+}
+
+bool Interpreter::ServerLine(const Node& n, const char* kind, Server* s, std::string* err) {
+  s->where = n.where();
+  if (!ParseAddr(n.word(1), &s->ep.addr) || !ParsePort(n.word(2), &s->ep.port)) {
+    Warn(n.where(), fmt::format("keepalived: Invalid {} server ip address/port {}/{} - skipping",
+                                kind, n.word(1), n.word(2)));
+    return false;
+  }
+  (void)err;
+  return true;
+}
+
+bool Interpreter::Virtual(const Node& n, std::string* err) {
+  VirtualServer vs;
+  vs.where = n.where();
+  const std::string& p1 = n.word(1);
+  if (p1 == "group") {
+    vs.form = VirtualServer::kGroup;
+    vs.group = n.word(2);
+  } else if (p1 == "fwmark") {
+    uint64_t mark;
+    if (!ParseUnsigned(n.word(2), UINT32_MAX, &mark)) {
+      Warn(n.where(),
+           fmt::format("keepalived: virtual server fwmark '{}' must be in [0, {}] - ignoring",
+                       n.word(2), UINT32_MAX));
+      return true;
+    }
+    vs.form = VirtualServer::kFwmark;
+    vs.fwmark = static_cast<uint32_t>(mark);
+  } else {
+    if (!ParseAddr(p1, &vs.addr.addr) || !ParsePort(n.word(2), &vs.addr.port)) {
+      Warn(n.where(), fmt::format("keepalived: Invalid virtual server IP address/port {} {} - "
+                                  "skipping",
+                                  p1, n.word(2)));
+      return true;
+    }
+    vs.family = vs.addr.addr.family == Family::kV6 ? 6 : 4;
+  }
+  for (const Node& c : n.children) {
+    const std::string& k = c.word(0);
+    if (k == "lb_algo" || k == "lvs_sched") {
+      const std::string& name = c.word(1);
+      bool known = false;
+      for (const char* s : kSchedulers) known = known || name == s;
+      if (!known) {
+        Warn(c.where(),
+             fmt::format("keepalived rejects {} '{}' (\"Invalid lvs_scheduler '{}' - ignoring\": "
+                         "not one of rr wrr lc wlc lblc sh mh dh fo ovf lblcr sed nq twos); the "
+                         "kernel gets {}{}",
+                         k, name, name, vs.sched.empty() ? "wlc, keepalived's default" : vs.sched,
+                         name == "wmh" ? ". For wmh load ip_vs_wmh with sched_name=mh (or sh) "
+                                         "and write lb_algo mh (or sh); simulate that with "
+                                         "--wmh-sched-name mh"
+                                       : ""));
+        continue;
+      }
+      vs.sched = name;
+    } else if (k == "flag-1") {
+      vs.flags |= kSchedFlag1;
+    } else if (k == "flag-2") {
+      vs.flags |= kSchedFlag2;
+    } else if (k == "flag-3") {
+      vs.flags |= kSchedFlag3;
+    } else if (k == "sh-port" || k == "sh-fallback" || k == "mh-port" || k == "mh-fallback" ||
+               k == "hashed") {
+      std::string want = k.substr(0, 2);
+      if (vs.sched == "sh" || vs.sched == "mh") {
+        // keepalived silently ignores mh-* with sh and sh-* with mh.
+        if (k == vs.sched + "-port") vs.flags |= kSchedFlag2;
+        if (k == vs.sched + "-fallback") vs.flags |= kSchedFlag1;
+        if (k != "hashed" && want != vs.sched)
+          Warn(c.where(), fmt::format("keepalived ignores {} for lb_algo {} (silently); the kernel "
+                                      "gets no flag for it",
+                                      k, vs.sched));
+      } else {
+        Warn(c.where(),
+             fmt::format("keepalived ignores {} (\"{} only applies to sh scheduler - ignoring\"): "
+                         "the scheduler set before it is {}; write it after lb_algo {}",
+                         k, k, vs.sched.empty() ? "none" : vs.sched, want == "ha" ? "sh" : want));
+      }
+    } else if (k == "ops") {
+      // One-packet scheduling: not modelled.
+    } else if (k == "lb_kind" || k == "lvs_method") {
+      Forwarding(c, "virtual", &vs.forward);
+    } else if (k == "protocol") {
+      std::string p = c.word(1);
+      for (char& ch : p) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+      if (p == "TCP")
+        vs.proto = 6;
+      else if (p == "UDP")
+        vs.proto = 17;
+      else if (p == "SCTP")
+        vs.proto = 132;
+      else
+        Warn(c.where(), fmt::format("keepalived: Unknown protocol {} - ignoring", c.word(1)));
+      vs.proto_where = c.where();
+    } else if (k == "persistence_timeout") {
+      if (c.words.size() < 2) {
+        vs.persistence = kKeepalivedPersistence;
+        continue;
+      }
+      uint64_t t;
+      if (!ParseUnsigned(c.word(1), 2678400, &t) || t == 0) {  // LVS_MAX_TIMEOUT: 31 days
+        Warn(c.where(), "keepalived: persistence_timeout invalid (ignored)");
+        continue;
+      }
+      vs.persistence = static_cast<uint32_t>(t);
+    } else if (k == "persistence_granularity") {
+      const std::string& g = c.word(1);
+      bool v4 = vs.family == 4 || (vs.family == 0 && g.find('.') != std::string::npos);
+      if (!v4) {
+        uint64_t bits;
+        if (!ParseUnsigned(g, 128, &bits) || bits == 0) {
+          Warn(c.where(), fmt::format("keepalived: Invalid IPv6 persistence_granularity specified "
+                                      "- {} (ignored)",
+                                      g));
+          continue;
+        }
+        vs.netmask_bits = static_cast<int>(bits);
+        if (vs.family == 0) vs.family = 6;
+      } else {
+        IpAddr m;
+        if (!IpAddr::Parse(g, &m) || m.family != Family::kV4) {
+          Warn(c.where(), fmt::format("keepalived: Invalid IPv4 persistence_granularity specified "
+                                      "- {} (ignored)",
+                                      g));
+          continue;
+        }
+        uint32_t v = m.v4();
+        int bits = 0;
+        while (bits < 32 && (v & (0x80000000u >> bits))) ++bits;
+        if (bits < 32 && (v << bits) != 0) {
+          *err = fmt::format(
+              "{}: persistence_granularity {} is not a contiguous mask: keepalived "
+              "and the kernel accept it, the simulator cannot model it",
+              c.where(), g);
+          return false;
+        }
+        vs.netmask_bits = bits == 0 ? 0 : bits;
+        if (vs.family == 0) vs.family = 4;
+      }
+      if (!vs.persistence) vs.persistence = kKeepalivedPersistence;
+    } else if (k == "ip_family") {
+      if (c.word(1) == "inet")
+        vs.family = 4;
+      else if (c.word(1) == "inet6")
+        vs.family = 6;
+      else
+        Warn(c.where(), fmt::format("keepalived: unknown address family {}", c.word(1)));
+    } else if (k == "weight") {
+      uint64_t w;
+      if (!ParseUnsigned(c.word(1), kMaxWeight, &w)) {
+        Warn(c.where(),
+             fmt::format("keepalived: virtual server weight {} invalid (ignored)", c.word(1)));
+        continue;
+      }
+      vs.weight = static_cast<int64_t>(w);
+    } else if (k == "inhibit_on_failure") {
+      vs.inhibit = true;
+    } else if (k == "alpha") {
+      vs.alpha = true;
+    } else if (k == "sorry_server") {
+      Server s;
+      if (ServerLine(c, "sorry", &s, err)) {
+        vs.has_sorry = true;
+        vs.sorry = s;
+      }
+    } else if (k == "sorry_server_inhibit") {
+      if (vs.has_sorry)
+        vs.sorry_inhibit = true;
+      else
+        Warn(c.where(),
+             "keepalived: Ignoring sorry_server inhibit used before or without "
+             "sorry_server");
+    } else if (k == "sorry_server_lvs_method") {
+      if (vs.has_sorry)
+        Forwarding(c, "sorry", &vs.sorry.forward);
+      else
+        Warn(c.where(), "keepalived: sorry_server forwarding used without sorry_server");
+    } else if (k == "real_server") {
+      Server s;
+      if (!ServerLine(c, "real", &s, err)) continue;
+      for (const Node& r : c.children) {
+        const std::string& rk = r.word(0);
+        if (rk == "weight") {
+          uint64_t w;
+          if (!ParseUnsigned(r.word(1), kMaxWeight, &w)) {
+            Warn(r.where(), fmt::format("keepalived: Real server weight {} is outside range "
+                                        "0-{} (ignored)",
+                                        r.word(1), kMaxWeight));
+            continue;
+          }
+          s.weight = static_cast<int64_t>(w);
+        } else if (rk == "lvs_method") {
+          Forwarding(r, "real", &s.forward);
+        } else if (rk == "uthreshold" || rk == "lthreshold") {
+          uint64_t t;
+          if (!ParseUnsigned(r.word(1), UINT32_MAX, &t)) {
+            Warn(r.where(),
+                 fmt::format("keepalived: Invalid real_server {} '{}' - ignoring", rk, r.word(1)));
+            continue;
+          }
+          (rk == "uthreshold" ? s.u_threshold : s.l_threshold) = static_cast<uint32_t>(t);
+        } else if (rk == "inhibit_on_failure") {
+          s.inhibit = 1;
+        } else if (rk == "alpha") {
+          s.alpha = true;
+        } else if (r.has_block &&
+                   (rk == "HTTP_GET" || rk == "SSL_GET" || rk == "TCP_CHECK" || rk == "UDP_CHECK" ||
+                    rk == "SMTP_CHECK" || rk == "DNS_CHECK" || rk == "MISC_CHECK" ||
+                    rk == "PING_CHECK" || rk == "BFD_CHECK" || rk == "FILE_CHECK")) {
+          for (const Node& ck : r.children)
+            if (ck.word(0) == "alpha") s.alpha = true;
+        }
+      }
+      vs.servers.push_back(s);
+    }
+    // Every other keyword (delay_loop, quorum, checkers' settings, ...)
+    // does not change what IPVS holds at start-up.
+  }
+  vss_.push_back(std::move(vs));
+  return true;
+}
+
+Family FamilyOf(int f) { return f == 6 ? Family::kV6 : Family::kV4; }
+
+bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
+  std::string name = vs.form == VirtualServer::kGroup ? "group " + vs.group
+                     : vs.form == VirtualServer::kFwmark
+                         ? fmt::format("fwmark {}", vs.fwmark)
+                         : fmt::format("{} {}", vs.addr.addr.ToString(), vs.addr.port);
+  const std::vector<GroupEntry>* entries = nullptr;
+  if (vs.form == VirtualServer::kGroup) {
+    auto it = groups_.find(vs.group);
+    if (it == groups_.end()) {
+      Warn(vs.where, fmt::format("virtual_server group {}: no virtual_server_group {}: keepalived "
+                                 "configures nothing for it",
+                                 vs.group, vs.group));
+      return true;
+    }
+    entries = &it->second;
+  }
+  // Address families: the real servers (not tunnelled) decide when the
+  // virtual server does not (fwmark, group without addresses).
+  std::vector<Server> servers;
+  for (Server& s : vs.servers) {
+    char fwd = s.forward ? s.forward : vs.forward;
+    int fam = s.ep.addr.family == Family::kV6 ? 6 : 4;
+    if (fwd != 'i') {
+      if (vs.family == 0 && vs.form != VirtualServer::kGroup) {
+        vs.family = fam;
+      } else if (vs.family != 0 && vs.family != fam) {
+        Warn(s.where, fmt::format("keepalived: Address family of virtual server and real server {} "
+                                  "don't match - skipping real server",
+                                  s.ep.addr.ToString()));
+        continue;
+      }
+    }
+    bool dup = false;
+    for (const Server& o : servers) dup = dup || o.ep == s.ep;
+    if (dup) {
+      Warn(s.where, fmt::format("keepalived: VS {}: real server {} is duplicated - removing second "
+                                "rs",
+                                name, s.ep.ToString()));
+      continue;
+    }
+    servers.push_back(s);
+  }
+  if (servers.empty()) {
+    Warn(vs.where,
+         fmt::format("keepalived: Virtual server {} has no real servers - ignoring", name));
+    return true;
+  }
+  bool has_addr = vs.form == VirtualServer::kAddr;
+  if (entries)
+    for (const GroupEntry& e : *entries) has_addr = has_addr || !e.fwmark;
+  Proto proto = vs.proto == 6 ? Proto::kTcp : vs.proto == 132 ? Proto::kSctp : Proto::kUdp;
+  if (has_addr && vs.proto == 0)
+    Warn(vs.where,
+         fmt::format("keepalived: Virtual server {}: no protocol set - defaulting to UDP", name));
+  if (!has_addr && vs.proto != 0)
+    Warn(vs.proto_where, fmt::format("keepalived: Virtual server {}: protocol specified for fwmark "
+                                     "- protocol will be ignored",
+                                     name));
+  if (!vs.persistence) {
+    bool zero = vs.form == VirtualServer::kAddr && vs.addr.port == 0;
+    if (entries)
+      for (const GroupEntry& e : *entries) zero = zero || (!e.fwmark && e.port == 0);
+    if (zero) {
+      Warn(vs.where, fmt::format("keepalived: Virtual server {}: zero port only valid for "
+                                 "persistent services - setting persistence {} s",
+                                 name, kKeepalivedPersistence));
+      vs.persistence = kKeepalivedPersistence;
+    }
+  }
+  if (vs.sched.empty()) {
+    Warn(vs.where,
+         fmt::format("keepalived: Virtual server {}: no scheduler set, setting default 'wlc'",
+                     name));
+    vs.sched = "wlc";
+  }
+  bool need_fwd = false;
+  for (const Server& s : servers) need_fwd = need_fwd || !s.forward;
+  if (!vs.forward && need_fwd) {
+    Warn(vs.where, fmt::format("keepalived: Virtual server {}: no forwarding method set, setting "
+                               "default NAT",
+                               name));
+    vs.forward = 'm';
+  }
+  if (vs.alpha)
+    Warn(vs.where,
+         "alpha: keepalived adds each real server only after its first successful "
+         "check; the simulator takes them all as up");
+
+  Service base;
+  base.scheduler = vs.sched;
+  base.flags = vs.flags;
+  base.persistence = vs.persistence;
+  base.netmask_bits = vs.persistence ? vs.netmask_bits : -1;
+  base.has_sorry_server = vs.has_sorry;
+  if (vs.has_sorry) {
+    base.sorry_server = vs.sorry.ep;
+    base.sorry_forward = vs.sorry.forward ? vs.sorry.forward : vs.forward ? vs.forward : 'm';
+    base.sorry_inhibit = vs.sorry_inhibit;
+  }
+  std::vector<ServiceKey> keys;
+  auto add_fwmark = [&](uint32_t mark, int fam) {
+    ServiceKey k;
+    k.fwmark = mark;
+    k.fwmark_family = FamilyOf(fam ? fam : vs.family ? vs.family : 4);
+    keys.push_back(k);
+  };
+  auto add_addr = [&](const IpAddr& a, uint16_t port) {
+    ServiceKey k;
+    k.proto = proto;
+    k.vip.addr = a;
+    k.vip.port = port;
+    keys.push_back(k);
+  };
+  if (vs.form == VirtualServer::kAddr) {
+    add_addr(vs.addr.addr, vs.addr.port);
+  } else if (vs.form == VirtualServer::kFwmark) {
+    if (vs.fwmark == 0) {
+      *err = fmt::format("{}: virtual_server fwmark 0: the kernel has no such service", vs.where);
+      return false;
+    }
+    add_fwmark(vs.fwmark, 0);
+  } else {
+    // ipvs_group_cmd: the address ranges first, then the fwmarks.
+    for (const GroupEntry& e : *entries) {
+      if (e.fwmark) continue;
+      IpAddr a = e.first;
+      for (int guard = 0; guard < 65536; ++guard) {
+        add_addr(a, e.port);
+        if (a == e.last) break;
+        if (a.family == Family::kV4) {
+          a = IpAddr::V4(a.v4() + 1);
+        } else {
+          uint16_t low = static_cast<uint16_t>((a.bytes[14] << 8 | a.bytes[15]) + 1);
+          a.bytes[14] = static_cast<uint8_t>(low >> 8);
+          a.bytes[15] = static_cast<uint8_t>(low);
+        }
+      }
+    }
+    for (const GroupEntry& e : *entries)
+      if (e.fwmark) add_fwmark(e.mark, e.fwmark_family);
+  }
+  for (const ServiceKey& k : keys) {
+    Service svc = base;
+    svc.key = k;
+    if (out->Find(k) >= 0) {
+      Warn(vs.where, fmt::format("service {} is configured twice; keepalived's second add fails "
+                                 "(File exists): the first is kept",
+                                 k.ToString()));
+      continue;
+    }
+    for (const Server& s : servers) {
+      Dest d;
+      d.ep = s.ep;
+      d.forward = s.forward ? s.forward : vs.forward;
+      d.weight = static_cast<int32_t>(s.weight >= 0 ? s.weight : vs.weight);
+      d.u_threshold = s.u_threshold;
+      d.l_threshold = s.l_threshold;
+      d.inhibit_on_failure = s.inhibit >= 0 ? s.inhibit != 0 : vs.inhibit;
+      if (s.alpha)
+        Warn(s.where,
+             "alpha: keepalived adds this real server only after its first successful "
+             "check; the simulator takes it as up");
+      int at;
+      std::string e;
+      // keepalived adds real servers in file order; each lands at the head.
+      if (!ApplyDestEdit(&svc, 'a', d, DestInsert::kHead, &at, &e)) {
+        *err = fmt::format("{}: {}", s.where, e);
+        return false;
+      }
+    }
+    if (vs.has_sorry && vs.sorry_inhibit && svc.Find(vs.sorry.ep) < 0) {
+      Dest d;
+      d.ep = vs.sorry.ep;
+      d.forward = base.sorry_forward;
+      d.weight = 0;
+      int at;
+      std::string e;
+      if (!ApplyDestEdit(&svc, 'a', d, DestInsert::kHead, &at, &e)) {
+        *err = fmt::format("{}: {}", vs.sorry.where, e);
+        return false;
+      }
+    }
+    out->services.push_back(std::move(svc));
+  }
+  return true;
+}
+
+bool Interpreter::Run(const std::vector<Node>& top, IpvsConfig* out, std::string* err) {
+  for (const Node& n : top) {
+    const std::string& k = n.word(0);
+    if (k == "virtual_server_group") {
+      if (!Group(n, err)) return false;
+    } else if (k == "virtual_server") {
+      if (!n.has_block) {
+        Warn(n.where(), "virtual_server without a block (ignored)");
+        continue;
+      }
+      if (!Virtual(n, err)) return false;
+    }
+  }
+  // Groups may be defined after the virtual servers that use them:
+  // keepalived resolves them once everything is read.
+  IpvsConfig cfg;
+  for (VirtualServer& vs : vss_)
+    if (!Emit(vs, &cfg, err)) return false;
+  *out = std::move(cfg);
+  return true;
+}
+
+}  // namespace
+
+bool ParseKeepalivedConfigText(const std::string& text, const std::string& name,
+                               const std::string& dir, const KeepalivedOptions& opts,
+                               IpvsConfig* out, std::vector<std::string>* warnings,
+                               std::string* err) {
+  Reader reader(opts, warnings);
+  if (!reader.ReadText(text, name, dir, 0, err)) return false;
+  std::vector<Node> top;
+  if (!BuildTree(reader.lines(), &top, err)) return false;
+  Interpreter interp(warnings);
+  return interp.Run(top, out, err);
+}
+
+bool ParseKeepalivedConfig(const std::string& path, const KeepalivedOptions& opts, IpvsConfig* out,
+                           std::vector<std::string>* warnings, std::string* err) {
+  std::string text;
+  if (!ReadFile(path, &text)) {
+    *err = fmt::format("{}: cannot open", path);
+    return false;
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return ParseKeepalivedConfigText(text, path, dir, opts, out, warnings, err);
+}
+
+bool LooksLikeKeepalived(const std::string& text) {
+  LineSplitter lines(text);
+  std::string_view view;
+  while (lines.Next(&view)) {
+    bool cont;
+    std::string line = Decomment(view, &cont);
+    std::vector<std::string> w = Words(line);
+    if (w.empty()) continue;
+    const std::string& k = w[0];
+    if (k == "virtual_server" || k == "virtual_server_group" || k == "global_defs" ||
+        k == "include" || k.starts_with("vrrp_") || k == "static_ipaddress" ||
+        k == "static_routes" || k == "local_address_group" || k == "linkbeat_use_polling")
+      return true;
+  }
+  return false;
+}
+
+}  // namespace ipvs_sim

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+// Reads the IPVS part of a keepalived.conf (keepalived 2.2.x syntax) into
+// the services and real servers keepalived would configure at start-up:
+//
+//   virtual_server_group VSG { 10.0.0.1 80  192.168.200.3-10 80  fwmark 7 }
+//   virtual_server 10.0.0.1 80 {           # or: fwmark 7 / group VSG
+//     lb_algo mh                           # lvs_sched
+//     mh-port                              # flag keywords, after lb_algo
+//     lb_kind NAT                          # lvs_method: NAT, DR, TUN
+//     protocol TCP
+//     persistence_timeout 600
+//     persistence_granularity 255.255.255.0
+//     real_server 192.168.1.5 80 { weight 3  inhibit_on_failure  TCP_CHECK { ... } }
+//     sorry_server 192.168.1.99 80
+//   }
+//
+// What keepalived's own parser does decides the meaning (keepalived's
+// lib/parser.c, check/check_parser.c, check_data.c, ipwrapper.c and
+// ipvswrapper.c, v2.2.7):
+// - '#' and '!' start a comment anywhere outside double quotes ("\#" and
+//   "\!" escape them); a trailing '\' continues the line; '{' and '}' may
+//   stand anywhere on a line. Lines "@ID ..." apply only when keepalived
+//   runs with that config id (-i ID; default: the host name): here ID is
+//   @config_id (empty: none match); "@^ID ..." applies when it does not.
+//   Simple "$NAME=value" definitions are substituted ($NAME, ${NAME}).
+// - "include PATTERN" anywhere: a glob (with braces), relative to the
+//   directory of the file that includes it (keepalived chdir()s there);
+//   matches are read in sorted order, no match is a warning.
+// - Blocks other than virtual_server_group and virtual_server (global_defs,
+//   vrrp_*, static_*, SSL, ...) are skipped, as are checkers and other
+//   keywords without an IPVS meaning inside them.
+// - lb_algo must be one of keepalived's list (rr wrr lc wlc lblc sh mh dh fo
+//   ovf lblcr sed nq twos): any other name (wmh) is ignored with "Invalid
+//   lvs_scheduler", and a service without a valid one gets wlc.
+// - Flag keywords: flag-1..3 always; sh-port/sh-fallback only when the
+//   scheduler set so far is sh, mh-port/mh-fallback only when it is mh (a
+//   keyword before lb_algo, or for another scheduler, is ignored).
+// - No protocol: UDP (for address services); protocol on a fwmark service is
+//   ignored; no lb_kind: NAT; persistence_timeout without a value, a zero
+//   port without persistence, or persistence_granularity alone: 360 s.
+// - A real server's weight defaults to the virtual_server's "weight" (1); a
+//   real server listed twice keeps the first; a service without real
+//   servers is not configured; a group expands to one IPVS service per
+//   address of each range and per fwmark, each with every real server.
+// - Real servers are added in the file's order, so the last one is the head
+//   of the kernel's list. All are taken as up at start (their checkers have
+//   not failed yet); "alpha" is warned about. A sorry_server with
+//   sorry_server_inhibit is added last at weight 0; without, it is only
+//   recorded (keepalived adds it when every real server is down).
+//
+// Where keepalived itself rejects or ignores something, a warning
+// "file:line: ..." says so and what the kernel gets instead. Errors (a file
+// that cannot be read, a block that does not close, an address the
+// simulator cannot model) stop with "file:line: ...".
+#ifndef IPVS_SCHED_SIM_KEEPALIVED_CONFIG_H_
+#define IPVS_SCHED_SIM_KEEPALIVED_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "ipvsadm_config.h"
+
+namespace ipvs_sim {
+
+struct KeepalivedOptions {
+  std::string config_id;  // keepalived -i; "" matches no "@ID" line
+};
+
+// Parses @path (and what it includes). Appends warnings to *warnings.
+bool ParseKeepalivedConfig(const std::string& path, const KeepalivedOptions& opts, IpvsConfig* out,
+                           std::vector<std::string>* warnings, std::string* err);
+
+// Same for @text named @name; relative includes resolve against @dir.
+bool ParseKeepalivedConfigText(const std::string& text, const std::string& name,
+                               const std::string& dir, const KeepalivedOptions& opts,
+                               IpvsConfig* out, std::vector<std::string>* warnings,
+                               std::string* err);
+
+// True if @text looks like a keepalived.conf: a virtual_server,
+// virtual_server_group, global_defs, vrrp_* or include keyword at the start
+// of a line.
+bool LooksLikeKeepalived(const std::string& text);
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_KEEPALIVED_CONFIG_H_

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "keepalived_config.h"
+
+#include <fmt/core.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace ipvs_sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char kSamples[] = "/usr/share/doc/keepalived/samples";
+
+Endpoint Ep(const char* text) {
+  Endpoint e;
+  EXPECT_TRUE(Endpoint::Parse(text, &e, true)) << text;
+  return e;
+}
+
+struct Parsed {
+  bool ok = false;
+  IpvsConfig cfg;
+  std::vector<std::string> warnings;
+  std::string err;
+  bool Warned(const std::string& what) const {
+    for (const std::string& w : warnings)
+      if (w.find(what) != std::string::npos) return true;
+    return false;
+  }
+};
+
+Parsed Text(const std::string& text, const std::string& dir = ".",
+            const KeepalivedOptions& opts = KeepalivedOptions()) {
+  Parsed p;
+  p.ok = ParseKeepalivedConfigText(text, "k.conf", dir, opts, &p.cfg, &p.warnings, &p.err);
+  return p;
+}
+
+Parsed Sample(const std::string& name) {
+  Parsed p;
+  std::string path = std::string(kSamples) + "/" + name;
+  p.ok = ParseKeepalivedConfig(path, KeepalivedOptions(), &p.cfg, &p.warnings, &p.err);
+  return p;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Real files nobody here wrote: every sample of Debian's keepalived package
+// with a virtual_server parses and yields at least one service.
+TEST(KeepalivedSamples, EverySampleWithIpvsParses) {
+  ASSERT_TRUE(fs::is_directory(kSamples))
+      << kSamples << " is missing: install Debian's keepalived package (apt-get install "
+      << "keepalived) to run the tests against its sample configurations";
+  int with_ipvs = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(kSamples)) {
+    std::string name = e.path().filename().string();
+    if (!name.starts_with("keepalived.conf")) continue;
+    std::string text = Slurp(e.path());
+    bool ipvs = false;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      size_t b = line.find_first_not_of(" \t");
+      if (b != std::string::npos && line.compare(b, 15, "virtual_server ") == 0) ipvs = true;
+    }
+    Parsed p = Sample(name);
+    EXPECT_TRUE(p.ok) << name << ": " << p.err;
+    if (ipvs) {
+      ++with_ipvs;
+      EXPECT_FALSE(p.cfg.services.empty()) << name;
+      for (const Service& s : p.cfg.services) EXPECT_FALSE(s.dests.empty()) << name;
+    } else {
+      EXPECT_TRUE(p.cfg.services.empty()) << name;
+    }
+  }
+  EXPECT_GE(with_ipvs, 10);
+}
+
+// Facts read off keepalived.conf.quorum: one TCP virtual server 10.0.1.1:80,
+// wrr, NAT, persistence 900, ten real servers 10.0.0.1..10:8080 of weight 1
+// in that order (so .10, added last, heads the list); alpha is warned about.
+TEST(KeepalivedSamples, Quorum) {
+  Parsed p = Sample("keepalived.conf.quorum");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 1u);
+  const Service& s = p.cfg.services[0];
+  EXPECT_EQ(s.key.ToString(), "-t 10.0.1.1:80");
+  EXPECT_EQ(s.scheduler, "wrr");
+  EXPECT_EQ(s.persistence, 900u);
+  ASSERT_EQ(s.dests.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(s.dests[i].ep.ToString(), fmt::format("10.0.0.{}:8080", 10 - i));
+    EXPECT_EQ(s.dests[i].weight, 1);
+    EXPECT_EQ(s.dests[i].forward, 'm');
+  }
+  EXPECT_TRUE(p.Warned("alpha"));
+}
+
+// keepalived.conf.virtual_server_group: group VSG_1 = 10.0.0.1 8080,
+// 10.0.0.2 80, 192.168.200.1 1358, the range 192.168.200.3-10 80 and
+// fwmarks 1 and 2: 3 + 8 + 2 services, each with both real servers
+// (192.168.200.1:1358 then .2:1358), rr, persistence 50, TCP.
+TEST(KeepalivedSamples, VirtualServerGroup) {
+  Parsed p = Sample("keepalived.conf.virtual_server_group");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 13u);
+  int fwmarks = 0, range = 0;
+  for (const Service& s : p.cfg.services) {
+    EXPECT_EQ(s.scheduler, "rr");
+    EXPECT_EQ(s.persistence, 50u);
+    ASSERT_EQ(s.dests.size(), 2u);
+    EXPECT_EQ(s.dests[0].ep, Ep("192.168.200.2:1358"));
+    EXPECT_EQ(s.dests[1].ep, Ep("192.168.200.1:1358"));
+    if (s.key.fwmark) {
+      ++fwmarks;
+    } else {
+      EXPECT_EQ(s.key.proto, Proto::kTcp);
+      uint32_t a = s.key.vip.addr.v4();
+      if (a >= IpAddr::V4(0xc0a8c803).v4() && a <= IpAddr::V4(0xc0a8c80a).v4()) {
+        ++range;
+        EXPECT_EQ(s.key.vip.port, 80);
+      }
+    }
+  }
+  EXPECT_EQ(fwmarks, 2);
+  EXPECT_EQ(range, 8);
+  ServiceKey k;
+  k.proto = Proto::kTcp;
+  k.vip = Ep("10.0.0.1:8080");
+  EXPECT_GE(p.cfg.Find(k), 0);
+}
+
+// keepalived.conf.fwmark: fwmark 1, rr, persistence 900, real servers
+// 192.168.201.100 and .101 without a port; its "protocol TCP" is ignored
+// by keepalived for a fwmark service, which we warn about.
+TEST(KeepalivedSamples, Fwmark) {
+  Parsed p = Sample("keepalived.conf.fwmark");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 1u);
+  const Service& s = p.cfg.services[0];
+  EXPECT_EQ(s.key.fwmark, 1u);
+  EXPECT_EQ(s.persistence, 900u);
+  ASSERT_EQ(s.dests.size(), 2u);
+  EXPECT_EQ(s.dests[0].ep, Ep("192.168.201.101:0"));
+  EXPECT_EQ(s.dests[1].ep, Ep("192.168.201.100:0"));
+  EXPECT_TRUE(p.Warned("protocol specified for fwmark - protocol will be ignored"));
+}
+
+// keepalived.conf.inhibit: its one real server has inhibit_on_failure;
+// keepalived.conf.sample: a sorry_server, recorded and not in the list.
+TEST(KeepalivedSamples, InhibitAndSorryServer) {
+  Parsed inh = Sample("keepalived.conf.inhibit");
+  ASSERT_TRUE(inh.ok) << inh.err;
+  ASSERT_EQ(inh.cfg.services.size(), 1u);
+  ASSERT_EQ(inh.cfg.services[0].dests.size(), 1u);
+  EXPECT_TRUE(inh.cfg.services[0].dests[0].inhibit_on_failure);
+  EXPECT_EQ(inh.cfg.services[0].key.ToString(), "-t 10.10.10.2:1358");
+
+  Parsed smp = Sample("keepalived.conf.sample");
+  ASSERT_TRUE(smp.ok) << smp.err;
+  ASSERT_EQ(smp.cfg.services.size(), 1u);
+  const Service& s = smp.cfg.services[0];
+  EXPECT_TRUE(s.has_sorry_server);
+  EXPECT_EQ(s.sorry_server, Ep("192.168.200.200:1358"));
+  EXPECT_FALSE(s.sorry_inhibit);
+  ASSERT_EQ(s.dests.size(), 1u);
+  EXPECT_EQ(s.dests[0].ep, Ep("192.168.200.2:1358"));
+  EXPECT_FALSE(s.dests[0].inhibit_on_failure);
+}
+
+// keepalived.conf.IPv6: an IPv6 virtual server whose real server is on
+// another port (25); its group IPv6_group is used by nobody (the
+// "virtual_server group" line is commented out), so only one service.
+// keepalived.conf.SSL_GET: two virtual servers, 443 and 80.
+TEST(KeepalivedSamples, Ipv6AndTwoServices) {
+  Parsed p = Sample("keepalived.conf.IPv6");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 1u);
+  EXPECT_EQ(p.cfg.services[0].key.ToString(), "-t [ae00::1]:80");
+  ASSERT_EQ(p.cfg.services[0].dests.size(), 1u);
+  EXPECT_EQ(p.cfg.services[0].dests[0].ep, Ep("[ae00::10]:25"));
+
+  Parsed ssl = Sample("keepalived.conf.SSL_GET");
+  ASSERT_TRUE(ssl.ok) << ssl.err;
+  ASSERT_EQ(ssl.cfg.services.size(), 2u);
+  EXPECT_EQ(ssl.cfg.services[0].key.vip.port, 443);
+  EXPECT_EQ(ssl.cfg.services[1].key.vip.port, 80);
+}
+
+TEST(Keepalived, UnknownSchedulerIsIgnoredAsKeepalivedDoes) {
+  Parsed p = Text(
+      "virtual_server 10.0.0.1 80 {\n"
+      "  protocol TCP\n"
+      "  lb_algo wmh\n"
+      "  mh-port\n"
+      "  real_server 10.1.0.1 80 { weight 2 }\n"
+      "}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 1u);
+  EXPECT_EQ(p.cfg.services[0].scheduler, "wlc");
+  EXPECT_EQ(p.cfg.services[0].flags, 0u);
+  EXPECT_TRUE(p.Warned("k.conf:3: keepalived rejects lb_algo 'wmh'"));
+  EXPECT_TRUE(p.Warned("Invalid lvs_scheduler 'wmh' - ignoring"));
+  EXPECT_TRUE(p.Warned("sched_name=mh"));
+  EXPECT_TRUE(p.Warned("k.conf:4: keepalived ignores mh-port"));
+  EXPECT_TRUE(p.Warned("no scheduler set, setting default 'wlc'"));
+}
+
+// Flag keywords count only after the lb_algo they belong to.
+TEST(Keepalived, SchedulerFlagsFollowTheSchedulerSetBefore) {
+  Parsed p = Text(
+      "virtual_server 10.0.0.1 80 {\n"
+      "  protocol UDP\n"
+      "  mh-fallback\n"  // before lb_algo: ignored
+      "  lvs_sched mh\n"
+      "  mh-port\n"
+      "  sh-port\n"  // mh: silently ignored by keepalived
+      "  flag-3\n"
+      "  real_server 10.1.0.1 80 {\n  }\n"
+      "}\n"
+      "virtual_server 10.0.0.2 53 {\n"
+      "  protocol udp\n"
+      "  lb_algo sh\n"
+      "  sh-fallback\n"
+      "  sh-port\n"
+      "  real_server 10.1.0.1 53\n"
+      "  {\n"
+      "    weight 1\n"
+      "  }\n"
+      "}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 2u);
+  EXPECT_EQ(p.cfg.services[0].scheduler, "mh");
+  EXPECT_EQ(p.cfg.services[0].flags, kSchedFlag2 | kSchedFlag3);
+  EXPECT_EQ(p.cfg.services[0].key.proto, Proto::kUdp);
+  EXPECT_TRUE(p.Warned("k.conf:3: keepalived ignores mh-fallback"));
+  EXPECT_TRUE(p.Warned("k.conf:6: keepalived ignores sh-port for lb_algo mh"));
+  EXPECT_EQ(p.cfg.services[1].flags, kSchedFlag1 | kSchedFlag2);
+}
+
+TEST(Keepalived, DefaultsAndWhatKeepalivedFixes) {
+  Parsed p = Text(
+      "global_defs { router_id X\n notification_email { a@b } }\n"
+      "vrrp_instance VI_1 { state MASTER\n virtual_ipaddress { 10.0.0.1 } }\n"
+      "virtual_server 10.0.0.1 0 {\n"  // no protocol, no lb_kind, zero port
+      "  weight 4\n"
+      "  inhibit_on_failure\n"
+      "  real_server 10.1.0.1 80 { TCP_CHECK { connect_port 80 } }\n"
+      "  real_server 10.1.0.2 80 { weight 0\n lvs_method DR }\n"
+      "  real_server 10.1.0.1 80 { weight 9 }\n"       // duplicate: removed
+      "  real_server [2001:db8::1] 80 { weight 9 }\n"  // wrong family: skipped
+      "  persistence_granularity 255.255.255.0\n"
+      "  sorry_server 10.1.0.9 80\n"
+      "  sorry_server_inhibit\n"
+      "}\n"
+      "virtual_server 10.0.0.2 80 { protocol TCP }\n");  // no real servers
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 1u);
+  const Service& s = p.cfg.services[0];
+  EXPECT_EQ(s.key.proto, Proto::kUdp);
+  EXPECT_EQ(s.scheduler, "wlc");
+  EXPECT_EQ(s.persistence, 360u);
+  EXPECT_EQ(s.netmask_bits, 24);
+  ASSERT_EQ(s.dests.size(), 3u);  // sorry server (inhibit) last, at the head
+  EXPECT_EQ(s.dests[0].ep, Ep("10.1.0.9:80"));
+  EXPECT_EQ(s.dests[0].weight, 0);
+  EXPECT_EQ(s.dests[1].ep, Ep("10.1.0.2:80"));
+  EXPECT_EQ(s.dests[1].weight, 0);
+  EXPECT_EQ(s.dests[1].forward, 'g');
+  EXPECT_EQ(s.dests[2].ep, Ep("10.1.0.1:80"));
+  EXPECT_EQ(s.dests[2].weight, 4);     // the virtual server's weight
+  EXPECT_EQ(s.dests[2].forward, 'm');  // no lb_kind: NAT
+  EXPECT_TRUE(s.dests[2].inhibit_on_failure);
+  EXPECT_TRUE(s.sorry_inhibit);
+  EXPECT_TRUE(p.Warned("no protocol set - defaulting to UDP"));
+  EXPECT_TRUE(
+      p.Warned("k.conf:11: keepalived: VS 10.0.0.1 0: real server 10.1.0.1:80 is duplicated"));
+  EXPECT_TRUE(p.Warned("k.conf:12: keepalived: Address family"));
+  EXPECT_TRUE(p.Warned("no forwarding method set, setting default NAT"));
+  EXPECT_TRUE(p.Warned("k.conf:17: keepalived: Virtual server 10.0.0.2 80 has no real servers"));
+}
+
+TEST(Keepalived, CommentsContinuationsConditionsDefinitions) {
+  KeepalivedOptions opts;
+  opts.config_id = "lb1";
+  Parsed p = Text(
+      "! comment\n"
+      "# comment\n"
+      "$VIP=10.0.0.7\n"
+      "virtual_server $VIP \\\n"
+      "    80 {   ! trailing comment { not a block\n"
+      "  protocol TCP # another\n"
+      "@lb1  lb_algo mh\n"
+      "@lb2  lb_algo rr\n"
+      "@^lb2 mh-port\n"
+      "  real_server 10.1.0.1 80 { weight 2 }   real_server 10.1.0.2 80 { weight 3 }\n"
+      "}\n",
+      ".", opts);
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 1u);
+  const Service& s = p.cfg.services[0];
+  EXPECT_EQ(s.key.vip, Ep("10.0.0.7:80"));
+  EXPECT_EQ(s.scheduler, "mh");
+  EXPECT_EQ(s.flags, kSchedFlag2);
+  ASSERT_EQ(s.dests.size(), 2u);
+  EXPECT_EQ(s.dests[0].weight, 3);
+}
+
+// include: globs relative to the directory of the including file, nested.
+TEST(Keepalived, IncludesResolveLikeKeepalived) {
+  fs::path root = fs::path(::testing::TempDir()) / "keepalived_include_test";
+  fs::remove_all(root);
+  fs::create_directories(root / "conf.d" / "more");
+  auto write = [](const fs::path& p, const std::string& text) {
+    std::ofstream f(p);
+    f << text;
+  };
+  write(root / "keepalived.conf",
+        "global_defs { router_id T }\ninclude conf.d/*.conf\ninclude missing/*.conf\n");
+  write(root / "conf.d" / "a.conf",
+        "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n include more/rs.inc\n}\n");
+  write(root / "conf.d" / "b.conf",
+        "virtual_server 10.0.0.2 80 {\n protocol TCP\n lb_algo sh\n"
+        " real_server 10.1.0.9 80 { }\n}\n");
+  write(root / "conf.d" / "more" / "rs.inc", "real_server 10.1.0.1 80 { weight 5 }\n");
+  Parsed p;
+  p.ok = ParseKeepalivedConfig((root / "keepalived.conf").string(), KeepalivedOptions(), &p.cfg,
+                               &p.warnings, &p.err);
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 2u);  // a.conf before b.conf (sorted)
+  EXPECT_EQ(p.cfg.services[0].key.vip, Ep("10.0.0.1:80"));
+  ASSERT_EQ(p.cfg.services[0].dests.size(), 1u);
+  EXPECT_EQ(p.cfg.services[0].dests[0].weight, 5);
+  EXPECT_EQ(p.cfg.services[1].scheduler, "sh");
+  EXPECT_TRUE(p.Warned("keepalived.conf:3: include 'missing/*.conf': no matching file"));
+  fs::remove_all(root);
+}
+
+TEST(Keepalived, GroupsRangesAndFwmarks) {
+  Parsed p = Text(
+      "virtual_server group G {\n lb_algo mh\n mh-port\n protocol TCP\n"
+      " real_server 10.1.0.1 80 { }\n real_server 10.1.0.2 80 { }\n}\n"
+      "virtual_server_group G {\n  10.0.0.250-252 80\n  [2001:db8::a]-c 443\n"
+      "  10.0.1.1-10.0.1.2 8080\n  fwmark 7\n  fwmark 8 inet6\n}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  std::vector<std::string> keys;
+  for (const Service& s : p.cfg.services) {
+    keys.push_back(s.key.ToString() + (s.key.fwmark_family == Family::kV6 ? "/6" : ""));
+    EXPECT_EQ(s.scheduler, "mh");
+    EXPECT_EQ(s.flags, kSchedFlag2);
+    EXPECT_EQ(s.dests.size(), 2u);
+  }
+  std::vector<std::string> want = {"-t 10.0.0.250:80",
+                                   "-t 10.0.0.251:80",
+                                   "-t 10.0.0.252:80",
+                                   "-t [2001:db8::a]:443",
+                                   "-t [2001:db8::b]:443",
+                                   "-t [2001:db8::c]:443",
+                                   "-t 10.0.1.1:8080",
+                                   "-t 10.0.1.2:8080",
+                                   "-f 7",
+                                   "-f 8/6"};
+  EXPECT_EQ(keys, want);
+}
+
+TEST(Keepalived, ErrorsNameFileAndLine) {
+  Parsed p = Text("virtual_server 10.0.0.1 80 {\n protocol TCP\n real_server 10.1.0.1 80 {\n");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err, "k.conf:3: block not closed at the end of the configuration");
+  p = Text("}\n");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err, "k.conf:1: extra '}'");
+  p = Text(
+      "virtual_server 10.0.0.1 80 {\n persistence_granularity 255.0.255.0\n"
+      " real_server 10.1.0.1 80 { }\n}\n");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err.rfind("k.conf:2: persistence_granularity 255.0.255.0", 0), 0u) << p.err;
+  Parsed missing;
+  EXPECT_FALSE(ParseKeepalivedConfig("/nonexistent/keepalived.conf", KeepalivedOptions(),
+                                     &missing.cfg, &missing.warnings, &missing.err));
+  EXPECT_EQ(missing.err, "/nonexistent/keepalived.conf: cannot open");
+}
+
+TEST(Keepalived, Detection) {
+  EXPECT_TRUE(LooksLikeKeepalived("! x\nglobal_defs {\n}\n"));
+  EXPECT_TRUE(LooksLikeKeepalived("  virtual_server fwmark 1 {\n}\n"));
+  EXPECT_FALSE(LooksLikeKeepalived("-A -t 10.0.0.1:80 -s rr\n"));
+  EXPECT_FALSE(LooksLikeKeepalived("TCP  10.0.0.1:80 rr\n"));
+}
+
+}  // namespace
+}  // namespace ipvs_sim
