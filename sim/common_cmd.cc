@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "common_cmd.h"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <cstdio>
 
@@ -95,6 +95,20 @@ bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out
     for (const std::string& w : lc.warnings) fmt::print(stderr, "warning: {}\n", w);
   *out = std::move(lc.config);
   return true;
+}
+
+int ReportNoService(const RunResult& r, bool strict, const GlobalOptions& g) {
+  std::vector<std::string> lines = DescribeNoService(r);
+  if (lines.empty()) return 0;
+  if (strict) {
+    std::vector<std::string> vips;
+    for (const auto& [vip, n] : r.no_service_vips) vips.push_back(fmt::format("{} ({})", vip, n));
+    return Fail(fmt::format("error: --strict: {} flows matched no service: {}", r.no_service,
+                            fmt::join(vips, ", ")));
+  }
+  if (!g.quiet)
+    for (const std::string& l : lines) fmt::print(stderr, "warning: {}\n", l);
+  return 0;
 }
 
 bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {

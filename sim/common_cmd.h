@@ -11,6 +11,7 @@
 
 #include "conn_table.h"
 #include "ipvsadm_config.h"
+#include "replay.h"
 #include "scheduler.h"
 
 namespace ipvs_sim {
@@ -40,6 +41,11 @@ void AddConfigOptions(CLI::App* c, ConfigArgs* a);
 // Loads the configuration; prints its warnings on stderr unless g.quiet.
 // False with *err.
 bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out, std::string* err);
+
+// Reports flows that matched no service: per VIP on stderr (unless
+// g.quiet), and with @strict as an error naming the VIPs. Returns the exit
+// status to use: 0, or 1 under @strict when some flow matched nothing.
+int ReportNoService(const RunResult& r, bool strict, const GlobalOptions& g);
 
 // Each subcommand: registers itself on @app and sets *run to its body,
 // called after parsing; the body returns the exit status.

@@ -34,6 +34,7 @@ struct RunArgs {
   uint32_t probe_keys = 100000;
   int jobs = 2;
   bool no_plots = false;
+  bool strict = false;
   CLI::Option* schedulers_opt = nullptr;  // to tell the default from a given list
 };
 
@@ -118,6 +119,8 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   progress.Done();
   for (const std::string& e : errors)
     if (!e.empty()) return Fail(e);
+  // Which flows match a service does not depend on the scheduler.
+  if (int status = ReportNoService(results[0], a.strict, g)) return status;
 
   ReportContext ctx;
   ctx.config = a.config.path;
@@ -183,6 +186,9 @@ CLI::App* AddRunOptions(CLI::App* c, RunArgs* a, bool single) {
       ->capture_default_str();
   c->add_option("-j,--jobs", a->jobs, "schedulers replayed in parallel")->capture_default_str();
   c->add_flag("--no-plots", a->no_plots, "do not run gnuplot");
+  c->add_flag("--strict", a->strict,
+              "flows that match no service are an error (exit 1, naming the VIPs) instead of "
+              "a warning");
   return c;
 }
 

@@ -20,6 +20,7 @@ struct PredictArgs {
   std::string flows;
   std::string timeline;
   std::string out;
+  bool strict = false;
 };
 
 int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
@@ -59,8 +60,10 @@ int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
   if (to_stdout) {
     std::fwrite(buf.data(), 1, buf.size(), stdout);
     if (std::fflush(stdout) != 0) return Fail("stdout: write error");
-    return 0;
+    return ReportNoService(result, a.strict, g);
   }
+  // --strict: no output file from a run that matched flows to nothing.
+  if (int status = ReportNoService(result, a.strict, g)) return status;
   if (!WriteFileAtomic(a.out, buf, &err)) return Fail(err);
   return 0;
 }
@@ -79,6 +82,9 @@ void SetupPredict(CLI::App* app, GlobalOptions* g, RunFn* run) {
       ->required();
   c->add_option("-t,--timeline", a->timeline, "timeline of edits applied between flows");
   c->add_option("-o,--output", a->out, "write here (atomically) instead of stdout");
+  c->add_flag("--strict", a->strict,
+              "flows that match no service are an error (exit 1, naming the VIPs) instead of "
+              "a warning");
   c->callback([run, a, g]() { *run = [a, g]() { return RunPredict(*a, *g); }; });
 }
 

@@ -254,6 +254,12 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
     metrics_.OnFlow(f.start, out.svc, out, f.bytes);
     ++flows;
     if (out.svc >= 0 && out.dest_id == kNoDest) ++result_->no_dest;
+    if (out.svc < 0 && out.director >= 0) {  // not: every director down
+      ServiceKey k;
+      k.proto = f.key.proto;
+      k.vip = f.key.vip;
+      ++result_->no_service_vips[k.ToString()];
+    }
     if (out.reused) ++result_->reused;
     // A flow that now gets no dest while the scheduler before the event
     // would have given it one counts as remapped.
@@ -317,6 +323,19 @@ bool RunReplay(const IpvsConfig& config, TraceReader* trace,
     result->scheduler = config.services[0].scheduler;
   Runner runner(opts, result);
   return runner.Run(config, trace, timeline, err);
+}
+
+std::vector<std::string> DescribeNoService(const RunResult& r, size_t max) {
+  std::vector<std::pair<std::string, uint64_t>> v(r.no_service_vips.begin(),
+                                                  r.no_service_vips.end());
+  std::stable_sort(v.begin(), v.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < v.size() && i < max; ++i)
+    out.push_back(fmt::format("{} flow{} to {} matched no service", v[i].second,
+                              v[i].second == 1 ? "" : "s", v[i].first));
+  if (v.size() > max) out.push_back(fmt::format("... and {} more VIPs", v.size() - max));
+  return out;
 }
 
 std::string FormatPrediction(const TraceFlow& flow, const Endpoint* dest) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,11 @@ struct RunResult {
   std::vector<std::string> warnings;
   uint64_t flows = 0;
   uint64_t no_service = 0;
+  // Flows that matched no service, by what they were sent to
+  // ("-t 10.0.0.9:80"): a typo in a VIP or a service missing from the
+  // configuration. fwmark services never match a trace flow (a trace has
+  // no marks).
+  std::map<std::string, uint64_t> no_service_vips;
   uint64_t no_dest = 0;
   uint64_t broken = 0;
   uint64_t reused = 0;
@@ -96,6 +102,10 @@ bool IsHashScheduler(const std::string& name);
 bool RunReplay(const IpvsConfig& config, TraceReader* trace,
                const std::vector<TimelineEvent>& timeline, const ReplayOptions& opts,
                RunResult* result, std::string* err);
+
+// "N flows to -t 10.0.0.9:80 matched no service" lines, largest first, at
+// most @max VIPs (then "... and K more"); empty when every flow matched.
+std::vector<std::string> DescribeNoService(const RunResult& r, size_t max = 20);
 
 // One line per flow: "CLIENT VIP DEST" (DEST "-" when none), one director.
 std::string FormatPrediction(const TraceFlow& flow, const Endpoint* dest);

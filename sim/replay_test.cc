@@ -110,6 +110,27 @@ TEST(PredictTest, RulesFileMeansWhatTheTimelineMeans) {
   }
 }
 
+// Flows to no service are counted per VIP (protocol included).
+TEST(PredictTest, FlowsToNoServiceAreCountedPerVip) {
+  VectorTrace trace({F(0, "1.1.1.1:1"), F(1, "1.1.1.1:2", 1, "10.0.0.9:80"),
+                     F(2, "1.1.1.1:3", 1, "10.0.0.9:80"),
+                     F(3, "1.1.1.1:4", 1, "10.0.0.1:80", Proto::kUdp),
+                     F(4, "1.1.1.1:5", 1, "10.0.0.1:53", Proto::kUdp)});
+  ReplayOptions opts;
+  opts.probe_keys = 0;
+  RunResult r;
+  std::string err;
+  ASSERT_TRUE(RunReplay(Config(kTiny), &trace, {}, opts, &r, &err)) << err;
+  EXPECT_EQ(r.no_service, 3u);
+  std::map<std::string, uint64_t> want = {{"-t 10.0.0.9:80", 2}, {"-u 10.0.0.1:80", 1}};
+  EXPECT_EQ(r.no_service_vips, want);
+  std::vector<std::string> lines = DescribeNoService(r);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "2 flows to -t 10.0.0.9:80 matched no service");
+  EXPECT_EQ(lines[1], "1 flow to -u 10.0.0.1:80 matched no service");
+  EXPECT_EQ(DescribeNoService(r, 1).back(), "... and 1 more VIPs");
+}
+
 TEST(ReplayTest, TraceErrorsComeOutAsIs) {
   VectorTrace trace({F(0, "1.1.1.1:1"), F(1, "1.1.1.1:2")}, 1);
   ReplayOptions opts;
