@@ -9,6 +9,7 @@
 
 #include "common_cmd.h"
 #include "config_load.h"
+#include "keepalived_config.h"
 
 namespace ipvs_sim {
 
@@ -17,6 +18,8 @@ namespace {
 struct ConfigCmdArgs {
   ConfigArgs config;
   std::string format = "rules";
+  std::vector<std::string> down;
+  double at = 0;
 };
 
 std::string FormatNotes(const IpvsConfig& cfg) {
@@ -36,8 +39,23 @@ int RunConfig(const ConfigCmdArgs& a, const GlobalOptions& g) {
   std::string err;
   IpvsConfig cfg;
   if (!LoadConfigArgs(a.config, g, &cfg, &err)) return Fail(err);
-  std::string out = FormatIpvsadmConfig(cfg);
-  if (a.format == "annotated") out += FormatNotes(cfg);
+  std::string out;
+  if (!a.down.empty()) {
+    std::vector<Endpoint> down;
+    for (const std::string& t : a.down) {
+      Endpoint ep;
+      if (!Endpoint::Parse(t, &ep, false))
+        return Fail(fmt::format("--checker-down: '{}' is not ADDR:PORT ([v6]:PORT)", t));
+      down.push_back(ep);
+    }
+    std::vector<Endpoint> unknown;
+    out = KeepalivedCheckersDown(cfg, down, a.at, &unknown);
+    for (const Endpoint& ep : unknown)
+      return Fail(fmt::format("--checker-down: no service has real server {}", ep.ToString()));
+  } else {
+    out = FormatIpvsadmConfig(cfg);
+    if (a.format == "annotated") out += FormatNotes(cfg);
+  }
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (std::fflush(stdout) != 0) return Fail("stdout: write error");
   return 0;
@@ -57,6 +75,12 @@ void SetupConfig(CLI::App* app, GlobalOptions* g, RunFn* run) {
                 "rules (exactly the -Sn lines) or annotated (rules, then '#' lines with "
                 "keepalived's inhibit_on_failure and sorry_server)")
       ->check(CLI::IsMember({"rules", "annotated"}))
+      ->capture_default_str();
+  c->add_option("--checker-down", a->down,
+                "instead of the rules, print the timeline of keepalived's checker failing for "
+                "this real server (ADDR:PORT, repeatable): -d, or -e ... -w 0 with "
+                "inhibit_on_failure, and the sorry server when no weight is left");
+  c->add_option("--at", a->at, "time of the --checker-down events (seconds)")
       ->capture_default_str();
   c->callback([run, a, g]() { *run = [a, g]() { return RunConfig(*a, *g); }; });
 }

@@ -1035,6 +1035,56 @@ bool ParseKeepalivedConfig(const std::string& path, const KeepalivedOptions& opt
   return ParseKeepalivedConfigText(text, path, dir, opts, out, warnings, err);
 }
 
+std::string KeepalivedCheckersDown(const IpvsConfig& cfg, const std::vector<Endpoint>& down,
+                                   double at, std::vector<Endpoint>* unknown) {
+  std::string out;
+  std::vector<bool> used(down.size(), false);
+  auto is_down = [&](const Endpoint& ep) {
+    for (size_t i = 0; i < down.size(); ++i)
+      if (down[i] == ep) {
+        used[i] = true;
+        return true;
+      }
+    return false;
+  };
+  auto fwd = [](char f) { return fmt::format("-{}", f); };
+  auto thresholds = [](const Dest& d) {
+    std::string t;
+    if (d.u_threshold) t += fmt::format(" -x {}", d.u_threshold);
+    if (d.l_threshold) t += fmt::format(" -y {}", d.l_threshold);
+    return t;
+  };
+  for (const Service& s : cfg.services) {
+    std::string key = s.key.ToString();
+    if (s.key.fwmark && s.key.fwmark_family == Family::kV6) key += " -6";
+    int64_t live_weight = 0;
+    bool changed = false;
+    // Oldest first, the order keepalived's checkers were started in.
+    for (auto it = s.dests.rbegin(); it != s.dests.rend(); ++it) {
+      const Dest& d = *it;
+      if (s.has_sorry_server && d.ep == s.sorry_server) continue;
+      if (!is_down(d.ep)) {
+        live_weight += d.weight;
+        continue;
+      }
+      changed = true;
+      if (d.inhibit_on_failure)
+        out += fmt::format("{} -e {} -r {} {} -w 0{}\n", at, key, d.ep.ToString(), fwd(d.forward),
+                           thresholds(d));
+      else
+        out += fmt::format("{} -d {} -r {}\n", at, key, d.ep.ToString());
+    }
+    if (changed && live_weight < 1 && s.has_sorry_server) {
+      bool present = s.Find(s.sorry_server) >= 0;
+      out += fmt::format("{} -{} {} -r {} {} -w 1\n", at, present ? 'e' : 'a', key,
+                         s.sorry_server.ToString(), fwd(s.sorry_forward));
+    }
+  }
+  for (size_t i = 0; i < down.size(); ++i)
+    if (!used[i]) unknown->push_back(down[i]);
+  return out;
+}
+
 bool LooksLikeKeepalived(const std::string& text) {
   LineSplitter lines(text);
   std::string_view view;

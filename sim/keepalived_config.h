@@ -76,6 +76,18 @@ bool ParseKeepalivedConfigText(const std::string& text, const std::string& name,
                                IpvsConfig* out, std::vector<std::string>* warnings,
                                std::string* err);
 
+// The timeline (timeline-format.rst) of keepalived's checkers failing for
+// the real servers @down at time @at, for every service of @cfg that has
+// them, in service order: a server with inhibit_on_failure is set to
+// weight 0 ("-e ... -w 0", keepalived's LVS_CMD_DEL_DEST on an inhibited
+// server), any other is deleted ("-d"). When no live real server of a
+// service keeps a non-zero weight (quorum 1 lost) and it has a sorry
+// server, the sorry server comes in at weight 1 ("-e" when it is already
+// there through sorry_server_inhibit, "-a" otherwise). Endpoints without a
+// service are reported in *unknown.
+std::string KeepalivedCheckersDown(const IpvsConfig& cfg, const std::vector<Endpoint>& down,
+                                   double at, std::vector<Endpoint>* unknown);
+
 // True if @text looks like a keepalived.conf: a virtual_server,
 // virtual_server_group, global_defs, vrrp_* or include keyword at the start
 // of a line.

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "timeline.h"
+
 namespace ipvs_sim {
 namespace {
 
@@ -387,6 +389,37 @@ TEST(Keepalived, ErrorsNameFileAndLine) {
   EXPECT_FALSE(ParseKeepalivedConfig("/nonexistent/keepalived.conf", KeepalivedOptions(),
                                      &missing.cfg, &missing.warnings, &missing.err));
   EXPECT_EQ(missing.err, "/nonexistent/keepalived.conf: cannot open");
+}
+
+// A checker failure: -d, or weight 0 for inhibit_on_failure; the sorry
+// server only when no weight is left. The timeline it prints parses.
+TEST(Keepalived, CheckersDownTimeline) {
+  Parsed p = Text(
+      "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo mh\n"
+      " sorry_server 10.1.0.9 80\n"
+      " real_server 10.1.0.1 80 { weight 2\n inhibit_on_failure }\n"
+      " real_server 10.1.0.2 80 { weight 3\n uthreshold 7 }\n}\n"
+      "virtual_server 10.0.0.2 80 {\n protocol TCP\n lb_kind DR\n"
+      " real_server 10.1.0.2 80 { }\n}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  std::vector<Endpoint> unknown;
+  EXPECT_EQ(KeepalivedCheckersDown(p.cfg, {Ep("10.1.0.1:80")}, 5, &unknown),
+            "5 -e -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 0\n");
+  EXPECT_EQ(KeepalivedCheckersDown(p.cfg, {Ep("10.1.0.2:80"), Ep("10.1.0.1:80")}, 7, &unknown),
+            "7 -e -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 0\n"
+            "7 -d -t 10.0.0.1:80 -r 10.1.0.2:80\n"
+            "7 -a -t 10.0.0.1:80 -r 10.1.0.9:80 -m -w 1\n"
+            "7 -d -t 10.0.0.2:80 -r 10.1.0.2:80\n");
+  EXPECT_TRUE(unknown.empty());
+  std::vector<TimelineEvent> tl;
+  std::string err;
+  EXPECT_TRUE(ParseTimelineText(
+      KeepalivedCheckersDown(p.cfg, {Ep("10.1.0.2:80"), Ep("10.1.0.1:80")}, 7, &unknown), "tl", &tl,
+      &err))
+      << err;
+  EXPECT_EQ(tl.size(), 4u);
+  KeepalivedCheckersDown(p.cfg, {Ep("10.9.9.9:80")}, 0, &unknown);
+  ASSERT_EQ(unknown.size(), 1u);
 }
 
 TEST(Keepalived, Detection) {
