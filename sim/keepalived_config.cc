@@ -884,6 +884,61 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
                                name));
     vs.forward = 'm';
   }
+  // check_data.c: unless NAT, real and virtual servers have the same port
+  // (a fwmark service: port 0); keepalived corrects that for a virtual
+  // server of its own and only warns for a group. A NAT real server without
+  // a port takes the service's.
+  auto fix_port = [&](Server& s, const char* kind) {
+    char fwd = s.forward ? s.forward : vs.forward ? vs.forward : 'm';
+    if (vs.form == VirtualServer::kGroup) {
+      if (fwd != 'm' && s.ep.port != 0 && entries) {
+        for (const GroupEntry& e : *entries) {
+          if (!e.fwmark && e.port != s.ep.port) {
+            Warn(s.where, fmt::format("keepalived: virtual server {} and {} server {} ports don't "
+                                      "match (kept: keepalived does not correct a group)",
+                                      name, kind, s.ep.ToString()));
+            break;
+          }
+        }
+      }
+      return;
+    }
+    if (fwd == 'm') {
+      if (vs.form == VirtualServer::kAddr && s.ep.port == 0) s.ep.port = vs.addr.port;
+      return;
+    }
+    if (vs.form == VirtualServer::kFwmark) {
+      if (s.ep.port != 0) {
+        Warn(s.where, fmt::format("keepalived: fwmark virtual server {}, {} server {} has port "
+                                  "specified - clearing",
+                                  name, kind, s.ep.ToString()));
+        s.ep.port = 0;
+      }
+    } else if (s.ep.port == 0) {
+      s.ep.port = vs.addr.port;
+    } else if (s.ep.port != vs.addr.port) {
+      Warn(s.where,
+           fmt::format("keepalived: virtual server {} and {} server {} ports don't match - "
+                       "resetting to {}",
+                       name, kind, s.ep.ToString(), vs.addr.port));
+      s.ep.port = vs.addr.port;
+    }
+  };
+  for (Server& s : servers) fix_port(s, "real");
+  if (vs.has_sorry) fix_port(vs.sorry, "sorry");
+  // A correction can make two real servers one: keepalived's duplicate
+  // check ran before, so the kernel's add of the second fails (EEXIST).
+  for (size_t i = 1; i < servers.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (servers[i].ep == servers[j].ep) {
+        Warn(servers[i].where, fmt::format("real server {} is the same as an earlier one once its "
+                                           "port is corrected: the kernel refuses the second",
+                                           servers[i].ep.ToString()));
+        servers.erase(servers.begin() + static_cast<long>(i--));
+        break;
+      }
+    }
+  }
   if (vs.alpha)
     Warn(vs.where,
          "alpha: keepalived adds each real server only after its first successful "

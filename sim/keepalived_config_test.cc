@@ -274,7 +274,7 @@ TEST(Keepalived, DefaultsAndWhatKeepalivedFixes) {
   ASSERT_EQ(s.dests.size(), 3u);  // sorry server (inhibit) last, at the head
   EXPECT_EQ(s.dests[0].ep, Ep("10.1.0.9:80"));
   EXPECT_EQ(s.dests[0].weight, 0);
-  EXPECT_EQ(s.dests[1].ep, Ep("10.1.0.2:80"));
+  EXPECT_EQ(s.dests[1].ep, Ep("10.1.0.2:0"));  // DR: reset to the service port
   EXPECT_EQ(s.dests[1].weight, 0);
   EXPECT_EQ(s.dests[1].forward, 'g');
   EXPECT_EQ(s.dests[2].ep, Ep("10.1.0.1:80"));
@@ -344,6 +344,30 @@ TEST(Keepalived, IncludesResolveLikeKeepalived) {
   EXPECT_EQ(p.cfg.services[1].scheduler, "sh");
   EXPECT_TRUE(p.Warned("keepalived.conf:3: include 'missing/*.conf': no matching file"));
   fs::remove_all(root);
+}
+
+// Ports as check_data.c fixes them: unless NAT, the service port (0 for
+// fwmark); a NAT real server without a port takes the service's.
+TEST(Keepalived, RealServerPortsAsKeepalivedCorrectsThem) {
+  Parsed p = Text(
+      "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n"
+      " real_server 10.1.0.1 8080 { }\n real_server 10.1.0.2 { }\n"
+      " real_server 10.1.0.3 81 { lvs_method NAT }\n real_server 10.1.0.4 { lvs_method NAT }\n}\n"
+      "virtual_server fwmark 5 {\n lb_kind TUN\n real_server 10.1.0.1 80 { }\n}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 2u);
+  const Service& s = p.cfg.services[0];
+  ASSERT_EQ(s.dests.size(), 4u);
+  EXPECT_EQ(s.dests[3].ep, Ep("10.1.0.1:80"));
+  EXPECT_EQ(s.dests[2].ep, Ep("10.1.0.2:80"));
+  EXPECT_EQ(s.dests[1].ep, Ep("10.1.0.3:81"));
+  EXPECT_EQ(s.dests[0].ep, Ep("10.1.0.4:80"));
+  EXPECT_TRUE(
+      p.Warned("k.conf:4: keepalived: virtual server 10.0.0.1 80 and real server "
+               "10.1.0.1:8080 ports don't match - resetting to 80"));
+  EXPECT_EQ(p.cfg.services[1].dests[0].ep, Ep("10.1.0.1:0"));
+  EXPECT_EQ(p.cfg.services[1].dests[0].forward, 'i');
+  EXPECT_TRUE(p.Warned("has port specified - clearing"));
 }
 
 TEST(Keepalived, GroupsRangesAndFwmarks) {
