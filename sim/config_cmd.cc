@@ -5,6 +5,7 @@
 // diffed against a snapshot of the director that was configured from it.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common_cmd.h"
@@ -20,6 +21,7 @@ struct ConfigCmdArgs {
   std::string format = "rules";
   std::vector<std::string> down;
   double at = 0;
+  bool sort = false;
 };
 
 std::string FormatNotes(const IpvsConfig& cfg) {
@@ -39,6 +41,12 @@ int RunConfig(const ConfigCmdArgs& a, const GlobalOptions& g) {
   std::string err;
   IpvsConfig cfg;
   if (!LoadConfigArgs(a.config, g, &cfg, &err)) return Fail(err);
+  if (a.sort)
+    std::stable_sort(cfg.services.begin(), cfg.services.end(),
+                     [](const Service& x, const Service& y) {
+                       return std::make_pair(x.key.fwmark != 0, x.key) <
+                              std::make_pair(y.key.fwmark != 0, y.key);
+                     });
   std::string out;
   if (!a.down.empty()) {
     std::vector<Endpoint> down;
@@ -80,6 +88,11 @@ void SetupConfig(CLI::App* app, GlobalOptions* g, RunFn* run) {
                 "instead of the rules, print the timeline of keepalived's checker failing for "
                 "this real server (ADDR:PORT, repeatable): -d, or -e ... -w 0 with "
                 "inhibit_on_failure, and the sorry server when no weight is left");
+  c->add_flag("--sort", a->sort,
+              "services in a fixed order (by protocol, address, port; fwmark services last) "
+              "instead of the configuration's, so that two dumps of the same services diff "
+              "clean whatever order they were listed in (a snapshot lists them in hash order); "
+              "real servers keep their order");
   c->add_option("--at", a->at, "time of the --checker-down events (seconds)")
       ->capture_default_str();
   c->callback([run, a, g]() { *run = [a, g]() { return RunConfig(*a, *g); }; });
