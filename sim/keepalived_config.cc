@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -67,6 +68,7 @@ class Reader {
   std::vector<std::string>* warnings_;
   std::vector<Line> lines_;
   std::map<std::string, std::string> defs_;
+  std::set<std::string> warned_ids_;  // "file id" already warned about
 };
 
 // decomment(): drops what follows an unquoted, unescaped '#' or '!', the
@@ -257,7 +259,15 @@ bool Reader::ReadText(const std::string& text, const std::string& name, const st
       if (sp == std::string::npos) continue;
       std::string id = line.substr(ofs, sp - ofs);
       bool match = !opts_.config_id.empty() && id == opts_.config_id;
-      if (match == rev) continue;  // not for this config id
+      if (match == rev) {  // not for this config id
+        if (!rev && opts_.config_id.empty() && warned_ids_.insert(name + " " + id).second)
+          Warn(where,
+               fmt::format("lines '@{} ...' skipped: keepalived applies them when its config "
+                           "id (keepalived -i; by default the host name) is {}: give "
+                           "--keepalived-id {} to read them",
+                           id, id, id));
+        continue;
+      }
       line = line.substr(line.find_first_not_of(" \t", sp));
     }
     if (line[0] == '$') {

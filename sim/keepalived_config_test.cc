@@ -314,6 +314,12 @@ TEST(Keepalived, CommentsContinuationsConditionsDefinitions) {
   EXPECT_EQ(s.flags, kSchedFlag2);
   ASSERT_EQ(s.dests.size(), 2u);
   EXPECT_EQ(s.dests[0].weight, 3);
+  // Without a config id no '@ID' line applies, and that is said once per id.
+  Parsed none = Text("@lb1 virtual_server 10.0.0.1 80 {\n@lb1 }\n@lb2 global_defs {\n@lb2 }\n");
+  ASSERT_TRUE(none.ok) << none.err;
+  EXPECT_TRUE(none.cfg.services.empty());
+  EXPECT_EQ(none.warnings.size(), 2u);
+  EXPECT_TRUE(none.Warned("k.conf:1: lines '@lb1 ...' skipped"));
 }
 
 // include: globs relative to the directory of the including file, nested.
