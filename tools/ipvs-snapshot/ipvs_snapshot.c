@@ -284,6 +284,27 @@ static const char *snap_fwd_opt(unsigned int fwd)
 	}
 }
 
+/*
+ * Persistence granularity as ipvsadm -Sn prints it after -p: a dotted mask
+ * (the attribute holds it in network order) unless /32, or a prefix length
+ * unless 128 for IPv6.
+ */
+static void snap_netmask(FILE *f, const struct snap_service *svc)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct in_addr mask;
+
+	if (svc->af == AF_INET6) {
+		if (svc->netmask && svc->netmask != 128)
+			fprintf(f, " -M %u", svc->netmask);
+		return;
+	}
+	if (!svc->netmask || svc->netmask == 0xffffffffu)
+		return;
+	mask.s_addr = svc->netmask;
+	fprintf(f, " -M %s", inet_ntop(AF_INET, &mask, buf, sizeof(buf)));
+}
+
 static void snap_print_ipvsadm(FILE *f, const struct snap *s)
 {
 	size_t i, j;
@@ -295,8 +316,10 @@ static void snap_print_ipvsadm(FILE *f, const struct snap *s)
 		snap_service_id(f, svc);
 		fprintf(f, " -s %s", svc->sched);
 		snap_sched_flags(f, svc);
-		if (svc->flags & IP_VS_SVC_F_PERSISTENT)
+		if (svc->flags & IP_VS_SVC_F_PERSISTENT) {
 			fprintf(f, " -p %u", svc->timeout);
+			snap_netmask(f, svc);
+		}
 		if (svc->flags & IP_VS_SVC_F_ONEPACKET)
 			fprintf(f, " -o");
 		fprintf(f, "\n");
