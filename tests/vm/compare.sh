@@ -150,6 +150,25 @@ model_check() {
 	fi
 }
 
+# checker_check: the simulator's idea of keepalived's reaction to the
+# failed checkers (ipvs-sim config --checker-down) must be down.timeline,
+# the edit the guest saw keepalived make.
+checker_check() {
+	local kd=$payload/keepalived servers
+	read -r -a servers <<<"$(tr '\n' ' ' <"$kd/down.servers")"
+	if ! "$sim" config --config "$kd/keepalived.conf" --config-format keepalived \
+		--checker-down "${servers[@]}" --at 0 >"$cmp/checker-down.timeline" \
+		2>"$cmp/checker-down.err"; then
+		result keepalived-checker-down FAIL "ipvs-sim config --checker-down failed: $(head -c 300 "$cmp/checker-down.err")"
+	elif diff -u <(grep -v -E '^[[:space:]]*(#|$)' "$kd/down.timeline" | sort) \
+		<(grep -v -E '^[[:space:]]*(#|$)' "$cmp/checker-down.timeline" | sort) \
+		>"$cmp/checker-down.diff"; then
+		result keepalived-checker-down PASS "ipvs-sim config --checker-down ${servers[*]} gives the edit keepalived made"
+	else
+		result keepalived-checker-down FAIL "ipvs-sim config --checker-down differs from keepalived: $cmp/checker-down.diff"
+	fi
+}
+
 # by_service FILE: -Sn style rules grouped by service, services sorted, each
 # service's real servers in the file's order (list order is what matters
 # for mh and sh; the order of services is the kernel's hash order).
@@ -255,8 +274,10 @@ while read -r name lists table_size hash_key port_hash overflow sched_name; do
 		# checker's edit, that edit as a timeline.
 		config=$payload/keepalived/keepalived.conf
 		cfmt=(--config-format keepalived)
-		[ "$name" = keepalived-up ] ||
+		if [ "$name" = keepalived-down ]; then
 			timeline=(--timeline "$payload/keepalived/down.timeline")
+			checker_check
+		fi
 		;;
 	storm-after)
 		# Every edit of the storm, in order, on top of the setup rules.

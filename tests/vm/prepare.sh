@@ -259,7 +259,8 @@ count=4000 static dropin-sh "-u 10.0.10.2:53" "sh -b sh-port" 16 "172.16.11.%d" 
 # against its own flowgen listener on 127.0.0.1. The guest stops the
 # listeners named in "stop": UDP server 2 is removed from both VIPs, TCP
 # server 3 (inhibit_on_failure) goes to weight 0; down.timeline is that edit
-# for the simulator, up.expect/down.expect what ipvsadm -Sn must show.
+# for the simulator (down.servers the two real servers), up.expect/down.expect
+# what ipvsadm -Sn must show.
 kd=$out/keepalived
 mkdir -p "$kd/samples"
 awk -v kd="$kd" 'BEGIN {
@@ -286,8 +287,10 @@ awk -v kd="$kd" 'BEGIN {
 			printf "\t\t\tretry 0\n\t\t}\n\t}\n" > conf
 			print "127.0.0.1:" lport[v] + i > (kd "/listeners")
 			stop = (v == 1 && i == 2) || inhibit
-			if (stop)
+			if (stop) {
 				print "127.0.0.1:" lport[v] + i > (kd "/stop")
+				printf "%s%d:%d\n", rs[v], i, port[v] > (kd "/down.servers")
+			}
 			for (k = 1; k < n; k += 2) {
 				a = sprintf("-a %s %s -r %s%d:%d -m -w", f[k], f[k + 1], rs[v], i, port[v])
 				print a, w > (kd "/up.expect")

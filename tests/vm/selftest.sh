@@ -9,7 +9,9 @@
 # missing entry, an entry where '-' was predicted and rules that do not match
 # must each FAIL with the right complaint. A burst served by wmh as mh must
 # be predicted with --wmh-sched-name mh, and must FAIL if the in-tree model
-# (the prediction without it) agrees with the kernel on every flow.
+# (the prediction without it) agrees with the kernel on every flow. What
+# keepalived configured from a sample must equal the simulator's reading of
+# it: dests in another order or another weight FAIL.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -125,7 +127,13 @@ cat >"$dir/fake-sim" <<'SIM'
 # Stands in for ipvs-sim: checks the arguments, prints $FAKE_PREDICT, or
 # $FAKE_MODEL (if set) when --wmh-sched-name is absent: the in-tree model.
 set -euo pipefail
-[ "$1" = predict ] || { echo "fake-sim: expected predict" >&2; exit 2; }
+if [ "$1" = config ]; then
+	# ipvs-sim config --config FILE --config-format keepalived: $FAKE_CONFIG.
+	[ "$2" = --config ] && [ -s "$3" ] || { echo "fake-sim: config needs --config FILE" >&2; exit 2; }
+	cat "$FAKE_CONFIG"
+	exit 0
+fi
+[ "$1" = predict ] || { echo "fake-sim: expected predict or config" >&2; exit 2; }
 shift
 sched_name=
 while [ $# -gt 0 ]; do
@@ -150,7 +158,7 @@ failures=0
 # expect NAME WANT_STATUS PATTERN: runs compare.sh on the current fakes.
 expect() {
 	local status=0
-	FAKE_PREDICT=$dir/predict FAKE_MODEL=${FAKE_MODEL:-} SIM=$dir/fake-sim "$here/compare.sh" "$run" "$payload" \
+	FAKE_PREDICT=$dir/predict FAKE_MODEL=${FAKE_MODEL:-} FAKE_CONFIG=${FAKE_CONFIG:-} SIM=$dir/fake-sim "$here/compare.sh" "$run" "$payload" \
 		--flowgen "$flowgen" >"$dir/$1.out" 2>&1 || status=$?
 	if [ "$status" -ne "$2" ]; then
 		echo "selftest: $1: compare.sh exited $status, expected $2" >&2
@@ -189,6 +197,25 @@ cp "$run/files/fake.sn" "$dir/sn.good"
 sed -i '$d' "$run/files/fake.sn"
 expect rules-differ 1 'rules not understood'
 cp "$dir/sn.good" "$run/files/fake.sn"
+
+# A sample keepalived ran: its dump must equal the simulator's reading of
+# the sample, service by service, each service's dests in order.
+mkdir -p "$payload/keepalived/samples"
+echo "virtual_server 10.0.9.1 53 { }" >"$payload/keepalived/samples/keepalived.conf.x"
+cp "$run/files/fake.ln" "$run/files/ka-sample-x.ln"
+cp "$run/files/fake.sn" "$run/files/ka-sample-x.sn"
+# (services in another order than the kernel's hash order: that is fine)
+"$here/nosort-config.sh" "$run/files/fake.ln" "$run/files/fake.sn" |
+	awk '$1 == "-A" { n++ } { block[n] = block[n] $0 "\n" }
+		END { for (i = n; i >= 1; i--) printf "%s", block[i] }' >"$dir/sample.config"
+FAKE_CONFIG=$dir/sample.config expect sample-right 0 'ka-sample-x PASS 2 services, 3 real servers'
+# Same dests in another order: mh and sh would decide differently.
+awk '/172.30.0.1:53/ { held = $0; next } { print } /172.30.0.2:53/ { print held }' \
+	"$dir/sample.config" >"$dir/sample-order.config"
+FAKE_CONFIG=$dir/sample-order.config expect sample-order 1 'keepalived and the simulator differ'
+sed 's/-w 5$/-w 4/' "$dir/sample.config" >"$dir/sample-weight.config"
+FAKE_CONFIG=$dir/sample-weight.config expect sample-weight 1 'keepalived and the simulator differ'
+rm -f "$run/files/ka-sample-x.ln" "$run/files/ka-sample-x.sn"
 
 # Drop-in: the burst says wmh ran as mh. The in-tree model moves one flow.
 echo "fake fake-u4,fake-t6 65537 (null) N N mh" >"$run/bursts.txt"
