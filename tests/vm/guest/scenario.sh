@@ -405,6 +405,7 @@ dropin-sh) scenario_dropin sh ;;
 keepalived) scenario_keepalived ;;
 ka-samples) scenario_ka_samples ;;
 kbench) scenario_kbench ;;
+memory) sh /test/memory.sh ;;
 *) result "$name" FAIL "no such scenario" ;;
 esac
 log "scenario $name: $t0 -> $(now)"
