@@ -73,7 +73,7 @@ class Reader {
 
 // decomment(): drops what follows an unquoted, unescaped '#' or '!', the
 // backslash of "\#" / "\!", and surrounding blanks. *cont is set for a
-// trailing '\'.
+// trailing '\', which stays (keepalived continues only definitions).
 std::string Decomment(std::string_view in, bool* cont) {
   std::string out;
   bool quote = false;
@@ -84,7 +84,10 @@ std::string Decomment(std::string_view in, bool* cont) {
       quote = !quote;
     } else if (c == '\\') {
       if (i + 1 == in.size()) {
+        // Kept, as decomment() keeps it: only a definition continues on
+        // the next line.
         *cont = true;
+        out += c;
         break;
       }
       if (!quote && (in[i + 1] == '#' || in[i + 1] == '!')) {
@@ -233,25 +236,13 @@ bool Reader::ReadText(const std::string& text, const std::string& name, const st
                       int depth, std::string* err) {
   LineSplitter split(text);
   std::string_view view;
-  std::string pending;
-  int pending_line = 0;
   while (split.Next(&view)) {
+    if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
     bool cont;
     std::string line = Decomment(view, &cont);
-    if (!pending.empty() || cont) {
-      if (pending.empty()) pending_line = split.lineno();
-      pending += line;
-      if (cont) {
-        pending += ' ';
-        continue;
-      }
-      line = pending;
-      pending.clear();
-    } else {
-      pending_line = split.lineno();
-    }
+    int lineno = split.lineno();
     if (line.empty()) continue;
-    std::string where = fmt::format("{}:{}", name, pending_line);
+    std::string where = fmt::format("{}:{}", name, lineno);
     if (line[0] == '@') {
       bool rev = line.size() > 1 && line[1] == '^';
       size_t ofs = rev ? 2 : 1;
@@ -270,14 +261,24 @@ bool Reader::ReadText(const std::string& text, const std::string& name, const st
       }
       line = line.substr(line.find_first_not_of(" \t", sp));
     }
-    if (line[0] == '$') {
-      size_t eq = line.find('=');
-      if (eq != std::string::npos) {
-        std::string key = line.substr(1, eq - 1);
-        while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+    if (line[0] == '$' && line.size() > 1 &&
+        (isalpha(static_cast<unsigned char>(line[1])) || line[1] == '_')) {
+      // check_definition(): $NAME[ \t]*=VALUE
+      size_t n = 2;
+      while (n < line.size() && (isalnum(static_cast<unsigned char>(line[n])) || line[n] == '_'))
+        ++n;
+      size_t eq = line.find_first_not_of(" \t", n);
+      if (eq != std::string::npos && line[eq] == '=') {
+        if (cont) {
+          *err = fmt::format(
+              "{}: multi-line definitions (a '\\' at the end) are not supported "
+              "by the simulator",
+              where);
+          return false;
+        }
         std::string value = line.substr(eq + 1);
         size_t b = value.find_first_not_of(" \t");
-        defs_[key] = b == std::string::npos ? "" : value.substr(b);
+        defs_[line.substr(1, n - 1)] = b == std::string::npos ? "" : value.substr(b);
         continue;
       }
     }
@@ -297,7 +298,7 @@ bool Reader::ReadText(const std::string& text, const std::string& name, const st
       if (!Include(words[1], dir, where, depth, err)) return false;
       continue;
     }
-    lines_.push_back(Line{name, pending_line, std::move(words)});
+    lines_.push_back(Line{name, lineno, std::move(words)});
   }
   return true;
 }

@@ -18,9 +18,10 @@
 // lib/parser.c, check/check_parser.c, check_data.c, ipwrapper.c and
 // ipvswrapper.c, v2.2.7):
 // - '#' and '!' start a comment anywhere outside double quotes ("\#" and
-//   "\!" escape them); a trailing '\' continues the line; '{' and '}' may
-//   stand anywhere on a line. Lines "@ID ..." apply only when keepalived
-//   runs with that config id (-i ID; default: the host name): here ID is
+//   "\!" escape them); '{' and '}' may stand anywhere on a line; a trailing
+//   '\' continues only a definition (refused here: multi-line definitions
+//   are not supported) and is otherwise a word, as in keepalived. Lines "@ID ..." apply only when
+//   keepalived runs with that config id (-i ID; default: the host name): here ID is
 //   @config_id (empty: none match); "@^ID ..." applies when it does not.
 //   Simple "$NAME=value" definitions are substituted ($NAME, ${NAME}).
 // - "include PATTERN" anywhere: a glob (with braces), relative to the

@@ -290,15 +290,14 @@ TEST(Keepalived, DefaultsAndWhatKeepalivedFixes) {
   EXPECT_TRUE(p.Warned("k.conf:17: keepalived: Virtual server 10.0.0.2 80 has no real servers"));
 }
 
-TEST(Keepalived, CommentsContinuationsConditionsDefinitions) {
+TEST(Keepalived, CommentsConditionsDefinitions) {
   KeepalivedOptions opts;
   opts.config_id = "lb1";
   Parsed p = Text(
       "! comment\n"
       "# comment\n"
       "$VIP=10.0.0.7\n"
-      "virtual_server $VIP \\\n"
-      "    80 {   ! trailing comment { not a block\n"
+      "virtual_server $VIP 80 {   ! trailing comment { not a block\n"
       "  protocol TCP # another\n"
       "@lb1  lb_algo mh\n"
       "@lb2  lb_algo rr\n"
@@ -415,6 +414,14 @@ TEST(Keepalived, ErrorsNameFileAndLine) {
       " real_server 10.1.0.1 80 { }\n}\n");
   EXPECT_FALSE(p.ok);
   EXPECT_EQ(p.err.rfind("k.conf:2: persistence_granularity 255.0.255.0", 0), 0u) << p.err;
+  p = Text("$RS=10.1.0.1 \\\n  10.1.0.2\n");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err.rfind("k.conf:1: multi-line definitions", 0), 0u) << p.err;
+  // Elsewhere a trailing '\\' is a word, as in keepalived: here the port.
+  p = Text("virtual_server 10.0.0.1 \\\n80 {\n}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  EXPECT_TRUE(p.cfg.services.empty());
+  EXPECT_TRUE(p.Warned("k.conf:1: virtual_server without a block"));
   Parsed missing;
   EXPECT_FALSE(ParseKeepalivedConfig("/nonexistent/keepalived.conf", KeepalivedOptions(),
                                      &missing.cfg, &missing.warnings, &missing.err));
