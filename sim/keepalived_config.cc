@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <glob.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -399,8 +400,17 @@ struct Server {
   int64_t weight = -1;  // -1: the virtual server's
   uint32_t u_threshold = 0, l_threshold = 0;
   int inhibit = -1;  // -1: the virtual server's
-  bool alpha = false;
+  int alpha = -1;    // -1: the virtual server's
+  // Per checker block: its own "alpha" (0/1), or -1 for the real server's.
+  std::vector<int> checker_alpha;
 };
+
+// keepalived's check_true_false() for an optional argument: none is true.
+int TrueFalse(const std::string& w) {
+  if (w.empty() || w == "true" || w == "on" || w == "yes") return 1;
+  if (w == "false" || w == "off" || w == "no") return 0;
+  return -1;
+}
 
 // A virtual_server as written and after keepalived's checks.
 struct VirtualServer {
@@ -420,6 +430,8 @@ struct VirtualServer {
   int64_t weight = 1;
   bool inhibit = false;
   bool alpha = false;
+  uint64_t quorum = 1;
+  uint64_t hysteresis = 0;
   std::vector<Server> servers;
   bool has_sorry = false;
   Server sorry;
@@ -746,7 +758,14 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
     } else if (k == "inhibit_on_failure") {
       vs.inhibit = true;
     } else if (k == "alpha") {
-      vs.alpha = true;
+      vs.alpha = TrueFalse(c.word(1)) == 1;
+    } else if (k == "quorum" || k == "hysteresis") {
+      uint64_t v;
+      if (!ParseUnsigned(c.word(1), UINT32_MAX, &v) || (k == "quorum" && v == 0)) {
+        Warn(c.where(), fmt::format("keepalived: {} '{}' invalid (ignored)", k, c.word(1)));
+        continue;
+      }
+      (k == "quorum" ? vs.quorum : vs.hysteresis) = v;
     } else if (k == "sorry_server") {
       Server s;
       if (ServerLine(c, "sorry", &s, err)) {
@@ -792,13 +811,15 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
         } else if (rk == "inhibit_on_failure") {
           s.inhibit = 1;
         } else if (rk == "alpha") {
-          s.alpha = true;
+          s.alpha = TrueFalse(r.word(1)) == 1;
         } else if (r.has_block &&
                    (rk == "HTTP_GET" || rk == "SSL_GET" || rk == "TCP_CHECK" || rk == "UDP_CHECK" ||
                     rk == "SMTP_CHECK" || rk == "DNS_CHECK" || rk == "MISC_CHECK" ||
                     rk == "PING_CHECK" || rk == "BFD_CHECK" || rk == "FILE_CHECK")) {
+          int a = -1;
           for (const Node& ck : r.children)
-            if (ck.word(0) == "alpha") s.alpha = true;
+            if (ck.word(0) == "alpha") a = TrueFalse(ck.word(1)) == 1;
+          s.checker_alpha.push_back(a);
         }
       }
       vs.servers.push_back(s);
@@ -950,10 +971,6 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
       }
     }
   }
-  if (vs.alpha)
-    Warn(vs.where,
-         "alpha: keepalived adds each real server only after its first successful "
-         "check; the simulator takes them all as up");
 
   Service base;
   base.scheduler = vs.sched;
@@ -1017,7 +1034,28 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
                                  k.ToString()));
       continue;
     }
-    for (const Server& s : servers) {
+    // What keepalived does at start (check_data.c, ipwrapper.c): a real
+    // server with an alpha checker starts failed and is not added (with
+    // inhibit_on_failure: added at weight 0); the others are added in file
+    // order. Quorum is gained when the weight of those up reaches quorum +
+    // hysteresis (quorum at most the total weight, hysteresis below it);
+    // otherwise a sorry server replaces the live real servers.
+    int64_t total = 0, live = 0;
+    std::vector<bool> up(servers.size(), true);
+    for (size_t i = 0; i < servers.size(); ++i) {
+      const Server& s = servers[i];
+      int64_t w = s.weight >= 0 ? s.weight : vs.weight;
+      int rs_alpha = s.alpha >= 0 ? s.alpha : vs.alpha;
+      for (int a : s.checker_alpha) up[i] = up[i] && !(a >= 0 ? a : rs_alpha);
+      total += w;
+      if (up[i]) live += w;
+    }
+    int64_t quorum = std::min<int64_t>(static_cast<int64_t>(vs.quorum), total);
+    int64_t hysteresis = static_cast<int64_t>(vs.hysteresis);
+    if (hysteresis >= quorum) hysteresis = quorum > 0 ? quorum - 1 : 0;
+    bool quorum_up = live >= quorum + hysteresis && live > 0;
+    for (size_t i = 0; i < servers.size(); ++i) {
+      const Server& s = servers[i];
       Dest d;
       d.ep = s.ep;
       d.forward = s.forward ? s.forward : vs.forward;
@@ -1025,10 +1063,16 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
       d.u_threshold = s.u_threshold;
       d.l_threshold = s.l_threshold;
       d.inhibit_on_failure = s.inhibit >= 0 ? s.inhibit != 0 : vs.inhibit;
-      if (s.alpha)
-        Warn(s.where,
-             "alpha: keepalived adds this real server only after its first successful "
-             "check; the simulator takes it as up");
+      if (!up[i]) {
+        if (k == keys.front())
+          Warn(s.where,
+               fmt::format("alpha: keepalived starts real server {} as failed and adds "
+                           "it {}only after its first successful check",
+                           s.ep.ToString(),
+                           d.inhibit_on_failure ? "(now at weight 0) at its weight " : ""));
+        if (!d.inhibit_on_failure) continue;
+        d.weight = 0;
+      }
       int at;
       std::string e;
       // keepalived adds real servers in file order; each lands at the head.
@@ -1037,7 +1081,43 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
         return false;
       }
     }
-    if (vs.has_sorry && vs.sorry_inhibit && svc.Find(vs.sorry.ep) < 0) {
+    bool sorry_added = false;
+    if (!quorum_up && vs.has_sorry) {
+      if (k == keys.front())
+        Warn(vs.where, fmt::format("keepalived starts {} with quorum down (live weight {} < {}): "
+                                   "the sorry server {} replaces the real servers",
+                                   name, live, quorum + hysteresis, vs.sorry.ep.ToString()));
+      // perform_quorum_state(vs, false): live real servers out (inhibited
+      // ones to weight 0), then the sorry server in at weight 1.
+      for (size_t i = 0; i < servers.size(); ++i) {
+        if (!up[i]) continue;
+        int idx = svc.Find(servers[i].ep);
+        if (idx < 0) continue;
+        Dest d = svc.dests[idx];
+        bool inhibit = d.inhibit_on_failure;
+        d.weight = 0;
+        int at;
+        std::string e;
+        if (!ApplyDestEdit(&svc, inhibit ? 'e' : 'd', d, DestInsert::kHead, &at, &e)) {
+          *err = fmt::format("{}: {}", servers[i].where, e);
+          return false;
+        }
+      }
+      if (svc.Find(vs.sorry.ep) < 0) {
+        Dest d;
+        d.ep = vs.sorry.ep;
+        d.forward = base.sorry_forward;
+        d.weight = 1;
+        int at;
+        std::string e;
+        if (!ApplyDestEdit(&svc, 'a', d, DestInsert::kHead, &at, &e)) {
+          *err = fmt::format("{}: {}", vs.sorry.where, e);
+          return false;
+        }
+      }
+      sorry_added = true;
+    }
+    if (!sorry_added && vs.has_sorry && vs.sorry_inhibit && svc.Find(vs.sorry.ep) < 0) {
       Dest d;
       d.ep = vs.sorry.ep;
       d.forward = base.sorry_forward;

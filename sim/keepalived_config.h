@@ -44,10 +44,15 @@
 //   servers is not configured; a group expands to one IPVS service per
 //   address of each range and per fwmark, each with every real server.
 // - Real servers are added in the file's order, so the last one is the head
-//   of the kernel's list. All are taken as up at start (their checkers have
-//   not failed yet); "alpha" is warned about. A sorry_server with
-//   sorry_server_inhibit is added last at weight 0; without, it is only
-//   recorded (keepalived adds it when every real server is down).
+//   of the kernel's list: the list keepalived builds at start. A server
+//   with an "alpha" checker (alpha on the checker, real server or virtual
+//   server) starts failed and is not added (with inhibit_on_failure: added
+//   at weight 0); the others are up until a checker fails. If the weight
+//   up at start is below quorum + hysteresis and there is a sorry_server,
+//   the live servers go (to weight 0 if inhibited) and the sorry server
+//   comes in at weight 1; otherwise a sorry_server with
+//   sorry_server_inhibit is added last at weight 0, and one without is only
+//   recorded (keepalived adds it when the quorum is lost).
 //
 // Where keepalived itself rejects or ignores something, a warning
 // "file:line: ..." says so and what the kernel gets instead. Errors (a file
@@ -84,8 +89,9 @@ bool ParseKeepalivedConfigText(const std::string& text, const std::string& name,
 // server), any other is deleted ("-d"). When no live real server of a
 // service keeps a non-zero weight (quorum 1 lost) and it has a sorry
 // server, the sorry server comes in at weight 1 ("-e" when it is already
-// there through sorry_server_inhibit, "-a" otherwise). Endpoints without a
-// service are reported in *unknown.
+// there through sorry_server_inhibit, "-a" otherwise). The quorum is taken
+// as 1 (keepalived's default; a "quorum" keyword is not recorded in @cfg).
+// Endpoints without a service are reported in *unknown.
 std::string KeepalivedCheckersDown(const IpvsConfig& cfg, const std::vector<Endpoint>& down,
                                    double at, std::vector<Endpoint>* unknown);
 

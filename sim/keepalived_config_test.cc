@@ -78,7 +78,6 @@ TEST(KeepalivedSamples, EverySampleWithIpvsParses) {
     if (ipvs) {
       ++with_ipvs;
       EXPECT_FALSE(p.cfg.services.empty()) << name;
-      for (const Service& s : p.cfg.services) EXPECT_FALSE(s.dests.empty()) << name;
     } else {
       EXPECT_TRUE(p.cfg.services.empty()) << name;
     }
@@ -87,8 +86,10 @@ TEST(KeepalivedSamples, EverySampleWithIpvsParses) {
 }
 
 // Facts read off keepalived.conf.quorum: one TCP virtual server 10.0.1.1:80,
-// wrr, NAT, persistence 900, ten real servers 10.0.0.1..10:8080 of weight 1
-// in that order (so .10, added last, heads the list); alpha is warned about.
+// wrr, NAT, persistence 900, ten real servers 10.0.0.1..10:8080 of weight 1,
+// each with a TCP_CHECK, and "alpha" on the virtual server: keepalived
+// starts every checker as failed, so at start the service has no real
+// server (none has inhibit_on_failure) and each is warned about.
 TEST(KeepalivedSamples, Quorum) {
   Parsed p = Sample("keepalived.conf.quorum");
   ASSERT_TRUE(p.ok) << p.err;
@@ -97,13 +98,49 @@ TEST(KeepalivedSamples, Quorum) {
   EXPECT_EQ(s.key.ToString(), "-t 10.0.1.1:80");
   EXPECT_EQ(s.scheduler, "wrr");
   EXPECT_EQ(s.persistence, 900u);
+  EXPECT_TRUE(s.dests.empty());
+  int alpha = 0;
+  for (const std::string& w : p.warnings)
+    if (w.find("alpha: keepalived starts real server 10.0.0.") != std::string::npos) ++alpha;
+  EXPECT_EQ(alpha, 10);
+}
+
+// Without alpha the same servers are all added, in file order (so .10,
+// added last, heads the list); with inhibit_on_failure an alpha server is
+// added at weight 0; a sorry server replaces the servers when the weight up
+// at start does not reach the quorum.
+TEST(Keepalived, AlphaAndQuorumAtStart) {
+  std::string rs;
+  for (int i = 1; i <= 10; ++i)
+    rs += fmt::format(" real_server 10.0.0.{} 8080 {{\n weight 1\n TCP_CHECK {{ }}\n }}\n", i);
+  Parsed plain = Text("virtual_server 10.0.1.1 80 {\n protocol TCP\n lb_algo wrr\n" + rs + "}\n");
+  ASSERT_TRUE(plain.ok) << plain.err;
+  const Service& s = plain.cfg.services[0];
   ASSERT_EQ(s.dests.size(), 10u);
   for (size_t i = 0; i < 10; ++i) {
     EXPECT_EQ(s.dests[i].ep.ToString(), fmt::format("10.0.0.{}:8080", 10 - i));
-    EXPECT_EQ(s.dests[i].weight, 1);
     EXPECT_EQ(s.dests[i].forward, 'm');
   }
-  EXPECT_TRUE(p.Warned("alpha"));
+
+  Parsed p = Text(
+      "virtual_server 10.0.1.1 80 {\n protocol TCP\n quorum 4\n"
+      " sorry_server 10.0.9.9 80\n"
+      " real_server 10.0.0.1 80 { weight 2\n TCP_CHECK { alpha } }\n"
+      " real_server 10.0.0.2 80 { weight 3\n inhibit_on_failure\n HTTP_GET { alpha yes } }\n"
+      " real_server 10.0.0.3 80 { weight 2\n inhibit_on_failure\n TCP_CHECK { } }\n"
+      " real_server 10.0.0.4 80 { weight 1\n TCP_CHECK { alpha no } }\n}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  const Service& q = p.cfg.services[0];
+  // Up at start: .3 (2) and .4 (1): 3 < quorum 4, so they go (.3 inhibited:
+  // weight 0, .4 removed) and the sorry server comes in; .1 never came, .2
+  // came at weight 0 (alpha, inhibited).
+  std::vector<std::string> eps;
+  for (const Dest& d : q.dests) eps.push_back(fmt::format("{} {}", d.ep.ToString(), d.weight));
+  std::vector<std::string> want = {"10.0.9.9:80 1", "10.0.0.3:80 0", "10.0.0.2:80 0"};
+  EXPECT_EQ(eps, want);
+  EXPECT_EQ(q.dests[1].last_weight, 2);  // added at 2, then set to 0
+  EXPECT_EQ(q.dests[2].last_weight, 0);  // added at 0
+  EXPECT_TRUE(p.Warned("quorum down"));
 }
 
 // keepalived.conf.virtual_server_group: group VSG_1 = 10.0.0.1 8080,
