@@ -5,6 +5,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -20,7 +21,8 @@ namespace {
 
 constexpr uint32_t kKeepalivedPersistence = 360;  // IPVS_SVC_PERSISTENT_TIMEOUT (6*60)
 constexpr int kMaxIncludeDepth = 32;
-constexpr uint32_t kMaxWeight = 65535;  // IPVS_WEIGHT_LIMIT
+constexpr uint32_t kKeepalivedMaxWeight = INT32_MAX;  // IPVS_WEIGHT_LIMIT
+constexpr uint32_t kMaxWeight = 65535;                // ipvsadm's, and the simulator's
 
 const char* const kSchedulers[] = {"rr", "wrr", "lc",  "wlc",   "lblc", "sh", "mh",
                                    "dh", "fo",  "ovf", "lblcr", "sed",  "nq", "twos"};
@@ -749,10 +751,17 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
         Warn(c.where(), fmt::format("keepalived: unknown address family {}", c.word(1)));
     } else if (k == "weight") {
       uint64_t w;
-      if (!ParseUnsigned(c.word(1), kMaxWeight, &w)) {
+      if (!ParseUnsigned(c.word(1), kKeepalivedMaxWeight, &w)) {
         Warn(c.where(),
              fmt::format("keepalived: virtual server weight {} invalid (ignored)", c.word(1)));
         continue;
+      }
+      if (w > kMaxWeight) {
+        *err = fmt::format(
+            "{}: weight {} above {}: keepalived and the kernel take it, ipvsadm "
+            "and the simulator do not",
+            c.where(), w, kMaxWeight);
+        return false;
       }
       vs.weight = static_cast<int64_t>(w);
     } else if (k == "inhibit_on_failure") {
@@ -791,11 +800,18 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
         const std::string& rk = r.word(0);
         if (rk == "weight") {
           uint64_t w;
-          if (!ParseUnsigned(r.word(1), kMaxWeight, &w)) {
+          if (!ParseUnsigned(r.word(1), kKeepalivedMaxWeight, &w)) {
             Warn(r.where(), fmt::format("keepalived: Real server weight {} is outside range "
                                         "0-{} (ignored)",
-                                        r.word(1), kMaxWeight));
+                                        r.word(1), kKeepalivedMaxWeight));
             continue;
+          }
+          if (w > kMaxWeight) {
+            *err = fmt::format(
+                "{}: weight {} above {}: keepalived and the kernel take it, "
+                "ipvsadm and the simulator do not",
+                r.where(), w, kMaxWeight);
+            return false;
           }
           s.weight = static_cast<int64_t>(w);
         } else if (rk == "lvs_method") {

@@ -459,6 +459,9 @@ TEST(Keepalived, ErrorsNameFileAndLine) {
   ASSERT_TRUE(p.ok) << p.err;
   EXPECT_TRUE(p.cfg.services.empty());
   EXPECT_TRUE(p.Warned("k.conf:1: virtual_server without a block"));
+  p = Text("virtual_server 10.0.0.1 80 {\n real_server 10.1.0.1 80 {\n weight 70000\n }\n}\n");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err.rfind("k.conf:3: weight 70000 above 65535", 0), 0u) << p.err;
   Parsed missing;
   EXPECT_FALSE(ParseKeepalivedConfig("/nonexistent/keepalived.conf", KeepalivedOptions(),
                                      &missing.cfg, &missing.warnings, &missing.err));
