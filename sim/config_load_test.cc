@@ -148,7 +148,7 @@ TEST(ConfigLoad, SameServicesThreeWaysPredictAlike) {
   EXPECT_EQ(want.find(" -\n"), std::string::npos);
   LoadedConfig sorted = Load(AsListing(false), ConfigFormat::kAuto);
   EXPECT_EQ(sorted.format, ConfigFormat::kList);
-  EXPECT_EQ(sorted.warnings.size(), 2u);  // mh and sh
+  EXPECT_EQ(sorted.warnings.size(), 3u);  // mh, sh, and the rr one under another scheduler
   EXPECT_NE(Predict(sorted.config, flows), want);
 }
 

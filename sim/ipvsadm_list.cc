@@ -188,6 +188,14 @@ bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sor
     cur = static_cast<int>(cfg.services.size()) - 1;
   }
   if (sorted) {
+    size_t others = 0;
+    for (const Service& s : cfg.services)
+      if (s.scheduler != "mh" && s.scheduler != "sh" && s.dests.size() > 1) ++others;
+    if (others)
+      warnings->push_back(fmt::format(
+          "{}: {} other service{} with more than one real server, listed sorted: mh or sh run "
+          "on {} (compare, replay -s) may be predicted wrong",
+          name, others, others == 1 ? "" : "s", others == 1 ? "it" : "them"));
     for (const Service& s : cfg.services) {
       if ((s.scheduler == "mh" || s.scheduler == "sh") && s.dests.size() > 1)
         warnings->push_back(fmt::format(

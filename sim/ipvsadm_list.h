@@ -20,7 +20,8 @@
 // is (ApplyDestEdit at the tail). Without --nosort ipvsadm sorts them by
 // address and the text cannot show it: @sorted says the listing is sorted,
 // and then a warning names every mh and sh service with more than one real
-// server, whose prediction depends on the order the listing lost.
+// server, whose prediction depends on the order the listing lost, and one
+// more counts the other such services (compare may run mh or sh on them).
 //
 // Listings without weights (--thresholds, --stats, --rate,
 // --persistent-conn) are refused: they cannot say how the servers are
