@@ -157,10 +157,16 @@ rmmod_retry() {
 # in-tree ip_vs_SCHED is not.
 served_by() {
 	_sn=$(cat /sys/module/ip_vs_wmh/parameters/sched_name 2>/dev/null || echo none)
-	if [ -d /sys/module/ip_vs_wmh ] && [ ! -d "/sys/module/ip_vs_$2" ] && [ "$_sn" = "$2" ]; then
-		result "$1" PASS "lsmod: $(loaded); sched_name=$_sn"
+	_l=" $(loaded) "
+	case $_l in
+	*" ip_vs_$2 "*) _ok=0 ;;
+	*" ip_vs_wmh "*) _ok=1 ;;
+	*) _ok=0 ;;
+	esac
+	if [ "$_ok" -eq 1 ] && [ "$_sn" = "$2" ]; then
+		result "$1" PASS "lsmod:$_l; sched_name=$_sn"
 	else
-		result "$1" FAIL "lsmod: $(loaded); sched_name=$_sn"
+		result "$1" FAIL "lsmod:$_l; sched_name=$_sn"
 		return 1
 	fi
 }
