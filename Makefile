@@ -33,7 +33,7 @@ DEMO_OUT ?= out/demo
 
 .PHONY: all deps demo-deps configure build kmod kmod-all kmod-check test \
 	test-asan vmtest bench bench-smoke demo check check-all style install \
-	clean dkms-check install-check format-check bare-check
+	clean dkms-check install-check format-check bare-check docs-check
 
 all: build kmod
 
@@ -126,7 +126,7 @@ bare-check:
 check: deps
 	$(MAKE) check-all
 
-check-all: format-check build kmod-all kmod-check dkms-check test test-asan \
+check-all: format-check docs-check build kmod-all kmod-check dkms-check test test-asan \
 	bench-smoke demo install-check bare-check vmtest
 	@echo "check: all passed"
 
@@ -166,6 +166,10 @@ FORMAT_SOURCES = $(shell git ls-files '*.cc' '*.h' '*.c')
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_SOURCES)
 	@echo "format-check: $(words $(FORMAT_SOURCES)) files formatted"
+
+# Every .rst page must parse without a docutils warning.
+docs-check:
+	/usr/bin/python3 tools/check-docs.py $(wildcard Documentation/*.rst)
 
 style: format-check
 	$(MAKE) -C kmod style
