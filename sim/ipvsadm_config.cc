@@ -206,7 +206,7 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
   Service s;
   Dest d;
   bool have_service = false, have_dest = false, have_fwd = false, v6_flag = false;
-  bool have_sched = false, have_weight = false;
+  bool have_weight = false;
   std::string svc_text, dest_text;
   bool dest_has_port = false, svc_has_port = false;
   std::vector<std::string> named_flags;
@@ -309,7 +309,6 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
         return false;
       }
       s.scheduler = arg;
-      have_sched = true;
       service_opts.push_back(opt);
     } else if (opt == "-p" || opt == "--persistent") {
       if (!once("-p")) return false;
@@ -460,10 +459,17 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
     }
     if (s.netmask_bits == full) s.netmask_bits = -1;
   }
-  (void)have_sched;
-
   if (!service_cmd) {
     if (!have_fwd) d.forward = 'g';  // ipvsadm's default: direct routing
+    // ipvsadm's -r: a real server without a port takes the service's
+    // ("copy vport to dport if not specified"; a fwmark service's is 0).
+    if (!dest_has_port) d.ep.port = s.key.fwmark ? 0 : s.key.vip.port;
+  }
+  if (cmd == 'a' || cmd == 'e') {
+    // ipvsadm checks these for CMD_ADDDEST and CMD_EDITDEST only, never for
+    // -d: tunnelling alone may cross address families, and direct routing
+    // or tunnelling force the real server's port to the virtual port
+    // ("Don't worry about this if fwmark is used").
     if (d.ep.addr.family != s.family() && d.forward != 'i') {
       *err = fmt::format(
           "real server {} is not of the service's address family (only -i allows "
@@ -471,10 +477,7 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
           dest_text);
       return false;
     }
-    // As ipvsadm: a missing port inherits the service port, and direct
-    // routing / tunnelling cannot change the port.
-    if (!s.key.fwmark && (!dest_has_port || d.forward == 'g' || d.forward == 'i'))
-      d.ep.port = s.key.vip.port;
+    if (!s.key.fwmark && (d.forward == 'g' || d.forward == 'i')) d.ep.port = s.key.vip.port;
     if (!have_weight) d.weight = 1;
     d.last_weight = d.weight;
   }

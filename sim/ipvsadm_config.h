@@ -47,9 +47,13 @@ bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, Ip
 //
 // Defaults follow ipvsadm: for -A/-E, scheduler wlc, no flags, no
 // persistence (-p alone means 300 s); for -a/-e, forwarding -g, weight 1. A
-// real server without a port, or with -g/-i, takes the service port (fwmark
-// services: 0). For -a/-e dest->last_weight = dest->weight; keeping the old
-// last_weight on a drain to 0 is the job of whoever applies the edit.
+// real server without a port takes the service port (fwmark services: 0),
+// for every command. Only -a/-e with -g or -i force the real server's port
+// to the service port, and never for a fwmark service; -d keeps the port it
+// is given, so it deletes exactly that server. Only -a/-e check the address
+// family (-i may cross it). For -a/-e dest->last_weight = dest->weight;
+// keeping the old last_weight on a drain to 0 is the job of whoever applies
+// the edit.
 // Accepted but not modelled: --pe, -o/--ops, --tun-*, -n.
 bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest* dest,
                          std::string* err);

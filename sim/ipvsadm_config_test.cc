@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "ipvsadm_config.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -168,6 +169,80 @@ TEST(IpvsadmConfig, ParseCommandForTimeline) {
   ASSERT_TRUE(ParseIpvsadmCommand("-D -u [::1]:53", &what, &svc, &dest, &err)) << err;
   EXPECT_EQ(what, 'D');
   EXPECT_EQ(svc.key.proto, Proto::kUdp);
+}
+
+// Real-server ports as ipvsadm's process_options sets them, one rule each.
+Dest ParseDest(const std::string& line) {
+  char what = 0;
+  Service svc;
+  Dest dest;
+  std::string err;
+  EXPECT_TRUE(ParseIpvsadmCommand(line, &what, &svc, &dest, &err)) << line << ": " << err;
+  return dest;
+}
+
+// "copy vport to dport if not specified": for every command.
+TEST(IpvsadmConfig, RealServerWithoutPortTakesTheServicePort) {
+  EXPECT_EQ(ParseDest("-a -t 10.0.0.1:80 -r 10.1.0.1 -m").ep, Ep("10.1.0.1:80"));
+  EXPECT_EQ(ParseDest("-e -t 10.0.0.1:80 -r 10.1.0.1 -m -w 2").ep, Ep("10.1.0.1:80"));
+  EXPECT_EQ(ParseDest("-d -u 10.0.0.1:53 -r 10.1.0.1").ep, Ep("10.1.0.1:53"));
+  EXPECT_EQ(ParseDest("-a -f 7 -r 10.1.0.1 -m").ep.port, 0);
+}
+
+// -a/-e with -g or -i: the real server's port becomes the virtual port.
+TEST(IpvsadmConfig, DirectRoutingAndTunnellingForceTheVirtualPortOnAddAndEdit) {
+  for (const char* fwd : {"-g", "-i", ""}) {
+    EXPECT_EQ(ParseDest(fmt::format("-a -t 10.0.0.1:80 -r 10.1.0.1:8080 {}", fwd)).ep,
+              Ep("10.1.0.1:80"))
+        << fwd;
+    EXPECT_EQ(ParseDest(fmt::format("-e -t 10.0.0.1:80 -r 10.1.0.1:8080 {} -w 3", fwd)).ep,
+              Ep("10.1.0.1:80"))
+        << fwd;
+  }
+  // Masquerading keeps the port it is given.
+  EXPECT_EQ(ParseDest("-a -t 10.0.0.1:80 -r 10.1.0.1:8080 -m").ep, Ep("10.1.0.1:8080"));
+  EXPECT_EQ(ParseDest("-e -t 10.0.0.1:80 -r 10.1.0.1:8080 -m").ep, Ep("10.1.0.1:8080"));
+}
+
+// -d never forces the port, though its default forwarding is -g: ipvsadm
+// and the kernel delete the server named.
+TEST(IpvsadmConfig, DeleteKeepsTheRealServerPort) {
+  EXPECT_EQ(ParseDest("-d -u 10.0.0.1:60572 -r 10.1.3.228:47812").ep, Ep("10.1.3.228:47812"));
+  IpvsConfig cfg;
+  std::string err;
+  ASSERT_TRUE(
+      ParseIpvsadmConfigText("-A -u 10.0.0.1:60572 -s rr\n"
+                             "-a -u 10.0.0.1:60572 -r 10.1.3.228:47812 -m\n"
+                             "-a -u 10.0.0.1:60572 -r 10.1.3.229:47812 -m\n"
+                             "-d -u 10.0.0.1:60572 -r 10.1.3.228:47812\n",
+                             "cfg", &cfg, &err))
+      << err;
+  ASSERT_EQ(cfg.services[0].dests.size(), 1u);
+  EXPECT_EQ(cfg.services[0].dests[0].ep, Ep("10.1.3.229:47812"));
+}
+
+// "Don't worry about this if fwmark is used": a fwmark service has no
+// virtual port, so -g/-i keep the real server's.
+TEST(IpvsadmConfig, FwmarkServicesNeverForceThePort) {
+  EXPECT_EQ(ParseDest("-a -f 7 -r 10.1.0.1:8080 -g").ep, Ep("10.1.0.1:8080"));
+  EXPECT_EQ(ParseDest("-e -f 7 -r 10.1.0.1:8080 -i -w 2").ep, Ep("10.1.0.1:8080"));
+  EXPECT_EQ(ParseDest("-d -f 7 -r 10.1.0.1:8080").ep, Ep("10.1.0.1:8080"));
+}
+
+// Only -a/-e check the address family (and -i may cross it); -d looks the
+// server up as given.
+TEST(IpvsadmConfig, OnlyAddAndEditCheckTheAddressFamily) {
+  char what = 0;
+  Service svc;
+  Dest dest;
+  std::string err;
+  EXPECT_FALSE(
+      ParseIpvsadmCommand("-a -t 10.0.0.1:80 -r [2001:db8::1]:80 -m", &what, &svc, &dest, &err));
+  EXPECT_EQ(err,
+            "real server [2001:db8::1]:80 is not of the service's address family (only -i "
+            "allows that)");
+  EXPECT_EQ(ParseDest("-a -t 10.0.0.1:80 -r [2001:db8::1]:80 -i").ep.addr.family, Family::kV6);
+  EXPECT_EQ(ParseDest("-d -t 10.0.0.1:80 -r [2001:db8::1]:80").ep.addr.family, Family::kV6);
 }
 
 TEST(IpvsadmConfig, Errors) {

@@ -84,6 +84,26 @@ TEST(PredictTest, TimelineEditsApplyBetweenFlows) {
             "1.1.1.1:2 10.0.0.1:80 192.168.1.2:80\n");
 }
 
+// The director deletes the server a timeline's -d names, port included
+// (ipvsadm forces the port for -a/-e with -g/-i only).
+TEST(PredictTest, TimelineDeleteNamesTheRealServerPort) {
+  IpvsConfig config = Config(
+      "-A -u 10.0.0.1:60572 -s rr\n"
+      "-a -u 10.0.0.1:60572 -r 10.1.3.229:47812 -m\n"
+      "-a -u 10.0.0.1:60572 -r 10.1.3.228:47812 -m\n");
+  std::vector<TimelineEvent> tl;
+  std::string err;
+  ASSERT_TRUE(ParseTimelineText("2 -d -u 10.0.0.1:60572 -r 10.1.3.228:47812\n", "tl", &tl, &err))
+      << err;
+  std::vector<TraceFlow> flows;
+  for (int i = 0; i < 4; ++i)
+    flows.push_back(
+        F(3 + i, fmt::format("1.1.1.{}:1000", i + 1), 100, "10.0.0.1:60572", Proto::kUdp));
+  std::string out = Predict(config, flows, tl);
+  EXPECT_EQ(out.find("10.1.3.228"), std::string::npos) << out;
+  EXPECT_NE(out.find("10.1.3.229:47812"), std::string::npos) << out;
+}
+
 // A rules file and the same -a lines applied as a timeline build the same
 // list (both go through ApplyDestEdit at the head), so mh and sh, which
 // depend on the order, decide alike; the reversed file does not.
