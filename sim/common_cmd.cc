@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "config_load.h"
+#include "wmh_table.h"
 
 namespace ipvs_sim {
 
@@ -120,12 +121,11 @@ bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
   if (!g->wmh_key_hex.empty()) {
     std::string h = g->wmh_key_hex;
     if (h.rfind("0x", 0) == 0 || h.rfind("0X", 0) == 0) h = h.substr(2);
-    if (h.size() != 32 || h.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    // The module's own parser (hash_key=), which takes no "0x".
+    if (h.size() != 32 || wmh_hash_key_parse(h.c_str(), &g->sched.wmh_key) != 0) {
       *err = fmt::format("--wmh-hash-key: '{}' is not 32 hex digits", g->wmh_key_hex);
       return false;
     }
-    g->sched.wmh_key.k0 = std::stoull(h.substr(0, 16), nullptr, 16);
-    g->sched.wmh_key.k1 = std::stoull(h.substr(16), nullptr, 16);
   }
   for (double t : {g->timeouts.tcp_established, g->timeouts.tcp_fin, g->timeouts.udp}) {
     if (!(t >= 0)) {

@@ -201,6 +201,7 @@ void SetupCompare(CLI::App* app, GlobalOptions* g, RunFn* run) {
       "Replay the same trace and timeline through several schedulers (each replacing the "
       "configuration's) and compare load spread and disruption side by side.");
   AddRunOptions(c, a.get(), false);
+  c->footer(SchedulerHelp());
   c->callback([run, a, g]() { *run = [a, g]() { return RunCompare(*a, *g, false); }; });
 }
 
@@ -210,6 +211,7 @@ void SetupReplay(CLI::App* app, GlobalOptions* g, RunFn* run) {
   CLI::App* c = app->add_subcommand(
       "replay", "Replay a trace and timeline through one scheduler; same outputs as compare.");
   AddRunOptions(c, a.get(), true);
+  c->footer(SchedulerHelp());
   c->callback([run, a, g]() { *run = [a, g]() { return RunCompare(*a, *g, true); }; });
 }
 

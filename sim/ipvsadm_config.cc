@@ -186,8 +186,6 @@ std::string NetmaskText(const Service& svc) {
   return IpAddr::V4(m).ToString();
 }
 
-enum OptionGroup { kGroupService, kGroupDest, kGroupAny };
-
 }  // namespace
 
 int IpvsConfig::Find(const ServiceKey& key) const {

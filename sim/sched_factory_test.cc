@@ -35,6 +35,21 @@ TEST(MakeScheduler, EveryNameBuildsAndSchedules) {
   }
 }
 
+// The help lists every name MakeScheduler accepts, one line each.
+TEST(MakeScheduler, HelpNamesEveryScheduler) {
+  std::string help = SchedulerHelp();
+  for (const std::string& n : SchedulerNames())
+    EXPECT_NE(help.find("\n  " + n + " "), std::string::npos) << n << " missing in\n" << help;
+}
+
+// The simulator's wmh defaults are the module's.
+TEST(MakeScheduler, WmhDefaultsAreTheCores) {
+  SchedulerOptions o;
+  EXPECT_EQ(o.wmh_table_size, WMH_TABLE_SIZE_DEFAULT);
+  EXPECT_EQ(o.wmh_key.k0, wmh_default_hash_key.k0);
+  EXPECT_EQ(o.wmh_key.k1, wmh_default_hash_key.k1);
+}
+
 TEST(MakeScheduler, UnknownNameIsAnError) {
   std::string err;
   EXPECT_EQ(MakeScheduler("maglev", SchedulerOptions(), &err), nullptr);

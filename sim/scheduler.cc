@@ -15,9 +15,78 @@
 
 namespace ipvs_sim {
 
+namespace {
+
+std::unique_ptr<Scheduler> MakeWmh(const SchedulerOptions& opts, std::string* err) {
+  if (wmh_table_size_check(opts.wmh_table_size) != 0) {
+    *err = fmt::format("wmh: table size {} refused: it must be a prime in [{}, {}]",
+                       opts.wmh_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
+    return nullptr;
+  }
+  return std::make_unique<WmhScheduler>(opts);
+}
+
+std::unique_ptr<Scheduler> MakeMh(const SchedulerOptions& opts, std::string* err) {
+  if (MhScheduler::TableSizeFor(opts.mh_tab_index) == 0) {
+    *err = fmt::format("mh: table index {} refused: CONFIG_IP_VS_MH_TAB_INDEX is 8..17",
+                       opts.mh_tab_index);
+    return nullptr;
+  }
+  return std::make_unique<MhScheduler>(opts.mh_tab_index);
+}
+
+std::unique_ptr<Scheduler> MakeSh(const SchedulerOptions& opts, std::string* err) {
+  if (opts.sh_tab_bits < 1 || opts.sh_tab_bits > 20) {
+    *err = fmt::format("sh: table bits {} refused: CONFIG_IP_VS_SH_TAB_BITS is 1..20",
+                       opts.sh_tab_bits);
+    return nullptr;
+  }
+  return std::make_unique<ShScheduler>(opts.sh_tab_bits);
+}
+
+template <typename T>
+std::unique_ptr<Scheduler> Make(const SchedulerOptions&, std::string*) {
+  return std::make_unique<T>();
+}
+
+struct SchedulerEntry {
+  const char* name;
+  std::unique_ptr<Scheduler> (*make)(const SchedulerOptions& opts, std::string* err);
+  const char* help;
+};
+
+// Every scheduler, ours first: the one list MakeScheduler, SchedulerNames
+// and SchedulerHelp read.
+constexpr SchedulerEntry kSchedulers[] = {
+    {"wmh", MakeWmh, "weighted maglev-style hashing (ip_vs_wmh)"},
+    {"rr", Make<RrScheduler>, "round robin"},
+    {"wrr", Make<WrrScheduler>, "weighted round robin"},
+    {"lc", Make<LcScheduler>, "least connections"},
+    {"wlc", Make<WlcScheduler>, "weighted least connections (ipvsadm's default)"},
+    {"lblc", Make<LblcScheduler>, "locality-based least connections"},
+    {"lblcr", Make<LblcrScheduler>, "locality-based least connections with replication"},
+    {"dh", Make<DhScheduler>, "destination hashing"},
+    {"sh", MakeSh, "source hashing"},
+    {"sed", Make<SedScheduler>, "shortest expected delay"},
+    {"nq", Make<NqScheduler>, "never queue"},
+    {"fo", Make<FoScheduler>, "weighted failover"},
+    {"ovf", Make<OvfScheduler>, "weighted overflow"},
+    {"mh", MakeMh, "maglev hashing (in-tree ip_vs_mh)"},
+    {"twos", Make<TwosScheduler>, "weighted random twos choice"},
+};
+
+}  // namespace
+
 std::vector<std::string> SchedulerNames() {
-  return {"wmh", "rr",  "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
-          "sh",  "sed", "nq",  "fo", "ovf", "mh",   "twos"};
+  std::vector<std::string> names;
+  for (const SchedulerEntry& e : kSchedulers) names.emplace_back(e.name);
+  return names;
+}
+
+std::string SchedulerHelp() {
+  std::string out = "Schedulers (-s):\n";
+  for (const SchedulerEntry& e : kSchedulers) out += fmt::format("  {:<6} {}\n", e.name, e.help);
+  return out;
 }
 
 bool IsWmhSchedName(std::string_view name) { return name == "wmh" || name == "mh" || name == "sh"; }
@@ -44,42 +113,10 @@ std::unique_ptr<Scheduler> MakeScheduler(std::string_view name, const SchedulerO
         opts.wmh_sched_name, opts.wmh_sched_name, opts.wmh_sched_name);
     return nullptr;
   }
-  if (name == opts.wmh_sched_name) {
-    if (wmh_table_size_check(opts.wmh_table_size) != 0) {
-      *err = fmt::format("wmh: table size {} refused: it must be a prime in [{}, {}]",
-                         opts.wmh_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
-      return nullptr;
-    }
-    return std::make_unique<WmhScheduler>(opts);
-  }
-  if (name == "mh") {
-    if (MhScheduler::TableSizeFor(opts.mh_tab_index) == 0) {
-      *err = fmt::format("mh: table index {} refused: CONFIG_IP_VS_MH_TAB_INDEX is 8..17",
-                         opts.mh_tab_index);
-      return nullptr;
-    }
-    return std::make_unique<MhScheduler>(opts.mh_tab_index);
-  }
-  if (name == "sh") {
-    if (opts.sh_tab_bits < 1 || opts.sh_tab_bits > 20) {
-      *err = fmt::format("sh: table bits {} refused: CONFIG_IP_VS_SH_TAB_BITS is 1..20",
-                         opts.sh_tab_bits);
-      return nullptr;
-    }
-    return std::make_unique<ShScheduler>(opts.sh_tab_bits);
-  }
-  if (name == "dh") return std::make_unique<DhScheduler>();
-  if (name == "rr") return std::make_unique<RrScheduler>();
-  if (name == "wrr") return std::make_unique<WrrScheduler>();
-  if (name == "lc") return std::make_unique<LcScheduler>();
-  if (name == "wlc") return std::make_unique<WlcScheduler>();
-  if (name == "sed") return std::make_unique<SedScheduler>();
-  if (name == "nq") return std::make_unique<NqScheduler>();
-  if (name == "fo") return std::make_unique<FoScheduler>();
-  if (name == "ovf") return std::make_unique<OvfScheduler>();
-  if (name == "twos") return std::make_unique<TwosScheduler>();
-  if (name == "lblc") return std::make_unique<LblcScheduler>();
-  if (name == "lblcr") return std::make_unique<LblcrScheduler>();
+  // Under sched_name=mh or sh the wmh code serves that name.
+  if (name == opts.wmh_sched_name) return MakeWmh(opts, err);
+  for (const SchedulerEntry& e : kSchedulers)
+    if (name == e.name) return e.make(opts, err);
   *err = fmt::format("unknown scheduler '{}' (known: {})", name, fmt::join(SchedulerNames(), ", "));
   return nullptr;
 }

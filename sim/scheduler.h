@@ -13,14 +13,16 @@
 #include "net.h"
 #include "service.h"
 #include "wmh_siphash.h"
+#include "wmh_table.h"
 
 namespace ipvs_sim {
 
 // Load-time settings of the schedulers (module parameters and kernel config).
 struct SchedulerOptions {
   // ip_vs_wmh module parameters.
-  uint32_t wmh_table_size = 65537;
-  wmh_hash_key wmh_key = {0x6970767373636865ULL, 0x64776d68204d4756ULL};
+  // Defaults of the module (wmh_table.h), not copies of them.
+  uint32_t wmh_table_size = WMH_TABLE_SIZE_DEFAULT;
+  wmh_hash_key wmh_key = wmh_default_hash_key;
   bool wmh_port_hash = false;
   bool wmh_overflow = false;
   // Module parameter sched_name: the name ip_vs_wmh registers under, "wmh"
@@ -70,6 +72,10 @@ std::unique_ptr<Scheduler> MakeScheduler(std::string_view name, const SchedulerO
 
 // Every name MakeScheduler accepts with default options, ours first.
 std::vector<std::string> SchedulerNames();
+
+// One line per scheduler, "  name   what it is", under a heading, for the
+// CLI's help.
+std::string SchedulerHelp();
 
 // The names ip_vs_wmh's sched_name accepts: wmh, mh, sh.
 bool IsWmhSchedName(std::string_view name);
