@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "text_lines.h"
+#include "text_parse.h"
 
 namespace ipvs_sim {
 
@@ -18,38 +19,6 @@ constexpr uint32_t kMaxWeight = 65535;
 constexpr uint32_t kMaxThreshold = 65535;
 constexpr uint32_t kMaxTimeout = 2147483647;
 constexpr uint32_t kDefaultPersistence = 300;  // ipvsadm's default for -p
-
-std::vector<std::string> SplitWords(std::string_view line) {
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-    if (i > start) words.emplace_back(line.substr(start, i - start));
-  }
-  return words;
-}
-
-// Decimal without sign; false on anything else or above max.
-bool ParseUint(std::string_view s, uint32_t max, uint32_t* out) {
-  if (s.empty() || s.size() > 10) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > max) return false;
-  *out = static_cast<uint32_t>(v);
-  return true;
-}
-
-bool IsDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
 
 // host[:port] / [v6][:port] with numeric host and port. A missing port reads
 // as 0 and sets *has_port = false.
@@ -93,7 +62,7 @@ bool ParseAddrPort(std::string_view text, const char* what, Endpoint* out, bool*
       *err = fmt::format("bad {} port '{}' in '{}'", what, port, text);
       return false;
     }
-    if (!ParseUint(port, 65535, &p)) {
+    if (!ParseDecimal(port, 65535, &p)) {
       *err = fmt::format("{} port {} out of range 0..65535", what, port);
       return false;
     }
@@ -107,7 +76,7 @@ bool ParseAddrPort(std::string_view text, const char* what, Endpoint* out, bool*
 bool ParseNetmask(std::string_view text, int* bits, std::string* err) {
   uint32_t prefix;
   if (IsDigits(text)) {
-    if (!ParseUint(text, 128, &prefix) || prefix == 0) {
+    if (!ParseDecimal(text, 128, &prefix) || prefix == 0) {
       *err = fmt::format("bad netmask '{}': prefix length must be 1..128", text);
       return false;
     }
@@ -196,7 +165,7 @@ int IpvsConfig::Find(const ServiceKey& key) const {
 
 bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest* dest,
                          std::string* err) {
-  std::vector<std::string> words = SplitWords(line);
+  std::vector<std::string_view> words = SplitWords(line);
   size_t i = 0;
   if (!words.empty() && (words[0] == "ipvsadm" || words[0].ends_with("/ipvsadm"))) ++i;
 
@@ -212,7 +181,7 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
   std::vector<std::string> seen;
 
   for (; i < words.size(); ++i) {
-    std::string opt = words[i];
+    std::string opt(words[i]);
     std::string value;
     bool inline_value = false;
     if (opt.starts_with("--")) {
@@ -292,7 +261,7 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
       }
       if (!need_arg(&arg)) return false;
       uint32_t mark;
-      if (!ParseUint(arg, 0xffffffffu, &mark) || mark == 0) {
+      if (!ParseDecimal(arg, 0xffffffffu, &mark) || mark == 0) {
         *err = fmt::format("invalid fwmark value '{}' (1..4294967295)", arg);
         return false;
       }
@@ -314,7 +283,7 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
       if (inline_value || (i + 1 < words.size() && IsDigits(words[i + 1]))) {
         if (!need_arg(&arg)) return false;
         uint32_t t;
-        if (!ParseUint(arg, kMaxTimeout, &t) || t == 0) {
+        if (!ParseDecimal(arg, kMaxTimeout, &t) || t == 0) {
           *err = fmt::format("invalid timeout value '{}'", arg);
           return false;
         }
@@ -359,7 +328,7 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
         *err = fmt::format("bad weight '{}'", arg);
         return false;
       }
-      if (!ParseUint(arg, kMaxWeight, &w)) {
+      if (!ParseDecimal(arg, kMaxWeight, &w)) {
         *err = fmt::format("weight {} out of range 0..{}", arg, kMaxWeight);
         return false;
       }
@@ -370,7 +339,7 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
       bool upper = opt == "-x" || opt == "--u-threshold";
       if (!once(upper ? "-x" : "-y") || !need_arg(&arg)) return false;
       uint32_t t;
-      if (!ParseUint(arg, kMaxThreshold, &t)) {
+      if (!ParseDecimal(arg, kMaxThreshold, &t)) {
         *err = fmt::format("bad {} threshold '{}' (0..{})", upper ? "upper" : "lower", arg,
                            kMaxThreshold);
         return false;

@@ -6,34 +6,11 @@
 #include <string_view>
 
 #include "text_lines.h"
+#include "text_parse.h"
 
 namespace ipvs_sim {
 
 namespace {
-
-std::vector<std::string> Split(std::string_view line) {
-  std::vector<std::string> w;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-    size_t s = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-    if (i > s) w.emplace_back(line.substr(s, i - s));
-  }
-  return w;
-}
-
-bool Number(const std::string& s, uint64_t max, uint64_t* out) {
-  if (s.empty() || s.size() > 12) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > max) return false;
-  *out = v;
-  return true;
-}
 
 bool IsServiceWord(const std::string& w) {
   return w == "TCP" || w == "UDP" || w == "SCTP" || w == "FWM";
@@ -67,7 +44,7 @@ bool LooksLikeIpvsadmList(const std::string& text) {
   LineSplitter lines(text);
   std::string_view view;
   while (lines.Next(&view)) {
-    std::vector<std::string> w = Split(view);
+    std::vector<std::string> w = SplitWordsCopy(view);
     if (w.empty()) continue;
     if (view.starts_with("IP Virtual Server version") || w[0] == "Prot") return true;
     if (w[0] == "->") return true;
@@ -88,7 +65,7 @@ bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sor
       *err = fmt::format("{}:{}: {}", name, lines.lineno(), what);
       return false;
     };
-    std::vector<std::string> w = Split(view);
+    std::vector<std::string> w = SplitWordsCopy(view);
     if (w.empty()) continue;
     if (view.starts_with("IP Virtual Server version")) continue;
     if (w[0] == "Prot") {
@@ -117,7 +94,7 @@ bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sor
         return fail(
             fmt::format("unknown forwarding method '{}' (Masq, Route, Tunnel, Local)", w[2]));
       uint64_t weight;
-      if (!Number(w[3], 65535, &weight)) return fail(fmt::format("bad weight '{}'", w[3]));
+      if (!ParseDecimal(w[3], 65535, &weight)) return fail(fmt::format("bad weight '{}'", w[3]));
       d.weight = static_cast<int32_t>(weight);
       int at;
       std::string e;
@@ -132,7 +109,7 @@ bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sor
     if (w.size() < 3) return fail("service line needs 'PROTO ADDR:PORT SCHEDULER'");
     if (w[0] == "FWM") {
       uint64_t mark;
-      if (!Number(w[1], 0xffffffffu, &mark) || mark == 0)
+      if (!ParseDecimal(w[1], 0xffffffffu, &mark) || mark == 0)
         return fail(fmt::format("bad fwmark '{}'", w[1]));
       svc.key.fwmark = static_cast<uint32_t>(mark);
       if (w[2] == "IPv6") {
@@ -154,12 +131,13 @@ bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sor
         if (!Flags(t.substr(1, t.size() - 2), &svc.flags, &e)) return fail(e);
       } else if (t == "persistent" && i + 1 < w.size()) {
         uint64_t p;
-        if (!Number(w[++i], 0xffffffffu, &p)) return fail(fmt::format("bad timeout '{}'", w[i]));
+        if (!ParseDecimal(w[++i], 0xffffffffu, &p))
+          return fail(fmt::format("bad timeout '{}'", w[i]));
         svc.persistence = static_cast<uint32_t>(p);
       } else if (t == "mask" && i + 1 < w.size()) {
         const std::string& m = w[++i];
         uint64_t bits;
-        if (Number(m, 128, &bits)) {
+        if (ParseDecimal(m, 128, &bits)) {
           svc.netmask_bits = static_cast<int>(bits);
         } else {
           IpAddr a;

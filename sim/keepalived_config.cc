@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "text_lines.h"
+#include "text_parse.h"
 
 namespace ipvs_sim {
 
@@ -367,31 +368,13 @@ bool ParseAddr(const std::string& text, IpAddr* out) {
   return IpAddr::Parse(t, out);
 }
 
-bool ParsePort(const std::string& text, uint16_t* port) {
+// A port word, or none (empty): 0.
+bool PortOrNone(const std::string& text, uint16_t* port) {
   if (text.empty()) {
     *port = 0;
     return true;
   }
-  uint32_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint32_t>(c - '0');
-    if (v > 65535) return false;
-  }
-  *port = static_cast<uint16_t>(v);
-  return true;
-}
-
-bool ParseUnsigned(const std::string& text, uint64_t max, uint64_t* out) {
-  if (text.empty() || text.size() > 12) return false;
-  uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v > max) return false;
-  *out = v;
-  return true;
+  return ParsePort(text, port);
 }
 
 // A real or sorry server as written.
@@ -497,7 +480,7 @@ bool Interpreter::Group(const Node& n, std::string* err) {
     e.where = c.where();
     if (c.word(0) == "fwmark") {
       uint64_t mark;
-      if (!ParseUnsigned(c.word(1), UINT32_MAX, &mark)) {
+      if (!ParseDecimal(c.word(1), UINT32_MAX, &mark)) {
         Warn(c.where(), fmt::format("keepalived: ({}): fwmark '{}' must be in [0, {}] - ignoring",
                                     name, c.word(1), UINT32_MAX));
         continue;
@@ -530,7 +513,7 @@ bool Interpreter::Group(const Node& n, std::string* err) {
       first = addr.substr(0, dash);
       last_text = addr.substr(dash + 1);
     }
-    if (!ParseAddr(first, &e.first) || !ParsePort(c.word(1), &e.port)) {
+    if (!ParseAddr(first, &e.first) || !PortOrNone(c.word(1), &e.port)) {
       Warn(c.where(), fmt::format("keepalived: Invalid virtual server group IP address {} {} - "
                                   "skipping",
                                   addr, c.word(1)));
@@ -549,17 +532,9 @@ bool Interpreter::Group(const Node& n, std::string* err) {
         uint64_t end;
         bool ok = false;
         if (v6) {
-          size_t used = 0;
-          unsigned long v = 0;
-          try {
-            v = std::stoul(last_text, &used, 16);
-          } catch (...) {
-            used = 0;
-          }
-          ok = used == last_text.size() && v <= 0xffff;
-          end = v;
+          ok = ParseHex(last_text, uint64_t{0xffff}, &end);
         } else {
-          ok = ParseUnsigned(last_text, 255, &end);
+          ok = ParseDecimal(last_text, 255, &end);
         }
         if (!ok) {
           Warn(c.where(), fmt::format("keepalived: Virtual server group range '{}' end '{}' "
@@ -603,7 +578,7 @@ bool Interpreter::Group(const Node& n, std::string* err) {
 
 bool Interpreter::ServerLine(const Node& n, const char* kind, Server* s, std::string* err) {
   s->where = n.where();
-  if (!ParseAddr(n.word(1), &s->ep.addr) || !ParsePort(n.word(2), &s->ep.port)) {
+  if (!ParseAddr(n.word(1), &s->ep.addr) || !PortOrNone(n.word(2), &s->ep.port)) {
     Warn(n.where(), fmt::format("keepalived: Invalid {} server ip address/port {}/{} - skipping",
                                 kind, n.word(1), n.word(2)));
     return false;
@@ -621,7 +596,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
     vs.group = n.word(2);
   } else if (p1 == "fwmark") {
     uint64_t mark;
-    if (!ParseUnsigned(n.word(2), UINT32_MAX, &mark)) {
+    if (!ParseDecimal(n.word(2), UINT32_MAX, &mark)) {
       Warn(n.where(),
            fmt::format("keepalived: virtual server fwmark '{}' must be in [0, {}] - ignoring",
                        n.word(2), UINT32_MAX));
@@ -630,7 +605,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
     vs.form = VirtualServer::kFwmark;
     vs.fwmark = static_cast<uint32_t>(mark);
   } else {
-    if (!ParseAddr(p1, &vs.addr.addr) || !ParsePort(n.word(2), &vs.addr.port)) {
+    if (!ParseAddr(p1, &vs.addr.addr) || !PortOrNone(n.word(2), &vs.addr.port)) {
       Warn(n.where(), fmt::format("keepalived: Invalid virtual server IP address/port {} {} - "
                                   "skipping",
                                   p1, n.word(2)));
@@ -702,7 +677,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
         continue;
       }
       uint64_t t;
-      if (!ParseUnsigned(c.word(1), 2678400, &t) || t == 0) {  // LVS_MAX_TIMEOUT: 31 days
+      if (!ParseDecimal(c.word(1), 2678400, &t) || t == 0) {  // LVS_MAX_TIMEOUT: 31 days
         Warn(c.where(), "keepalived: persistence_timeout invalid (ignored)");
         continue;
       }
@@ -712,7 +687,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
       bool v4 = vs.family == 4 || (vs.family == 0 && g.find('.') != std::string::npos);
       if (!v4) {
         uint64_t bits;
-        if (!ParseUnsigned(g, 128, &bits) || bits == 0) {
+        if (!ParseDecimal(g, 128, &bits) || bits == 0) {
           Warn(c.where(), fmt::format("keepalived: Invalid IPv6 persistence_granularity specified "
                                       "- {} (ignored)",
                                       g));
@@ -751,7 +726,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
         Warn(c.where(), fmt::format("keepalived: unknown address family {}", c.word(1)));
     } else if (k == "weight") {
       uint64_t w;
-      if (!ParseUnsigned(c.word(1), kKeepalivedMaxWeight, &w)) {
+      if (!ParseDecimal(c.word(1), kKeepalivedMaxWeight, &w)) {
         Warn(c.where(),
              fmt::format("keepalived: virtual server weight {} invalid (ignored)", c.word(1)));
         continue;
@@ -770,7 +745,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
       vs.alpha = TrueFalse(c.word(1)) == 1;
     } else if (k == "quorum" || k == "hysteresis") {
       uint64_t v;
-      if (!ParseUnsigned(c.word(1), UINT32_MAX, &v) || (k == "quorum" && v == 0)) {
+      if (!ParseDecimal(c.word(1), UINT32_MAX, &v) || (k == "quorum" && v == 0)) {
         Warn(c.where(), fmt::format("keepalived: {} '{}' invalid (ignored)", k, c.word(1)));
         continue;
       }
@@ -800,7 +775,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
         const std::string& rk = r.word(0);
         if (rk == "weight") {
           uint64_t w;
-          if (!ParseUnsigned(r.word(1), kKeepalivedMaxWeight, &w)) {
+          if (!ParseDecimal(r.word(1), kKeepalivedMaxWeight, &w)) {
             Warn(r.where(), fmt::format("keepalived: Real server weight {} is outside range "
                                         "0-{} (ignored)",
                                         r.word(1), kKeepalivedMaxWeight));
@@ -818,7 +793,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
           Forwarding(r, "real", &s.forward);
         } else if (rk == "uthreshold" || rk == "lthreshold") {
           uint64_t t;
-          if (!ParseUnsigned(r.word(1), UINT32_MAX, &t)) {
+          if (!ParseDecimal(r.word(1), UINT32_MAX, &t)) {
             Warn(r.where(),
                  fmt::format("keepalived: Invalid real_server {} '{}' - ignoring", rk, r.word(1)));
             continue;

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "text_parse.h"
+
 namespace ipvs_sim {
 
 IpAddr IpAddr::V4(uint32_t host_order) {
@@ -74,13 +76,7 @@ bool Endpoint::Parse(std::string_view text, Endpoint* out, bool port_optional) {
   if (port.empty()) {
     if (!port_optional) return false;
   } else {
-    uint32_t v = 0;
-    for (char c : port) {
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + (c - '0');
-      if (v > 65535) return false;
-    }
-    e.port = static_cast<uint16_t>(v);
+    if (!ParsePort(port, &e.port)) return false;
   }
   *out = e;
   return true;

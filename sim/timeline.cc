@@ -4,13 +4,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "ipvsadm_config.h"
 #include "text_lines.h"
+#include "text_parse.h"
 
 namespace ipvs_sim {
 
@@ -26,24 +25,26 @@ bool ParseTime(std::string_view text, double* out) {
       text.remove_suffix(1);
     }
   }
-  if (text.empty() || text.front() == '-' || text.front() == '+') return false;
   double v;
-  auto [p, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), v, std::chars_format::fixed);
-  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) return false;
+  if (!ParseFixed(text, &v)) return false;
   *out = v * scale;
   return true;
 }
 
 bool ParseDirector(std::string_view text, int* out) {
-  if (text.empty() || text.size() > 6) return false;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *out = v;
+  uint32_t v;
+  if (!ParseDecimal(text, uint32_t{999999}, &v)) return false;
+  *out = static_cast<int>(v);
   return true;
+}
+
+// The text of @line from its word @first to the end of its last word ("" when
+// there are no more words); @words are SplitWords(line).
+std::string_view Tail(std::string_view line, const std::vector<std::string_view>& words,
+                      size_t first) {
+  if (first >= words.size()) return {};
+  const char* end = words.back().data() + words.back().size();
+  return line.substr(words[first].data() - line.data(), end - words[first].data());
 }
 
 TimelineEvent::Kind KindOf(char cmd) {
@@ -74,23 +75,16 @@ bool ParseTimelineText(const std::string& text, const std::string& name,
     int lineno = lines.lineno();
     size_t hash = line.find('#');
     if (hash != std::string_view::npos) line = line.substr(0, hash);
-    auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-    size_t b = 0;
-    while (b < line.size() && is_space(line[b])) ++b;
-    line.remove_prefix(b);
-    while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
-    if (line.empty()) continue;
+    std::vector<std::string_view> words = SplitWords(line);
+    if (words.empty()) continue;
 
     std::string where = fmt::format("{}:{}", name, lineno);
     auto fail = [&](const std::string& what) {
       *err = where + ": " + what;
       return false;
     };
-    size_t sp = 0;
-    while (sp < line.size() && !is_space(line[sp])) ++sp;
-    std::string_view time_text = line.substr(0, sp);
-    std::string_view rest = line.substr(sp);
-    while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+    std::string_view time_text = words[0];
+    std::string_view rest = Tail(line, words, 1);
 
     TimelineEvent ev;
     ev.where = where;
@@ -98,14 +92,11 @@ bool ParseTimelineText(const std::string& text, const std::string& name,
       return fail(fmt::format("bad time '{}' (seconds, optionally with s, m or h)", time_text));
     }
     if (rest.empty()) return fail("missing event after the time");
-    if (rest.starts_with("director-down") || rest.starts_with("director-up")) {
-      bool down = rest.starts_with("director-down");
+    if (words[1].starts_with("director-down") || words[1].starts_with("director-up")) {
+      bool down = words[1].starts_with("director-down");
       std::string_view word = down ? "director-down" : "director-up";
-      std::string_view arg = rest.substr(word.size());
-      if (!arg.empty() && !is_space(arg.front())) {
-        return fail(fmt::format("unknown event '{}'", rest.substr(0, rest.find(' '))));
-      }
-      while (!arg.empty() && is_space(arg.front())) arg.remove_prefix(1);
+      if (words[1] != word) return fail(fmt::format("unknown event '{}'", words[1]));
+      std::string_view arg = Tail(line, words, 2);
       if (arg.empty()) return fail(fmt::format("{} needs a director number", word));
       if (!ParseDirector(arg, &ev.director)) {
         return fail(fmt::format("bad director number '{}' (0, 1, ...)", arg));
@@ -117,9 +108,8 @@ bool ParseTimelineText(const std::string& text, const std::string& name,
       if (!ParseIpvsadmCommand(std::string(rest), &cmd, &ev.svc, &ev.dest, &e)) return fail(e);
       ev.kind = KindOf(cmd);
     } else {
-      return fail(
-          fmt::format("unknown event '{}' (an ipvsadm command, director-down N or director-up N)",
-                      rest.substr(0, rest.find(' '))));
+      return fail(fmt::format(
+          "unknown event '{}' (an ipvsadm command, director-down N or director-up N)", words[1]));
     }
     events.push_back(std::move(ev));
   }

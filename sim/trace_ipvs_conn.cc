@@ -10,49 +10,18 @@
 #include <string_view>
 
 #include "text_lines.h"
+#include "text_parse.h"
 
 namespace ipvs_sim {
 
 namespace {
-
-std::vector<std::string_view> Fields(std::string_view line) {
-  std::vector<std::string_view> f;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-    if (i > start) f.push_back(line.substr(start, i - start));
-  }
-  return f;
-}
-
-bool ParseHex(std::string_view s, size_t max_digits, uint32_t* out) {
-  if (s.empty() || s.size() > max_digits) return false;
-  uint32_t v = 0;
-  for (char c : s) {
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else {
-      return false;
-    }
-    v = (v << 4) | static_cast<uint32_t>(d);
-  }
-  *out = v;
-  return true;
-}
 
 // Hex IPv4 (8 digits) or IPv6 text.
 bool ParseConnAddr(std::string_view s, IpAddr* out) {
   if (s.find(':') != std::string_view::npos)
     return IpAddr::Parse(s, out) && out->family == Family::kV6;
   uint32_t v;
-  if (s.size() != 8 || !ParseHex(s, 8, &v)) return false;
+  if (s.size() != 8 || !ParseHex(s, UINT32_MAX, &v)) return false;
   *out = IpAddr::V4(v);
   return true;
 }
@@ -61,14 +30,14 @@ bool ParseConnAddr(std::string_view s, IpAddr* out) {
 enum Variant { kNotHeader = 0, kConn = 1, kConnSync = 2 };
 
 Variant HeaderVariant(std::string_view line) {
-  std::vector<std::string_view> f = Fields(line);
+  std::vector<std::string_view> f = SplitWords(line);
   if (f.size() < 9 || f[0] != "Pro" || f[1] != "FromIP") return kNotHeader;
   return f[8] == "Origin" ? kConnSync : kConn;
 }
 
 // Parses one entry line; false with *err (no location) on bad input.
 bool ParseEntry(std::string_view line, Variant variant, IpvsConnEntry* e, std::string* err) {
-  std::vector<std::string_view> f = Fields(line);
+  std::vector<std::string_view> f = SplitWords(line);
   size_t need = variant == kConnSync ? 10 : 9;
   if (f.size() < need) {
     *err = fmt::format("expected {} fields, got {}", need, f.size());
@@ -92,7 +61,7 @@ bool ParseEntry(std::string_view line, Variant variant, IpvsConnEntry* e, std::s
       return false;
     }
     uint32_t port;
-    if (!ParseHex(p.port, 4, &port)) {
+    if (p.port.size() > 4 || !ParseHex(p.port, uint32_t{0xffff}, &port)) {
       *err = fmt::format("bad {} port '{}' (4 hex digits expected)", p.what, p.port);
       return false;
     }
@@ -109,17 +78,10 @@ bool ParseEntry(std::string_view line, Variant variant, IpvsConnEntry* e, std::s
     exp_at = 9;
   }
   std::string_view exp = f[exp_at];
-  uint64_t v = 0;
-  bool ok = !exp.empty() && exp.size() <= 10;
-  for (char c : exp) {
-    if (c < '0' || c > '9') ok = false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (!ok || v > 0xffffffffu) {
+  if (!ParseDecimal(exp, UINT32_MAX, &x.expires)) {
     *err = fmt::format("bad expires '{}'", exp);
     return false;
   }
-  x.expires = static_cast<uint32_t>(v);
   *e = std::move(x);
   return true;
 }
@@ -171,7 +133,7 @@ class IpvsConnTraceReader : public TraceReader {
         if (variant_ == kNotHeader) return Fail(kMissingHeader);
         continue;
       }
-      if (Fields(line).empty()) continue;
+      if (SplitWords(line).empty()) continue;
       IpvsConnEntry e;
       std::string err;
       if (!ParseEntry(line, variant_, &e, &err)) return Fail(err);
@@ -235,7 +197,7 @@ bool ParseIpvsConnText(const std::string& text, const std::string& name,
       }
       continue;
     }
-    if (Fields(line).empty()) continue;
+    if (SplitWords(line).empty()) continue;
     IpvsConnEntry e;
     std::string what;
     if (!ParseEntry(line, variant, &e, &what)) {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text_parse.h"
+
 namespace ipvs_sim {
 
 namespace {
@@ -22,24 +24,6 @@ bool ParseDouble(std::string_view s, double* out) {
   if (s.empty() || s.front() == '+') return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && p == s.data() + s.size() && std::isfinite(*out);
-}
-
-bool ParseU64(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-bool ParsePort(std::string_view s, uint16_t* out) {
-  if (s.empty() || s.size() > 5) return false;
-  uint32_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (v > 65535) return false;
-  *out = static_cast<uint16_t>(v);
-  return true;
 }
 
 // Dotted quad without the inet_pton round trip: the hot path of big traces.
@@ -366,11 +350,11 @@ class TextTraceReader : public TraceReader {
       return -1;
     }
     if (n == 7) {
-      if (!ParseU64(f[5], &t.packets)) {
+      if (!ParseDecimal(f[5], UINT64_MAX, &t.packets)) {
         Fail(lineno_, fmt::format("bad packet count '{}'", f[5]));
         return -1;
       }
-      if (!ParseU64(f[6], &t.bytes)) {
+      if (!ParseDecimal(f[6], UINT64_MAX, &t.bytes)) {
         Fail(lineno_, fmt::format("bad byte count '{}'", f[6]));
         return -1;
       }
