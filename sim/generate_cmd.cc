@@ -1,15 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // ipvs-sim generate: a synthetic text trace (sim/tracegen.h).
-#include <fcntl.h>
 #include <fmt/core.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
 
+#include "atomic_file.h"
 #include "common_cmd.h"
 #include "trace_text.h"
 #include "tracegen.h"
@@ -38,21 +33,11 @@ int RunGenerate(GenerateArgs a, const GlobalOptions&) {
   std::unique_ptr<TraceGenerator> gen = TraceGenerator::Create(a.gen, &err);
   if (!gen) return Fail(err);
   bool to_stdout = a.out == "-";
-  std::string tmp;
+  AtomicFile out;
   FILE* f = stdout;
   if (!to_stdout) {
-    std::filesystem::path p(a.out);
-    std::filesystem::path dir = p.parent_path().empty() ? "." : p.parent_path();
-    tmp = (dir / ("." + p.filename().string() + ".tmp.XXXXXX")).string();
-    int fd = mkstemp(tmp.data());
-    if (fd < 0) return Fail(fmt::format("{}: {}", a.out, std::strerror(errno)));
-    fchmod(fd, 0644);
-    f = fdopen(fd, "w");
-    if (!f) {
-      close(fd);
-      unlink(tmp.c_str());
-      return Fail(fmt::format("{}: {}", a.out, std::strerror(errno)));
-    }
+    if (!out.Open(a.out, &err)) return Fail(err);
+    f = out.file();
   }
   std::string buf;
   TraceFlow flow;
@@ -65,18 +50,8 @@ int RunGenerate(GenerateArgs a, const GlobalOptions&) {
     }
   }
   if (ok && !buf.empty()) ok = std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
-  if (std::fflush(f) != 0) ok = false;
-  int saved = errno;
-  if (to_stdout) return ok ? 0 : Fail("stdout: write error");
-  if (std::fclose(f) != 0) ok = false;
-  if (ok && rename(tmp.c_str(), a.out.c_str()) != 0) {
-    saved = errno;
-    ok = false;
-  }
-  if (!ok) {
-    unlink(tmp.c_str());
-    return Fail(fmt::format("{}: {}", a.out, std::strerror(saved)));
-  }
+  if (to_stdout) return ok && std::fflush(f) == 0 ? 0 : Fail("stdout: write error");
+  if (!out.Commit(&err)) return Fail(err);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "atomic_file.h"
 #include "common_cmd.h"
 #include "ipvsadm_config.h"
 #include "replay.h"

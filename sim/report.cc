@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "report.h"
 
-#include <fcntl.h>
 #include <fmt/core.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include "atomic_file.h"
+#include "gnuplot.h"
 
 namespace ipvs_sim {
 
@@ -427,177 +424,20 @@ void OutputFiles::Add(std::string name, std::string content) {
   files_.emplace_back(std::move(name), std::move(content));
 }
 
-namespace {
-
-// Creates @path with @content. *why gets the system's reason on failure.
-bool WriteWhole(const std::string& path, const std::string& content, std::string* why) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *why = std::strerror(errno);
-    return false;
-  }
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = write(fd, content.data() + off, content.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *why = std::strerror(errno);
-      close(fd);
-      return false;
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (close(fd) != 0) {
-    *why = std::strerror(errno);
-    return false;
-  }
-  return true;
-}
-
-bool HaveGnuplot() {
-  const char* path = getenv("PATH");
-  if (!path) return false;
-  std::string p = path;
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t end = p.find(':', start);
-    if (end == std::string::npos) end = p.size();
-    std::string dir = p.substr(start, end - start);
-    if (!dir.empty() && access((dir + "/gnuplot").c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
-// Runs gnuplot @script in @dir; true on exit status 0.
-bool RunGnuplot(const std::string& dir, const std::string& script) {
-  pid_t pid = fork();
-  if (pid < 0) return false;
-  if (pid == 0) {
-    int null = open("/dev/null", O_RDWR);
-    if (null >= 0) {
-      dup2(null, 0);
-      dup2(null, 1);
-      dup2(null, 2);
-    }
-    if (chdir(dir.c_str()) != 0) _exit(127);
-    execlp("gnuplot", "gnuplot", script.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-}  // namespace
-
 bool OutputFiles::Commit(const std::string& dir, bool plots, std::vector<std::string>* warnings,
                          std::string* err) const {
-  std::error_code ec;
-  fs::path target = fs::absolute(fs::path(dir), ec);
-  if (ec) {
-    *err = fmt::format("{}: {}", dir, ec.message());
-    return false;
-  }
-  if (target.filename().empty()) target = target.parent_path();
-  fs::path parent = target.parent_path();
-  fs::create_directories(parent, ec);
-  if (ec) {
-    *err = fmt::format("{}: {}", parent.string(), ec.message());
-    return false;
-  }
-  bool exists = fs::exists(target, ec);
-  if (exists && !fs::is_directory(target, ec)) {
-    *err = fmt::format("{}: exists and is not a directory", dir);
-    return false;
-  }
-  std::string tmpl = (parent / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  if (!mkdtemp(buf.data())) {
-    *err = fmt::format("{}: cannot create a temporary directory: {}", parent.string(),
-                       std::strerror(errno));
-    return false;
-  }
-  fs::path tmp(buf.data());
-  auto cleanup = [&]() { fs::remove_all(tmp, ec); };
+  AtomicDir out;
+  if (!out.Open(dir, err)) return false;
   std::vector<std::string> names;
   for (const auto& [name, content] : files_) {
-    std::string why;
-    if (!WriteWhole((tmp / name).string(), content, &why)) {
-      *err = fmt::format("{}: {}", (target / name).string(), why);
-      cleanup();
-      return false;
-    }
+    if (!out.Write(name, content, err)) return false;
     names.push_back(name);
   }
   if (plots) {
-    bool gnuplot = HaveGnuplot();
-    for (const auto& [name, content] : files_) {
-      if (name.size() < 3 || name.compare(name.size() - 3, 3, ".gp") != 0) continue;
-      std::string png = name.substr(0, name.size() - 3) + ".png";
-      if (!gnuplot) {
-        warnings->push_back(fmt::format("gnuplot not found: {} not drawn", png));
-        continue;
-      }
-      if (RunGnuplot(tmp.string(), name) && fs::exists(tmp / png, ec)) {
-        names.push_back(png);
-      } else {
-        fs::remove(tmp / png, ec);
-        warnings->push_back(fmt::format("gnuplot failed on {}: {} not drawn", name, png));
-      }
-    }
+    std::vector<std::string> scripts = names;
+    DrawPlots(out.tmp(), scripts, &names, warnings);
   }
-  if (!exists) {
-    if (rename(tmp.c_str(), target.c_str()) == 0) return true;
-    if (errno != ENOTEMPTY && errno != EEXIST) {
-      *err = fmt::format("{}: {}", dir, std::strerror(errno));
-      cleanup();
-      return false;
-    }
-    // Someone created it meanwhile: fall through to per-file renames.
-  }
-  for (const std::string& name : names) {
-    if (rename((tmp / name).c_str(), (target / name).c_str()) != 0) {
-      *err = fmt::format("{}: {}", (target / name).string(), std::strerror(errno));
-      cleanup();
-      return false;
-    }
-  }
-  cleanup();
-  return true;
-}
-
-bool WriteFileAtomic(const std::string& path, const std::string& content, std::string* err) {
-  fs::path p(path);
-  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  std::string tmpl = (dir / ("." + p.filename().string() + ".tmp.XXXXXX")).string();
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  int fd = mkstemp(buf.data());
-  if (fd < 0) {
-    *err = fmt::format("{}: {}", path, std::strerror(errno));
-    return false;
-  }
-  bool ok = true;
-  size_t off = 0;
-  while (ok && off < content.size()) {
-    ssize_t n = write(fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      ok = false;
-    else
-      off += static_cast<size_t>(n);
-  }
-  if (close(fd) != 0) ok = false;
-  if (ok) chmod(buf.data(), 0644);
-  if (!ok || rename(buf.data(), path.c_str()) != 0) {
-    *err = fmt::format("{}: {}", path, std::strerror(errno));
-    unlink(buf.data());
-    return false;
-  }
-  return true;
+  return out.Commit(names, err);
 }
 
 }  // namespace ipvs_sim

@@ -65,10 +65,6 @@ class OutputFiles {
 // Adds every report file (CSV, JSON, plot scripts and data) for @runs.
 void AddReportFiles(const ReportContext& ctx, const std::vector<RunResult>& runs, OutputFiles* out);
 
-// Writes @content to @path atomically (temporary file in the same
-// directory, then rename). False with *err on failure, leaving nothing.
-bool WriteFileAtomic(const std::string& path, const std::string& content, std::string* err);
-
 }  // namespace ipvs_sim
 
 #endif  // IPVS_SCHED_SIM_REPORT_H_

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "atomic_file.h"
+
 namespace ipvs_sim {
 namespace {
 
