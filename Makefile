@@ -25,8 +25,11 @@ MODPROBE_FILES = $(wildcard kmod/modprobe.d/*.conf)
 KVER_61 = $(notdir $(lastword $(sort $(wildcard /lib/modules/6.1.*-amd64))))
 KVER_612 = $(notdir $(lastword $(sort $(wildcard /lib/modules/6.12.*-amd64))))
 KVERS = $(KVER_61) $(KVER_612)
-# Those of the two whose headers are installed (plain make, make install).
-KVERS_PRESENT = $(foreach k,$(KVERS),$(if $(wildcard /lib/modules/$(k)/build/Makefile),$(k)))
+# Those of the two whose headers are installed, and the running kernel if
+# it has headers (plain make, make install). `make kmod KVER=X` builds for X
+# alone.
+RUNNING_KVER := $(shell uname -r)
+KVERS_PRESENT = $(if $(KVER),$(KVER),$(sort $(foreach k,$(KVERS) $(RUNNING_KVER),$(if $(wildcard /lib/modules/$(k)/build/Makefile),$(k)))))
 
 SIM = $(BUILD)/sim/ipvs-sim
 DEMO_OUT ?= out/demo
@@ -70,9 +73,15 @@ define kmod_build
 endef
 
 kmod:
+ifneq ($(KVER),)
+	@test -f /lib/modules/$(KVER)/build/Makefile || \
+		{ echo "kmod: no headers for $(KVER) in /lib/modules/$(KVER)/build"; exit 1; }
+	@$(call kmod_build,$(KVER))
+else
 	@$(foreach k,$(KVERS_PRESENT),$(call kmod_build,$(k)))
 	@$(if $(KVER_61),$(if $(filter $(KVER_61),$(KVERS_PRESENT)),,echo "kmod: skipped 6.1: no headers in /lib/modules/$(KVER_61)/build (make deps)";),echo "kmod: skipped 6.1: no /lib/modules/6.1.*-amd64 (make deps installs linux-headers-amd64)";)
 	@$(if $(KVER_612),$(if $(filter $(KVER_612),$(KVERS_PRESENT)),,echo "kmod: skipped 6.12: no headers in /lib/modules/$(KVER_612)/build (make deps)";),echo "kmod: skipped 6.12: no /lib/modules/6.12.*-amd64 (make deps installs linux-headers-6.12-amd64)";)
+endif
 
 kmod-all:
 	@test -n "$(KVER_61)" -a -n "$(KVER_612)" || \
@@ -164,6 +173,7 @@ install-check:
 FORMAT_SOURCES = $(shell git ls-files '*.cc' '*.h' '*.c')
 
 format-check:
+	@test -n "$(FORMAT_SOURCES)" || { echo "format-check: no files (outside a git checkout?)"; exit 1; }
 	clang-format --dry-run --Werror $(FORMAT_SOURCES)
 	@echo "format-check: $(words $(FORMAT_SOURCES)) files formatted"
 
