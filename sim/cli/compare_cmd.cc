@@ -87,7 +87,6 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   base.window = a.window;
   base.probe_keys = a.probe_keys;
   Progress progress(!g.quiet && Progress::StderrIsTty(), names);
-  base.progress = &progress;
 
   std::vector<RunResult> results(names.size());
   std::vector<std::string> errors(names.size());
@@ -106,7 +105,14 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
       // replay without --scheduler keeps the configuration's and the
       // timeline's schedulers.
       opts.fleet.director.sched_override = single && a.schedulers.empty() ? "" : names[i];
-      opts.progress_slot = static_cast<int>(i);
+      if (progress.enabled()) {
+        int slot = static_cast<int>(i);
+        opts.on_progress = [&progress, slot](uint64_t flows, uint64_t pos, uint64_t size,
+                                             bool done) {
+          progress.Update(slot, flows, pos, size);
+          if (done) progress.Finish(slot);
+        };
+      }
       if (!RunReplay(config, trace.get(), timeline, opts, &results[i], &e)) errors[i] = e;
       results[i].scheduler = names[i];
     }

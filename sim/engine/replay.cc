@@ -8,8 +8,6 @@
 #include <map>
 #include <memory>
 
-#include "progress.h"
-
 namespace ipvs_sim {
 
 namespace {
@@ -270,8 +268,8 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
       if (!SameEp(EpOf(probe_.svc_before, d), DestEp(out.dest_id))) ++st.remapped_flows;
     }
     if (opts_.on_flow) opts_.on_flow(f, out, DestEp(out.dest_id));
-    if ((flows & 0xffff) == 0 && opts_.progress)
-      opts_.progress->Update(opts_.progress_slot, flows, trace->position(), trace->size());
+    if ((flows & 0xffff) == 0 && opts_.on_progress)
+      opts_.on_progress(flows, trace->position(), trace->size(), false);
     if (more) read(head);  // f is done with
   }
   if (!trace->error().empty()) {
@@ -284,10 +282,7 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
   }
   fleet_.Advance(last);
   metrics_.Finish(last);
-  if (opts_.progress) {
-    opts_.progress->Update(opts_.progress_slot, flows, trace->position(), trace->size());
-    opts_.progress->Finish(opts_.progress_slot);
-  }
+  if (opts_.on_progress) opts_.on_progress(flows, trace->position(), trace->size(), true);
   result_->flows = flows;
   result_->no_service = metrics_.no_service();
   result_->duration = last;

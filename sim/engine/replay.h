@@ -19,8 +19,6 @@
 
 namespace ipvs_sim {
 
-class Progress;
-
 struct ReplayOptions {
   FleetOptions fleet;
   double window = 60;
@@ -28,8 +26,10 @@ struct ReplayOptions {
   // fraction of the hash space that moved (hash schedulers only; 0: off).
   uint32_t probe_keys = 100000;
   uint64_t probe_seed = 1;
-  Progress* progress = nullptr;  // may be nullptr
-  int progress_slot = 0;
+  // Called now and then (every 65536 flows and at the end, with @done) with
+  // the flows replayed so far and the trace's position() and size(); may be
+  // empty. The command line draws its progress line from it.
+  std::function<void(uint64_t flows, uint64_t pos, uint64_t size, bool done)> on_progress;
   // Called for every flow, in trace order, with what happened to it and its
   // dest (nullptr when none).
   std::function<void(const TraceFlow&, const FlowOutcome&, const Endpoint*)> on_flow;
