@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // ipvs-sim bench: speed of the replay engine alone. Flows are generated
-// into memory first (sim/tracegen.h), then replayed through one scheduler
+// into memory first (sim/trace/tracegen.h), then replayed through one scheduler
 // with the connection table, metrics and a timeline-free fleet.
 #include <fmt/core.h>
 #include <sys/resource.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// ipvs-sim generate: a synthetic text trace (sim/tracegen.h).
+// ipvs-sim generate: a synthetic text trace (sim/trace/tracegen.h).
 #include <fmt/core.h>
 
 #include <cstdio>

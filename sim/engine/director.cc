@@ -7,12 +7,6 @@
 
 namespace ipvs_sim {
 
-uint32_t DestIds::Get(int svc, const Endpoint& ep) {
-  auto [it, added] = ids_.emplace(std::make_pair(svc, ep), static_cast<uint32_t>(info_.size()));
-  if (added) info_.emplace_back(svc, ep);
-  return it->second;
-}
-
 Director::Director(int index, const DirectorOptions& opts, DestIds* ids, ConnObserver* observer)
     : index_(index), opts_(opts), ids_(ids), table_(opts.timeouts) {
   table_.set_observer(observer);

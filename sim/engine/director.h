@@ -14,29 +14,13 @@
 
 #include "conn_table.h"
 #include "ipvsadm_config.h"
+#include "outcome.h"
 #include "scheduler.h"
 #include "service.h"
 #include "timeline.h"
 #include "trace.h"
 
 namespace ipvs_sim {
-
-constexpr uint32_t kNoDest = UINT32_MAX;
-
-// Stable numbers for (service slot, dest endpoint), shared by every director
-// of a fleet so that metrics can add them up. A dest deleted and added again
-// keeps its number. Not thread-safe.
-class DestIds {
- public:
-  uint32_t Get(int svc, const Endpoint& ep);
-  size_t size() const { return info_.size(); }
-  int svc(uint32_t id) const { return info_[id].first; }
-  const Endpoint& ep(uint32_t id) const { return info_[id].second; }
-
- private:
-  std::map<std::pair<int, Endpoint>, uint32_t> ids_;
-  std::vector<std::pair<int, Endpoint>> info_;
-};
 
 struct DirectorOptions {
   SchedulerOptions sched;
@@ -47,15 +31,6 @@ struct DirectorOptions {
   // A new TCP flow on the 5-tuple of a closed entry is scheduled afresh
   // (net.ipv4.vs.conn_reuse_mode=1, the default); else it reuses the entry.
   bool reuse_closed_tcp = true;
-};
-
-// What happened to one flow offered to a director.
-struct FlowOutcome {
-  int svc = -1;                // service slot, -1 when no service matched
-  uint32_t dest_id = kNoDest;  // kNoDest: no service or no destination
-  bool reused = false;         // an existing entry of the 5-tuple was used
-  bool started = false;        // the entry went from idle to in progress
-  int director = 0;
 };
 
 class Director {

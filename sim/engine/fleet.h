@@ -41,14 +41,6 @@ struct FleetOptions {
   uint32_t ecmp_buckets = 512;  // kResilient table size
 };
 
-// Observed on failover, for metrics.
-class FleetObserver : public ConnObserver {
- public:
-  // A flow of @c moved to another director and kept its dest: it is in
-  // progress again there (OnFlowEnd was called as it left).
-  virtual void OnFlowMoved(double now, const Conn& c) = 0;
-};
-
 struct FleetEventOutcome {
   uint64_t broken = 0;                  // flows in progress that lost their dest
   uint64_t moved = 0;                   // flows in progress that changed director

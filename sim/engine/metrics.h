@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "fleet.h"
+#include "outcome.h"
 
 namespace ipvs_sim {
 

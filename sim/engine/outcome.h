@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+// What the engine tells those who watch it (metrics, the prediction
+// output): stable dest numbers, the outcome of each flow, and the observer
+// interface of a fleet. Below director.h and fleet.h, so that metrics need
+// not include them.
+#ifndef IPVS_SCHED_SIM_OUTCOME_H_
+#define IPVS_SCHED_SIM_OUTCOME_H_
+
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "conn_table.h"
+#include "net.h"
+
+namespace ipvs_sim {
+
+constexpr uint32_t kNoDest = UINT32_MAX;
+
+// Stable numbers for (service slot, dest endpoint), shared by every director
+// of a fleet so that metrics can add them up. A dest deleted and added again
+// keeps its number. Not thread-safe.
+class DestIds {
+ public:
+  uint32_t Get(int svc, const Endpoint& ep);
+  size_t size() const { return info_.size(); }
+  int svc(uint32_t id) const { return info_[id].first; }
+  const Endpoint& ep(uint32_t id) const { return info_[id].second; }
+
+ private:
+  std::map<std::pair<int, Endpoint>, uint32_t> ids_;
+  std::vector<std::pair<int, Endpoint>> info_;
+};
+
+// What happened to one flow offered to a director.
+struct FlowOutcome {
+  int svc = -1;                // service slot, -1 when no service matched
+  uint32_t dest_id = kNoDest;  // kNoDest: no service or no destination
+  bool reused = false;         // an existing entry of the 5-tuple was used
+  bool started = false;        // the entry went from idle to in progress
+  int director = 0;
+};
+
+// Observed on failover, for metrics.
+class FleetObserver : public ConnObserver {
+ public:
+  // A flow of @c moved to another director and kept its dest: it is in
+  // progress again there (OnFlowEnd was called as it left).
+  virtual void OnFlowMoved(double now, const Conn& c) = 0;
+};
+
+}  // namespace ipvs_sim
+
+#endif  // IPVS_SCHED_SIM_OUTCOME_H_
