@@ -163,254 +163,332 @@ int IpvsConfig::Find(const ServiceKey& key) const {
   return -1;
 }
 
-bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest* dest,
-                         std::string* err) {
-  std::vector<std::string_view> words = SplitWords(line);
-  size_t i = 0;
-  if (!words.empty() && (words[0] == "ipvsadm" || words[0].ends_with("/ipvsadm"))) ++i;
+namespace {
 
+// The columns of the command-by-option matrix, as in ipvsadm's
+// commands_v_options (only the commands and options a rules file uses).
+enum Column {
+  kColService,  // -t, -u, --sctp-service, -f
+  kColIpv6,     // -6
+  kColSched,    // -s
+  kColPersist,  // -p
+  kColNetmask,  // -M
+  kColFlags,    // -b
+  kColPe,       // --pe
+  kColOps,      // -o
+  kColServer,   // -r
+  kColForward,  // -g, -i, -m
+  kColWeight,   // -w
+  kColUThresh,  // -x
+  kColLThresh,  // -y
+  kColTunnel,   // --tun-*
+  kColNumeric,  // -n
+  kColumns
+};
+
+// For each command, each column: '+' required, 'x' not allowed, ' ' allowed.
+struct CommandRow {
+  char cmd;
+  const char* names[2];
+  const char matrix[kColumns + 1];
+};
+//                                          svc 6 s p M b pe o r fwd w x y tun n
+constexpr CommandRow kCommands[] = {
+    {'A', {"-A", "--add-service"}, "+       xxxxxx "},
+    {'E', {"-E", "--edit-service"}, "+       xxxxxx "},
+    {'D', {"-D", "--delete-service"}, "+ xxxxxxxxxxxx "},
+    {'a', {"-a", "--add-server"}, "+ xxxxxx+      "},
+    {'e', {"-e", "--edit-server"}, "+ xxxxxx+      "},
+    {'d', {"-d", "--delete-server"}, "+ xxxxxx+xxxxx "},
+};
+
+constexpr bool MatrixIsComplete() {
+  for (const CommandRow& c : kCommands)
+    for (int i = 0; i < kColumns; ++i)
+      if (c.matrix[i] != '+' && c.matrix[i] != 'x' && c.matrix[i] != ' ') return false;
+  return true;
+}
+static_assert(MatrixIsComplete(), "every command row needs one of '+', 'x', ' ' per column");
+
+// What ParseIpvsadmCommand gathers from the words of one line.
+struct CommandState {
   char cmd = 0;
   Service s;
   Dest d;
-  bool have_service = false, have_dest = false, have_fwd = false, v6_flag = false;
-  bool have_weight = false;
+  bool v6_flag = false, have_fwd = false, have_weight = false;
+  bool svc_has_port = false, dest_has_port = false;
   std::string svc_text, dest_text;
-  bool dest_has_port = false, svc_has_port = false;
   std::vector<std::string> named_flags;
-  std::vector<std::string> service_opts, dest_opts;  // seen, for the command check
-  std::vector<std::string> seen;
+  // Options in the order given, with the name an error shows.
+  std::vector<std::pair<Column, std::string>> seen;
+};
 
-  for (; i < words.size(); ++i) {
-    std::string opt(words[i]);
-    std::string value;
-    bool inline_value = false;
-    if (opt.starts_with("--")) {
-      size_t eq = opt.find('=');
-      if (eq != std::string::npos) {
-        value = opt.substr(eq + 1);
-        opt.resize(eq);
-        inline_value = true;
-      }
-    }
-    auto need_arg = [&](std::string* out) {
-      if (inline_value) {
-        *out = value;
-        return true;
-      }
-      if (i + 1 >= words.size()) {
-        *err = fmt::format("option {} needs an argument", opt);
-        return false;
-      }
-      *out = words[++i];
-      return true;
-    };
-    auto set_cmd = [&](char c) {
-      if (cmd) {
-        *err = fmt::format("more than one command (-{} and {})", cmd, opt);
-        return false;
-      }
-      cmd = c;
-      return true;
-    };
-    auto once = [&](const char* canon) {
-      for (const std::string& x : seen) {
-        if (x == canon) {
-          *err = fmt::format("option {} given twice", canon);
-          return false;
-        }
-      }
-      seen.emplace_back(canon);
-      return true;
-    };
-    std::string arg;
-    if (opt == "-A" || opt == "--add-service") {
-      if (!set_cmd('A')) return false;
-    } else if (opt == "-E" || opt == "--edit-service") {
-      if (!set_cmd('E')) return false;
-    } else if (opt == "-D" || opt == "--delete-service") {
-      if (!set_cmd('D')) return false;
-    } else if (opt == "-a" || opt == "--add-server") {
-      if (!set_cmd('a')) return false;
-    } else if (opt == "-e" || opt == "--edit-server") {
-      if (!set_cmd('e')) return false;
-    } else if (opt == "-d" || opt == "--delete-server") {
-      if (!set_cmd('d')) return false;
-    } else if (opt == "-C" || opt == "--clear" || opt == "-R" || opt == "--restore" ||
-               opt == "-S" || opt == "--save" || opt == "-L" || opt == "-l" || opt == "--list" ||
-               opt == "-Z" || opt == "--zero" || opt == "--set" || opt == "--start-daemon" ||
-               opt == "--stop-daemon" || opt == "-h" || opt == "--help") {
-      *err = fmt::format("unknown command {} (only -A -E -D -a -e -d are understood)", opt);
-      return false;
-    } else if (opt == "-t" || opt == "--tcp-service" || opt == "-u" || opt == "--udp-service" ||
-               opt == "--sctp-service") {
-      if (have_service) {
-        *err = fmt::format("more than one virtual service ({})", opt);
-        return false;
-      }
-      if (!need_arg(&arg)) return false;
-      have_service = true;
-      s.key.proto = (opt == "-t" || opt == "--tcp-service")   ? Proto::kTcp
-                    : (opt == "-u" || opt == "--udp-service") ? Proto::kUdp
-                                                              : Proto::kSctp;
-      if (!ParseAddrPort(arg, "virtual service", &s.key.vip, &svc_has_port, err)) return false;
-      svc_text = arg;
-    } else if (opt == "-f" || opt == "--fwmark-service") {
-      if (have_service) {
-        *err = fmt::format("more than one virtual service ({})", opt);
-        return false;
-      }
-      if (!need_arg(&arg)) return false;
-      uint32_t mark;
-      if (!ParseDecimal(arg, 0xffffffffu, &mark) || mark == 0) {
-        *err = fmt::format("invalid fwmark value '{}' (1..4294967295)", arg);
-        return false;
-      }
-      have_service = true;
-      s.key.fwmark = mark;
-    } else if (opt == "-6" || opt == "--ipv6") {
-      v6_flag = true;
-    } else if (opt == "-s" || opt == "--scheduler") {
-      if (!once("-s") || !need_arg(&arg)) return false;
-      if (arg.empty() || arg.size() > 15) {
-        *err = fmt::format("bad scheduler name '{}' (1..15 characters)", arg);
-        return false;
-      }
-      s.scheduler = arg;
-      service_opts.push_back(opt);
-    } else if (opt == "-p" || opt == "--persistent") {
-      if (!once("-p")) return false;
-      s.persistence = kDefaultPersistence;
-      if (inline_value || (i + 1 < words.size() && IsDigits(words[i + 1]))) {
-        if (!need_arg(&arg)) return false;
-        uint32_t t;
-        if (!ParseDecimal(arg, kMaxTimeout, &t) || t == 0) {
-          *err = fmt::format("invalid timeout value '{}'", arg);
-          return false;
-        }
-        s.persistence = t;
-      }
-      service_opts.push_back(opt);
-    } else if (opt == "-M" || opt == "--netmask") {
-      if (!once("-M") || !need_arg(&arg)) return false;
-      if (!ParseNetmask(arg, &s.netmask_bits, err)) return false;
-      service_opts.push_back(opt);
-    } else if (opt == "-b" || opt == "--sched-flags") {
-      if (!once("-b") || !need_arg(&arg)) return false;
-      if (!ParseSchedFlags(arg, &s.flags, &named_flags, err)) return false;
-      service_opts.push_back(opt);
-    } else if (opt == "--pe") {
-      // Persistence engines (sip) are accepted and not modelled.
-      if (!need_arg(&arg)) return false;
-      service_opts.push_back(opt);
-    } else if (opt == "-o" || opt == "--ops") {
-      // One-packet scheduling: accepted, not modelled.
-      service_opts.push_back(opt);
-    } else if (opt == "-r" || opt == "--real-server") {
-      if (!once("-r") || !need_arg(&arg)) return false;
-      if (!ParseAddrPort(arg, "real server", &d.ep, &dest_has_port, err)) return false;
-      have_dest = true;
-      dest_text = arg;
-    } else if (opt == "-g" || opt == "--gatewaying" || opt == "-i" || opt == "--ipip" ||
-               opt == "-m" || opt == "--masquerading") {
-      if (have_fwd) {
-        *err = fmt::format("more than one forwarding method ({})", opt);
-        return false;
-      }
-      have_fwd = true;
-      d.forward = (opt == "-g" || opt == "--gatewaying") ? 'g'
-                  : (opt == "-i" || opt == "--ipip")     ? 'i'
-                                                         : 'm';
-      dest_opts.push_back(opt);
-    } else if (opt == "-w" || opt == "--weight") {
-      if (!once("-w") || !need_arg(&arg)) return false;
-      uint32_t w;
-      if (!IsDigits(arg)) {
-        *err = fmt::format("bad weight '{}'", arg);
-        return false;
-      }
-      if (!ParseDecimal(arg, kMaxWeight, &w)) {
-        *err = fmt::format("weight {} out of range 0..{}", arg, kMaxWeight);
-        return false;
-      }
-      d.weight = static_cast<int32_t>(w);
-      have_weight = true;
-      dest_opts.push_back(opt);
-    } else if (opt == "-x" || opt == "--u-threshold" || opt == "-y" || opt == "--l-threshold") {
-      bool upper = opt == "-x" || opt == "--u-threshold";
-      if (!once(upper ? "-x" : "-y") || !need_arg(&arg)) return false;
-      uint32_t t;
-      if (!ParseDecimal(arg, kMaxThreshold, &t)) {
-        *err = fmt::format("bad {} threshold '{}' (0..{})", upper ? "upper" : "lower", arg,
-                           kMaxThreshold);
-        return false;
-      }
-      (upper ? d.u_threshold : d.l_threshold) = t;
-      dest_opts.push_back(opt);
-    } else if (opt == "--tun-type" || opt == "--tun-port") {
-      // Tunnel details do not change scheduling: accepted, not modelled.
-      if (!need_arg(&arg)) return false;
-      dest_opts.push_back(opt);
-    } else if (opt == "--tun-nocsum" || opt == "--tun-csum" || opt == "--tun-remcsum") {
-      dest_opts.push_back(opt);
-    } else if (opt == "-n" || opt == "--numeric") {
-      // Harmless in saved rules.
-    } else if (opt.starts_with("-")) {
-      *err = fmt::format("unknown option '{}'", opt);
-      return false;
-    } else {
-      *err = fmt::format("unexpected argument '{}'", opt);
+enum class ArgKind { kNone, kRequired, kOptionalNumber };
+
+using OptionFn = bool (*)(CommandState* st, const std::string& opt, const std::string& arg,
+                          std::string* err);
+
+// One row of the option table. @once options may be given once, and are
+// named by their short form when given twice.
+struct OptionRow {
+  const char* names[3];
+  Column column;
+  ArgKind arg;
+  bool once;
+  OptionFn apply;
+};
+
+bool OptVirtual(CommandState* st, const std::string& opt, const std::string& arg,
+                std::string* err) {
+  for (const auto& [col, name] : st->seen) {
+    if (col == kColService) {
+      *err = fmt::format("more than one virtual service ({})", opt);
       return false;
     }
   }
+  if (opt == "-f" || opt == "--fwmark-service") {
+    uint32_t mark;
+    if (!ParseDecimal(arg, 0xffffffffu, &mark) || mark == 0) {
+      *err = fmt::format("invalid fwmark value '{}' (1..4294967295)", arg);
+      return false;
+    }
+    st->s.key.fwmark = mark;
+    return true;
+  }
+  st->s.key.proto = (opt == "-t" || opt == "--tcp-service")   ? Proto::kTcp
+                    : (opt == "-u" || opt == "--udp-service") ? Proto::kUdp
+                                                              : Proto::kSctp;
+  st->svc_text = arg;
+  return ParseAddrPort(arg, "virtual service", &st->s.key.vip, &st->svc_has_port, err);
+}
 
-  if (!cmd) {
+bool OptIpv6(CommandState* st, const std::string&, const std::string&, std::string*) {
+  st->v6_flag = true;
+  return true;
+}
+
+bool OptScheduler(CommandState* st, const std::string&, const std::string& arg, std::string* err) {
+  if (arg.empty() || arg.size() > 15) {
+    *err = fmt::format("bad scheduler name '{}' (1..15 characters)", arg);
+    return false;
+  }
+  st->s.scheduler = arg;
+  return true;
+}
+
+bool OptPersistent(CommandState* st, const std::string&, const std::string& arg, std::string* err) {
+  st->s.persistence = kDefaultPersistence;
+  if (arg.empty()) return true;
+  uint32_t t;
+  if (!ParseDecimal(arg, kMaxTimeout, &t) || t == 0) {
+    *err = fmt::format("invalid timeout value '{}'", arg);
+    return false;
+  }
+  st->s.persistence = t;
+  return true;
+}
+
+bool OptNetmask(CommandState* st, const std::string&, const std::string& arg, std::string* err) {
+  return ParseNetmask(arg, &st->s.netmask_bits, err);
+}
+
+bool OptSchedFlags(CommandState* st, const std::string&, const std::string& arg, std::string* err) {
+  return ParseSchedFlags(arg, &st->s.flags, &st->named_flags, err);
+}
+
+// Accepted, not modelled: persistence engines, one-packet scheduling,
+// tunnel details, -n.
+bool OptIgnored(CommandState*, const std::string&, const std::string&, std::string*) {
+  return true;
+}
+
+bool OptServer(CommandState* st, const std::string&, const std::string& arg, std::string* err) {
+  st->dest_text = arg;
+  return ParseAddrPort(arg, "real server", &st->d.ep, &st->dest_has_port, err);
+}
+
+bool OptForward(CommandState* st, const std::string& opt, const std::string&, std::string* err) {
+  if (st->have_fwd) {
+    *err = fmt::format("more than one forwarding method ({})", opt);
+    return false;
+  }
+  st->have_fwd = true;
+  st->d.forward = (opt == "-g" || opt == "--gatewaying") ? 'g'
+                  : (opt == "-i" || opt == "--ipip")     ? 'i'
+                                                         : 'm';
+  return true;
+}
+
+bool OptWeight(CommandState* st, const std::string&, const std::string& arg, std::string* err) {
+  uint32_t w;
+  if (!IsDigits(arg)) {
+    *err = fmt::format("bad weight '{}'", arg);
+    return false;
+  }
+  if (!ParseDecimal(arg, kMaxWeight, &w)) {
+    *err = fmt::format("weight {} out of range 0..{}", arg, kMaxWeight);
+    return false;
+  }
+  st->d.weight = static_cast<int32_t>(w);
+  st->have_weight = true;
+  return true;
+}
+
+bool OptThreshold(CommandState* st, const std::string& opt, const std::string& arg,
+                  std::string* err) {
+  bool upper = opt == "-x" || opt == "--u-threshold";
+  uint32_t t;
+  if (!ParseDecimal(arg, kMaxThreshold, &t)) {
+    *err =
+        fmt::format("bad {} threshold '{}' (0..{})", upper ? "upper" : "lower", arg, kMaxThreshold);
+    return false;
+  }
+  (upper ? st->d.u_threshold : st->d.l_threshold) = t;
+  return true;
+}
+
+constexpr OptionRow kOptions[] = {
+    {{"-t", "--tcp-service"}, kColService, ArgKind::kRequired, false, OptVirtual},
+    {{"-u", "--udp-service"}, kColService, ArgKind::kRequired, false, OptVirtual},
+    {{"--sctp-service"}, kColService, ArgKind::kRequired, false, OptVirtual},
+    {{"-f", "--fwmark-service"}, kColService, ArgKind::kRequired, false, OptVirtual},
+    {{"-6", "--ipv6"}, kColIpv6, ArgKind::kNone, false, OptIpv6},
+    {{"-s", "--scheduler"}, kColSched, ArgKind::kRequired, true, OptScheduler},
+    {{"-p", "--persistent"}, kColPersist, ArgKind::kOptionalNumber, true, OptPersistent},
+    {{"-M", "--netmask"}, kColNetmask, ArgKind::kRequired, true, OptNetmask},
+    {{"-b", "--sched-flags"}, kColFlags, ArgKind::kRequired, true, OptSchedFlags},
+    {{"--pe"}, kColPe, ArgKind::kRequired, false, OptIgnored},
+    {{"-o", "--ops"}, kColOps, ArgKind::kNone, false, OptIgnored},
+    {{"-r", "--real-server"}, kColServer, ArgKind::kRequired, true, OptServer},
+    {{"-g", "--gatewaying"}, kColForward, ArgKind::kNone, false, OptForward},
+    {{"-i", "--ipip"}, kColForward, ArgKind::kNone, false, OptForward},
+    {{"-m", "--masquerading"}, kColForward, ArgKind::kNone, false, OptForward},
+    {{"-w", "--weight"}, kColWeight, ArgKind::kRequired, true, OptWeight},
+    {{"-x", "--u-threshold"}, kColUThresh, ArgKind::kRequired, true, OptThreshold},
+    {{"-y", "--l-threshold"}, kColLThresh, ArgKind::kRequired, true, OptThreshold},
+    {{"--tun-type"}, kColTunnel, ArgKind::kRequired, false, OptIgnored},
+    {{"--tun-port"}, kColTunnel, ArgKind::kRequired, false, OptIgnored},
+    {{"--tun-nocsum"}, kColTunnel, ArgKind::kNone, false, OptIgnored},
+    {{"--tun-csum"}, kColTunnel, ArgKind::kNone, false, OptIgnored},
+    {{"--tun-remcsum"}, kColTunnel, ArgKind::kNone, false, OptIgnored},
+    {{"-n", "--numeric"}, kColNumeric, ArgKind::kNone, false, OptIgnored},
+};
+
+// ipvsadm's other commands, refused by name.
+constexpr const char* kOtherCommands[] = {
+    "-C", "--clear", "-R", "--restore", "-S",    "--save",         "-L",
+    "-l", "--list",  "-Z", "--zero",    "--set", "--start-daemon", "--stop-daemon",
+    "-h", "--help"};
+
+template <typename Row>
+const Row* FindRow(const Row* begin, const Row* end, const std::string& opt) {
+  for (const Row* r = begin; r != end; ++r)
+    for (const char* n : r->names)
+      if (n && opt == n) return r;
+  return nullptr;
+}
+
+// Reads the word at *i (and its argument) into @st.
+bool ReadOption(const std::vector<std::string_view>& words, size_t* i, CommandState* st,
+                std::string* err) {
+  std::string opt(words[*i]), arg;
+  bool inline_value = false;
+  if (opt.starts_with("--")) {
+    size_t eq = opt.find('=');
+    if (eq != std::string::npos) {
+      arg = opt.substr(eq + 1);
+      opt.resize(eq);
+      inline_value = true;
+    }
+  }
+  if (const CommandRow* c = FindRow(std::begin(kCommands), std::end(kCommands), opt)) {
+    if (st->cmd) {
+      *err = fmt::format("more than one command (-{} and {})", st->cmd, opt);
+      return false;
+    }
+    st->cmd = c->cmd;
+    return true;
+  }
+  for (const char* other : kOtherCommands) {
+    if (opt == other) {
+      *err = fmt::format("unknown command {} (only -A -E -D -a -e -d are understood)", opt);
+      return false;
+    }
+  }
+  const OptionRow* o = FindRow(std::begin(kOptions), std::end(kOptions), opt);
+  if (!o) {
+    *err = opt.starts_with("-") ? fmt::format("unknown option '{}'", opt)
+                                : fmt::format("unexpected argument '{}'", opt);
+    return false;
+  }
+  if (o->once) {
+    for (const auto& [col, name] : st->seen) {
+      if (col == o->column) {
+        *err = fmt::format("option {} given twice", o->names[0]);
+        return false;
+      }
+    }
+  }
+  bool takes = o->arg == ArgKind::kRequired ||
+               (o->arg == ArgKind::kOptionalNumber &&
+                (inline_value || (*i + 1 < words.size() && IsDigits(words[*i + 1]))));
+  if (takes && !inline_value) {
+    if (*i + 1 >= words.size()) {
+      *err = fmt::format("option {} needs an argument", opt);
+      return false;
+    }
+    arg = words[++*i];
+  }
+  if (!o->apply(st, opt, arg, err)) return false;
+  st->seen.emplace_back(o->column, o->column == kColServer ? "-r" : opt);
+  return true;
+}
+
+// The command-by-option matrix of @st->cmd, and the checks ipvsadm makes
+// of the service once the words are read.
+bool CheckCommand(CommandState* st, std::string* err) {
+  if (!st->cmd) {
     *err = "no command (-A, -E, -D, -a, -e or -d)";
     return false;
   }
-  if (!have_service) {
-    *err = fmt::format("-{} needs a virtual service (-t, -u, --sctp-service or -f)", cmd);
+  const char* row = nullptr;
+  for (const CommandRow& c : kCommands)
+    if (c.cmd == st->cmd) row = c.matrix;
+  bool given[kColumns] = {};
+  for (const auto& [col, name] : st->seen) given[col] = true;
+  if (!given[kColService]) {
+    *err = fmt::format("-{} needs a virtual service (-t, -u, --sctp-service or -f)", st->cmd);
     return false;
   }
-  if (v6_flag) {
-    if (!s.key.fwmark) {
+  if (st->v6_flag) {
+    if (!st->s.key.fwmark) {
       *err = "-6 is only for fwmark (-f) services";
       return false;
     }
-    s.key.fwmark_family = Family::kV6;
+    st->s.key.fwmark_family = Family::kV6;
   }
-  bool service_cmd = cmd == 'A' || cmd == 'E' || cmd == 'D';
-  if (service_cmd) {
-    if (have_dest) {
-      *err = fmt::format("option -r is not allowed with -{}", cmd);
-      return false;
-    }
-    if (!dest_opts.empty()) {
-      *err = fmt::format("option {} is not allowed with -{}", dest_opts[0], cmd);
-      return false;
-    }
-    if (cmd == 'D' && !service_opts.empty()) {
-      *err = fmt::format("option {} is not allowed with -D", service_opts[0]);
-      return false;
-    }
-  } else {
-    if (!service_opts.empty()) {
-      *err = fmt::format("option {} is not allowed with -{}", service_opts[0], cmd);
-      return false;
-    }
-    if (!have_dest) {
-      *err = fmt::format("-{} needs a real server (-r)", cmd);
-      return false;
-    }
-    if (cmd == 'd' && !dest_opts.empty()) {
-      *err = fmt::format("option {} is not allowed with -d", dest_opts[0]);
+  for (const auto& [col, name] : st->seen) {
+    if (row[col] == 'x') {
+      *err = fmt::format("option {} is not allowed with -{}", name, st->cmd);
       return false;
     }
   }
-  if ((cmd == 'A' || cmd == 'E') && !s.key.fwmark && s.key.vip.port == 0 && !s.persistence) {
-    *err = fmt::format("zero port in '{}' is only valid for a persistent service (-p)", svc_text);
+  if (row[kColServer] == '+' && !given[kColServer]) {
+    *err = fmt::format("-{} needs a real server (-r)", st->cmd);
     return false;
   }
-  for (const std::string& f : named_flags) {
+  return true;
+}
+
+bool FinishService(CommandState* st, std::string* err) {
+  Service& s = st->s;
+  if ((st->cmd == 'A' || st->cmd == 'E') && !s.key.fwmark && s.key.vip.port == 0 &&
+      !s.persistence) {
+    *err =
+        fmt::format("zero port in '{}' is only valid for a persistent service (-p)", st->svc_text);
+    return false;
+  }
+  for (const std::string& f : st->named_flags) {
     std::string want = f.substr(0, 2);
     if (s.scheduler != want) {
       *err = fmt::format("scheduler flag '{}' needs -s {} (use flag-1/flag-2 with -s {})", f, want,
@@ -426,31 +504,50 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
     }
     if (s.netmask_bits == full) s.netmask_bits = -1;
   }
-  if (!service_cmd) {
-    if (!have_fwd) d.forward = 'g';  // ipvsadm's default: direct routing
-    // ipvsadm's -r: a real server without a port takes the service's
-    // ("copy vport to dport if not specified"; a fwmark service's is 0).
-    if (!dest_has_port) d.ep.port = s.key.fwmark ? 0 : s.key.vip.port;
+  return true;
+}
+
+bool FinishDest(CommandState* st, std::string* err) {
+  const Service& s = st->s;
+  Dest& d = st->d;
+  if (!st->have_fwd) d.forward = 'g';  // ipvsadm's default: direct routing
+  // ipvsadm's -r: a real server without a port takes the service's
+  // ("copy vport to dport if not specified"; a fwmark service's is 0).
+  if (!st->dest_has_port) d.ep.port = s.key.fwmark ? 0 : s.key.vip.port;
+  if (st->cmd != 'a' && st->cmd != 'e') return true;
+  // ipvsadm checks these for CMD_ADDDEST and CMD_EDITDEST only, never for
+  // -d: tunnelling alone may cross address families, and direct routing
+  // or tunnelling force the real server's port to the virtual port
+  // ("Don't worry about this if fwmark is used").
+  if (d.ep.addr.family != s.family() && d.forward != 'i') {
+    *err = fmt::format(
+        "real server {} is not of the service's address family (only -i allows "
+        "that)",
+        st->dest_text);
+    return false;
   }
-  if (cmd == 'a' || cmd == 'e') {
-    // ipvsadm checks these for CMD_ADDDEST and CMD_EDITDEST only, never for
-    // -d: tunnelling alone may cross address families, and direct routing
-    // or tunnelling force the real server's port to the virtual port
-    // ("Don't worry about this if fwmark is used").
-    if (d.ep.addr.family != s.family() && d.forward != 'i') {
-      *err = fmt::format(
-          "real server {} is not of the service's address family (only -i allows "
-          "that)",
-          dest_text);
-      return false;
-    }
-    if (!s.key.fwmark && (d.forward == 'g' || d.forward == 'i')) d.ep.port = s.key.vip.port;
-    if (!have_weight) d.weight = 1;
-    d.last_weight = d.weight;
-  }
-  *what = cmd;
-  *svc = s;
-  *dest = d;
+  if (!s.key.fwmark && (d.forward == 'g' || d.forward == 'i')) d.ep.port = s.key.vip.port;
+  if (!st->have_weight) d.weight = 1;
+  d.last_weight = d.weight;
+  return true;
+}
+
+}  // namespace
+
+bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest* dest,
+                         std::string* err) {
+  std::vector<std::string_view> words = SplitWords(line);
+  size_t i = 0;
+  if (!words.empty() && (words[0] == "ipvsadm" || words[0].ends_with("/ipvsadm"))) ++i;
+  CommandState st;
+  for (; i < words.size(); ++i)
+    if (!ReadOption(words, &i, &st, err)) return false;
+  if (!CheckCommand(&st, err) || !FinishService(&st, err)) return false;
+  bool dest_cmd = st.cmd == 'a' || st.cmd == 'e' || st.cmd == 'd';
+  if (dest_cmd && !FinishDest(&st, err)) return false;
+  *what = st.cmd;
+  *svc = st.s;
+  *dest = st.d;
   return true;
 }
 

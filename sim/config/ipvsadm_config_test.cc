@@ -245,6 +245,35 @@ TEST(IpvsadmConfig, OnlyAddAndEditCheckTheAddressFamily) {
   EXPECT_EQ(ParseDest("-d -t 10.0.0.1:80 -r [2001:db8::1]:80").ep.addr.family, Family::kV6);
 }
 
+// ipvsadm's command-by-option matrix: each option where it is allowed.
+TEST(IpvsadmConfig, OptionsAllowedByCommand) {
+  char what = 0;
+  Service svc;
+  Dest dest;
+  std::string err;
+  for (const char* ok :
+       {"-A -t 10.0.0.1:80 -s rr -o -n", "-E -t 10.0.0.1:80 -p 60 -M 24 --pe sip",
+        "-D -t 10.0.0.1:80 -n", "-a -t 10.0.0.1:80 -r 10.1.0.1 -i --tun-nocsum",
+        "-e -t 10.0.0.1:80 -r 10.1.0.1 -m -x 5 -y 2", "-d -t 10.0.0.1:80 -r 10.1.0.1 -n"})
+    EXPECT_TRUE(ParseIpvsadmCommand(ok, &what, &svc, &dest, &err)) << ok << ": " << err;
+  struct Case {
+    const char* line;
+    const char* error;
+  } bad[] = {
+      {"-A -t 10.0.0.1:80 --tun-nocsum", "option --tun-nocsum is not allowed with -A"},
+      {"-E -t 10.0.0.1:80 -g", "option -g is not allowed with -E"},
+      {"-D -t 10.0.0.1:80 -o", "option -o is not allowed with -D"},
+      {"-a -t 10.0.0.1:80 -r 10.1.0.1 --pe sip", "option --pe is not allowed with -a"},
+      {"-d -t 10.0.0.1:80 --real-server 10.1.0.1 -y 3", "option -y is not allowed with -d"},
+      {"-e -t 10.0.0.1:80", "-e needs a real server (-r)"},
+      {"-d -t 10.0.0.1:80 -r 10.1.0.1 -r 10.1.0.2", "option -r given twice"},
+  };
+  for (const Case& c : bad) {
+    EXPECT_FALSE(ParseIpvsadmCommand(c.line, &what, &svc, &dest, &err)) << c.line;
+    EXPECT_EQ(err, c.error) << c.line;
+  }
+}
+
 TEST(IpvsadmConfig, Errors) {
   struct Case {
     const char* text;
