@@ -11,6 +11,7 @@
 
 #include "atomic_file.h"
 #include "gnuplot.h"
+#include "plots.h"
 
 namespace ipvs_sim {
 
@@ -59,8 +60,6 @@ bool HasBytes(const RunResult& r) {
       if (d.bytes) return true;
   return false;
 }
-
-double Share(double part, double total) { return total > 0 ? part / total : kNaN; }
 
 }  // namespace
 
@@ -301,123 +300,8 @@ void AddReportFiles(const ReportContext& ctx, const std::vector<RunResult>& runs
   out->Add("windows.csv", FormatWindowsCsv(runs));
   out->Add("dests.csv", FormatDestsCsv(runs));
   out->Add("events.csv", FormatEventsCsv(runs));
-
-  // Per-dest share against weight, first service, one panel per scheduler.
-  std::string gp = fmt::format(
-      "# SPDX-License-Identifier: GPL-2.0\n"
-      "# New-flow share of each dest (solid) against its weight share (dashed).\n"
-      "set terminal pngcairo size 1200,{} noenhanced\n"
-      "set output 'share.png'\n"
-      "set multiplot layout {},1\n"
-      "set key outside right\n"
-      "set xlabel 'time (s)'\nset ylabel 'share of new flows'\n"
-      "set yrange [0:*]\n",
-      std::max<size_t>(1, runs.size()) * 280, std::max<size_t>(1, runs.size()));
-  for (const RunResult& r : runs) {
-    std::string dat = fmt::format("# {}: time", r.scheduler);
-    std::vector<uint32_t> ids;
-    if (!r.totals.empty())
-      for (const DestWindow& d : r.totals[0].dests) ids.push_back(d.dest_id);
-    for (uint32_t id : ids)
-      dat += fmt::format(" share:{} weight:{}", r.dest_ep[id].ToString(), r.dest_ep[id].ToString());
-    dat += '\n';
-    int svc = r.totals.empty() ? -1 : r.totals[0].svc;
-    for (const ServiceWindow& w : r.windows) {
-      if (w.svc != svc || !FullWindow(r, w)) continue;
-      double nf = 0;
-      for (const DestWindow& d : w.dests) nf += d.new_flows;
-      dat += fmt::format("{}", (w.start + w.end) / 2);
-      for (uint32_t id : ids) {
-        double share = kNaN, weight = 0;
-        for (const DestWindow& d : w.dests)
-          if (d.dest_id == id) {
-            share = Share(d.new_flows, nf);
-            weight = d.weight_share;
-          }
-        dat += fmt::format(" {} {}", std::isnan(share) ? "NaN" : fmt::format("{:.6g}", share),
-                           fmt::format("{:.6g}", weight));
-      }
-      dat += '\n';
-    }
-    std::string name = fmt::format("share-{}.dat", r.scheduler);
-    out->Add(name, dat);
-    gp += fmt::format("set title '{}'\nplot ", r.scheduler);
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (i) gp += ", \\\n     ";
-      gp += fmt::format(
-          "'{0}' using 1:{1} with lines lw 2 lc {3} title '{2}', "
-          "'{0}' using 1:{4} with lines dt 2 lc {3} notitle",
-          name, 2 + 2 * i, r.dest_ep[ids[i]].ToString(), i + 1, 3 + 2 * i);
-    }
-    if (ids.empty()) gp += "0 notitle";
-    gp += '\n';
-  }
-  gp += "unset multiplot\n";
-  out->Add("share.gp", gp);
-
-  // Disruption per event: remapped fraction against the ideal; broken flows.
-  std::string dat = "# event ideal";
-  for (const RunResult& r : runs) dat += fmt::format(" remap:{}", r.scheduler);
-  for (const RunResult& r : runs) dat += fmt::format(" broken:{}", r.scheduler);
-  dat += '\n';
-  size_t nevents = runs.empty() ? 0 : runs[0].events.size();
-  for (size_t e = 0; e < nevents; ++e) {
-    const EventStats& ev = runs[0].events[e];
-    std::string label = fmt::format("t={} {}", ev.time, ev.what);
-    std::replace(label.begin(), label.end(), '"', '\'');
-    dat +=
-        fmt::format("\"{}\" {}", label, Csv(ev.ideal_remap).empty() ? "NaN" : Csv(ev.ideal_remap));
-    for (const RunResult& r : runs) {
-      double v = r.events[e].hash_remap;
-      if (std::isnan(v)) v = r.events[e].new_flow_remap();
-      dat += fmt::format(" {}", std::isnan(v) ? "NaN" : fmt::format("{:.6g}", v));
-    }
-    for (const RunResult& r : runs) dat += fmt::format(" {}", r.events[e].broken);
-    dat += '\n';
-  }
-  out->Add("disruption.dat", dat);
-  std::string dg =
-      "# SPDX-License-Identifier: GPL-2.0\n"
-      "# Per event: fraction of the hash space remapped (hash schedulers) against\n"
-      "# the ideal minimum, and flows broken.\n"
-      "set terminal pngcairo size 1200,800 noenhanced\n"
-      "set output 'disruption.png'\n"
-      "set multiplot layout 2,1\n"
-      "set style data histograms\nset style histogram clustered gap 1\n"
-      "set style fill solid 0.8 border -1\nset key outside right\n"
-      "set xtics rotate by -20\nset yrange [0:*]\n";
-  // gnuplot refuses a histogram column without a single valid value.
-  auto has_value = [&](auto value) {
-    for (size_t e = 0; e < nevents; ++e)
-      if (!std::isnan(value(e))) return true;
-    return false;
-  };
-  std::string remap_plot;
-  if (has_value([&](size_t e) { return runs[0].events[e].ideal_remap; }))
-    remap_plot = "'disruption.dat' using 2:xtic(1) title 'ideal'";
-  for (size_t i = 0; i < runs.size(); ++i) {
-    auto remap = [&](size_t e) {
-      double v = runs[i].events[e].hash_remap;
-      return std::isnan(v) ? runs[i].events[e].new_flow_remap() : v;
-    };
-    if (!has_value(remap)) continue;
-    remap_plot +=
-        fmt::format("{}'disruption.dat' using {}{} title '{}'", remap_plot.empty() ? "" : ", ",
-                    3 + i, remap_plot.empty() ? ":xtic(1)" : "", runs[i].scheduler);
-  }
-  if (remap_plot.empty()) remap_plot = "0 notitle";
-  dg += "set title 'keys remapped (fraction; hash schedulers)'\nplot " + remap_plot + "\n";
-  if (nevents == 0) {
-    dg += "set title 'flows broken: no timeline events'\nplot 0 notitle\n";
-  } else {
-    dg += "set title 'flows broken'\nplot ";
-    for (size_t i = 0; i < runs.size(); ++i)
-      dg += fmt::format("{}'disruption.dat' using {}{} title '{}'", i ? ", " : "",
-                        3 + runs.size() + i, i ? "" : ":xtic(1)", runs[i].scheduler);
-    dg += '\n';
-  }
-  dg += "unset multiplot\n";
-  out->Add("disruption.gp", dg);
+  AddSharePlot(runs, out);
+  AddDisruptionPlot(runs, out);
 }
 
 void OutputFiles::Add(std::string name, std::string content) {

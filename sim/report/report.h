@@ -34,6 +34,9 @@ struct ReportContext {
   std::vector<std::pair<std::string, std::string>> served_by;
 };
 
+// @part / @total, NaN when @total is not positive.
+inline double Share(double part, double total) { return total > 0 ? part / total : kNaN; }
+
 std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& runs);
 std::string FormatJson(const ReportContext& ctx, const std::vector<RunResult>& runs);
 // One row per run: whole-run figures.
