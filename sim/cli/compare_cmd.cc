@@ -51,12 +51,9 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
-int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
-  std::string err;
-  IpvsConfig config;
-  if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
-  std::vector<TimelineEvent> timeline;
-  if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
+// The schedulers to run, checked; *err says why there are none.
+bool ChooseSchedulers(const RunArgs& a, const GlobalOptions& g, bool single,
+                      const IpvsConfig& config, std::vector<std::string>* out, std::string* err) {
   std::vector<std::string> names = Split(a.schedulers);
   // With ip_vs_wmh registered as mh or sh there is no "wmh" (and the name
   // it took is served by wmh): the default list drops it.
@@ -65,19 +62,32 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
     std::erase(names, std::string("wmh"));
   if (single && names.empty() && !config.services.empty())
     names.push_back(config.services[0].scheduler);
-  if (names.empty()) return Fail("--schedulers: no scheduler given");
-  for (const std::string& n : names)
-    if (!MakeScheduler(n, g.sched, &err)) return Fail(fmt::format("--schedulers: {}", err));
-  if (a.trace == "-" && names.size() > 1)
-    return Fail("--trace -: stdin can be read once; compare needs a file");
-  if (a.directors < 1 || a.directors > 64) return Fail("--directors: 1..64");
-  if (!(a.window > 0)) return Fail("--window: must be > 0 seconds");
-  if (a.format != "table" && a.format != "json" && a.format != "csv")
-    return Fail("--format: table, json or csv");
-  for (const Service& s : config.services)
-    if (s.persistence && !g.quiet)
-      fmt::print(stderr, "warning: {}: persistence (-p) is not modelled\n", s.key.ToString());
+  if (names.empty()) {
+    *err = "--schedulers: no scheduler given";
+    return false;
+  }
+  for (const std::string& n : names) {
+    if (!MakeScheduler(n, g.sched, err)) {
+      *err = fmt::format("--schedulers: {}", *err);
+      return false;
+    }
+  }
+  *out = std::move(names);
+  return true;
+}
 
+// The options that do not depend on the configuration; "" when all are good.
+std::string CheckRunArgs(const RunArgs& a, size_t schedulers) {
+  if (a.trace == "-" && schedulers > 1)
+    return "--trace -: stdin can be read once; compare needs a file";
+  if (a.directors < 1 || a.directors > 64) return "--directors: 1..64";
+  if (!(a.window > 0)) return "--window: must be > 0 seconds";
+  if (a.format != "table" && a.format != "json" && a.format != "csv")
+    return "--format: table, json or csv";
+  return "";
+}
+
+ReplayOptions BaseReplayOptions(const RunArgs& a, const GlobalOptions& g) {
   ReplayOptions base;
   base.fleet.directors = a.directors;
   base.fleet.sync = a.sync;
@@ -86,9 +96,17 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   base.fleet.director.timeouts = g.timeouts;
   base.window = a.window;
   base.probe_keys = a.probe_keys;
-  Progress progress(!g.quiet && Progress::StderrIsTty(), names);
+  return base;
+}
 
-  std::vector<RunResult> results(names.size());
+// One replay per scheduler, a.jobs at a time, each with its own trace
+// reader. False with *err = the first replay's error.
+bool ReplayAll(const RunArgs& a, const GlobalOptions& g, bool single, const IpvsConfig& config,
+               const std::vector<TimelineEvent>& timeline, const std::vector<std::string>& names,
+               std::vector<RunResult>* results, std::string* err) {
+  ReplayOptions base = BaseReplayOptions(a, g);
+  Progress progress(!g.quiet && Progress::StderrIsTty(), names);
+  results->assign(names.size(), RunResult());
   std::vector<std::string> errors(names.size());
   std::atomic<size_t> next{0};
   auto worker = [&]() {
@@ -113,8 +131,8 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
           if (done) progress.Finish(slot);
         };
       }
-      if (!RunReplay(config, trace.get(), timeline, opts, &results[i], &e)) errors[i] = e;
-      results[i].scheduler = names[i];
+      if (!RunReplay(config, trace.get(), timeline, opts, &(*results)[i], &e)) errors[i] = e;
+      (*results)[i].scheduler = names[i];
     }
   };
   int jobs = std::clamp(a.jobs, 1, static_cast<int>(names.size()));
@@ -123,11 +141,17 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   worker();
   for (std::thread& t : threads) t.join();
   progress.Done();
-  for (const std::string& e : errors)
-    if (!e.empty()) return Fail(e);
-  // Which flows match a service does not depend on the scheduler.
-  if (int status = ReportNoService(results[0], a.strict, g)) return status;
+  for (const std::string& e : errors) {
+    if (!e.empty()) {
+      *err = e;
+      return false;
+    }
+  }
+  return true;
+}
 
+ReportContext MakeReportContext(const RunArgs& a, const GlobalOptions& g, bool single,
+                                const IpvsConfig& config, const std::vector<std::string>& names) {
   ReportContext ctx;
   ctx.config = a.config.path;
   ctx.trace = a.trace;
@@ -143,6 +167,28 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
     for (const auto& p : ctx.served_by) seen = seen || p.first == n;
     if (!seen) ctx.served_by.emplace_back(n, SchedulerServedBy(n, g.sched));
   }
+  return ctx;
+}
+
+int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
+  std::string err;
+  IpvsConfig config;
+  if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  std::vector<TimelineEvent> timeline;
+  if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
+  std::vector<std::string> names;
+  if (!ChooseSchedulers(a, g, single, config, &names, &err)) return Fail(err);
+  if (std::string bad = CheckRunArgs(a, names.size()); !bad.empty()) return Fail(bad);
+  for (const Service& s : config.services)
+    if (s.persistence && !g.quiet)
+      fmt::print(stderr, "warning: {}: persistence (-p) is not modelled\n", s.key.ToString());
+
+  std::vector<RunResult> results;
+  if (!ReplayAll(a, g, single, config, timeline, names, &results, &err)) return Fail(err);
+  // Which flows match a service does not depend on the scheduler.
+  if (int status = ReportNoService(results[0], a.strict, g)) return status;
+
+  ReportContext ctx = MakeReportContext(a, g, single, config, names);
   std::string table = FormatTable(ctx, results);
   if (!a.out.empty()) {
     OutputFiles files;
