@@ -129,6 +129,10 @@ class Runner {
 
   void PushWeights(double now, int svc);
   bool ApplyEvent(const TimelineEvent& ev, std::string* err);
+  // What one flow's outcome adds to the result (counters, remap probe).
+  inline void Count(const TraceFlow& f, const FlowOutcome& out);
+  // Fills the result at the end of a replay that ran up to @last.
+  void Collect(double last, uint64_t flows);
   const Endpoint* DestEp(uint32_t id) const {
     return id == kNoDest ? nullptr : &fleet_.dest_ids().ep(id);
   }
@@ -212,6 +216,44 @@ bool Runner::ApplyEvent(const TimelineEvent& ev, std::string* err) {
   return true;
 }
 
+void Runner::Count(const TraceFlow& f, const FlowOutcome& out) {
+  if (out.svc >= 0 && out.dest_id == kNoDest) ++result_->no_dest;
+  if (out.svc < 0 && out.director >= 0) {  // not: every director down
+    ServiceKey k;
+    k.proto = f.key.proto;
+    k.vip = f.key.vip;
+    ++result_->no_service_vips[k.ToString()];
+  }
+  if (out.reused) ++result_->reused;
+  // A flow that now gets no dest while the scheduler before the event
+  // would have given it one counts as remapped.
+  if (probe_.sched && out.svc == probe_.svc && !out.reused && out.director >= 0) {
+    EventStats& st = result_->events[probe_.event];
+    int d = probe_.sched->Schedule(probe_.svc_before, f.key);
+    ++st.probed_flows;
+    if (!SameEp(EpOf(probe_.svc_before, d), DestEp(out.dest_id))) ++st.remapped_flows;
+  }
+}
+
+void Runner::Collect(double last, uint64_t flows) {
+  Director& d0 = fleet_.director(0);
+  result_->flows = flows;
+  result_->no_service = metrics_.no_service();
+  result_->duration = last;
+  result_->window = opts_.window;
+  result_->windows = metrics_.windows();
+  result_->totals = metrics_.totals();
+  for (size_t s = 0; s < d0.num_services(); ++s) {
+    const Service* svc = d0.service(static_cast<int>(s));
+    result_->services.push_back(svc ? svc->key.ToString() : fmt::format("(deleted service {})", s));
+  }
+  const DestIds& ids = fleet_.dest_ids();
+  for (uint32_t id = 0; id < ids.size(); ++id) {
+    result_->dest_ep.push_back(ids.ep(id));
+    result_->dest_svc.push_back(ids.svc(id));
+  }
+}
+
 bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
                  const std::vector<TimelineEvent>& timeline, std::string* err) {
   auto wall0 = std::chrono::steady_clock::now();
@@ -251,22 +293,7 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
     FlowOutcome out = fleet_.Handle(f, hash);
     metrics_.OnFlow(f.start, out.svc, out, f.bytes);
     ++flows;
-    if (out.svc >= 0 && out.dest_id == kNoDest) ++result_->no_dest;
-    if (out.svc < 0 && out.director >= 0) {  // not: every director down
-      ServiceKey k;
-      k.proto = f.key.proto;
-      k.vip = f.key.vip;
-      ++result_->no_service_vips[k.ToString()];
-    }
-    if (out.reused) ++result_->reused;
-    // A flow that now gets no dest while the scheduler before the event
-    // would have given it one counts as remapped.
-    if (probe_.sched && out.svc == probe_.svc && !out.reused && out.director >= 0) {
-      EventStats& st = result_->events[probe_.event];
-      int d = probe_.sched->Schedule(probe_.svc_before, f.key);
-      ++st.probed_flows;
-      if (!SameEp(EpOf(probe_.svc_before, d), DestEp(out.dest_id))) ++st.remapped_flows;
-    }
+    Count(f, out);
     if (opts_.on_flow) opts_.on_flow(f, out, DestEp(out.dest_id));
     if ((flows & 0xffff) == 0 && opts_.on_progress)
       opts_.on_progress(flows, trace->position(), trace->size(), false);
@@ -283,21 +310,7 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
   fleet_.Advance(last);
   metrics_.Finish(last);
   if (opts_.on_progress) opts_.on_progress(flows, trace->position(), trace->size(), true);
-  result_->flows = flows;
-  result_->no_service = metrics_.no_service();
-  result_->duration = last;
-  result_->window = opts_.window;
-  result_->windows = metrics_.windows();
-  result_->totals = metrics_.totals();
-  for (size_t s = 0; s < d0.num_services(); ++s) {
-    const Service* svc = d0.service(static_cast<int>(s));
-    result_->services.push_back(svc ? svc->key.ToString() : fmt::format("(deleted service {})", s));
-  }
-  const DestIds& ids = fleet_.dest_ids();
-  for (uint32_t id = 0; id < ids.size(); ++id) {
-    result_->dest_ep.push_back(ids.ep(id));
-    result_->dest_svc.push_back(ids.svc(id));
-  }
+  Collect(last, flows);
   result_->wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return true;
