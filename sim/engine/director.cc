@@ -147,79 +147,90 @@ uint64_t Director::Drop(int svc, uint32_t dest_id, double now) {
   return broken;
 }
 
+bool Director::AddService(const Service& svc, std::string* err) {
+  auto slot = std::make_unique<Slot>();
+  slot->svc = svc;
+  slot->svc.dests.clear();
+  std::string name = opts_.sched_override.empty() ? svc.scheduler : opts_.sched_override;
+  if (!Bind(*slot, name, err)) return false;
+  slots_.push_back(std::move(slot));
+  return true;
+}
+
+bool Director::EditService(Slot& s, const Service& edit, std::string* err) {
+  std::string bound = s.svc.scheduler;
+  ApplyServiceEdit(&s.svc, edit);
+  s.svc.scheduler = bound;  // Bind() below sets it if it changes
+  std::string name = opts_.sched_override.empty() ? edit.scheduler : opts_.sched_override;
+  // As ip_vs_edit_service: only a different scheduler is rebound; a flags
+  // change is not called back (schedulers read svc.flags).
+  if (name != s.svc.scheduler) return Bind(s, name, err);
+  return true;
+}
+
+uint64_t Director::DelService(int svc, double now) {
+  Slot& s = *slots_[svc];
+  uint64_t broken = Drop(svc, kNoDest, now);
+  for (uint32_t id : s.dest_ids) table_.SetDest(id, nullptr);
+  s.deleted = true;
+  s.sched.reset();
+  s.svc.dests.clear();
+  s.dest_ids.clear();
+  if (last_svc_ == svc) last_svc_ = -1;
+  return broken;
+}
+
+bool Director::EditDest(int svc, const TimelineEvent& ev, uint64_t* broken, std::string* err) {
+  using K = TimelineEvent::Kind;
+  Slot& s = *slots_[svc];
+  char cmd = ev.kind == K::kAddDest ? 'a' : ev.kind == K::kEditDest ? 'e' : 'd';
+  int i = s.svc.Find(ev.dest.ep);
+  uint32_t gone_id = i >= 0 ? s.dest_ids[i] : kNoDest;
+  Dest gone = i >= 0 ? s.svc.dests[i] : Dest();
+  if (!ApplyDestEdit(&s.svc, cmd, ev.dest, DestInsert::kHead, &i, err)) return false;
+  if (cmd == 'a') {
+    s.dest_ids.insert(s.dest_ids.begin() + i, ids_->Get(svc, ev.dest.ep));
+    Repoint(s);
+    CallUpdate(s, SchedEvent::kAddDest, &s.svc.dests[i]);
+  } else if (cmd == 'e') {
+    CallUpdate(s, SchedEvent::kUpdDest, &s.svc.dests[i]);
+  } else {
+    table_.SetDest(gone_id, nullptr);
+    s.dest_ids.erase(s.dest_ids.begin() + i);
+    Repoint(s);
+    CallUpdate(s, SchedEvent::kDelDest, &gone);
+    // expire_nodest_conn: entries of the dest are dropped; flows still in
+    // progress break.
+    *broken = Drop(svc, gone_id, ev.time);
+  }
+  return true;
+}
+
 bool Director::Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err) {
   using K = TimelineEvent::Kind;
   *broken = 0;
   int svc = FindService(ev.svc.key);
-  auto fail = [&](const std::string& what) {
-    *err = fmt::format("{}: {}", ev.where.empty() ? "timeline" : ev.where, what);
-    return false;
-  };
+  std::string e;
+  bool ok = true;
   if (ev.kind == K::kAddService) {
-    if (svc >= 0) return fail(fmt::format("service {} already exists", ev.svc.key.ToString()));
-    auto slot = std::make_unique<Slot>();
-    slot->svc = ev.svc;
-    slot->svc.dests.clear();
-    std::string name = opts_.sched_override.empty() ? ev.svc.scheduler : opts_.sched_override;
-    std::string e;
-    if (!Bind(*slot, name, &e)) return fail(e);
-    slots_.push_back(std::move(slot));
-    return true;
+    if (svc >= 0)
+      e = fmt::format("service {} already exists", ev.svc.key.ToString());
+    else
+      ok = AddService(ev.svc, &e);
+  } else if (svc < 0) {
+    e = fmt::format("no service {}", ev.svc.key.ToString());
+  } else if (ev.kind == K::kEditService) {
+    ok = EditService(*slots_[svc], ev.svc, &e);
+  } else if (ev.kind == K::kDelService) {
+    *broken = DelService(svc, ev.time);
+  } else if (ev.kind == K::kAddDest || ev.kind == K::kEditDest || ev.kind == K::kDelDest) {
+    ok = EditDest(svc, ev, broken, &e);
+  } else {
+    e = "not a service event";
   }
-  if (svc < 0) return fail(fmt::format("no service {}", ev.svc.key.ToString()));
-  Slot& s = *slots_[svc];
-  switch (ev.kind) {
-    case K::kEditService: {
-      std::string bound = s.svc.scheduler;
-      ApplyServiceEdit(&s.svc, ev.svc);
-      s.svc.scheduler = bound;  // Bind() below sets it if it changes
-      std::string name = opts_.sched_override.empty() ? ev.svc.scheduler : opts_.sched_override;
-      // As ip_vs_edit_service: only a different scheduler is rebound; a
-      // flags change is not called back (schedulers read svc.flags).
-      if (name != s.svc.scheduler) {
-        std::string e;
-        if (!Bind(s, name, &e)) return fail(e);
-      }
-      return true;
-    }
-    case K::kDelService:
-      *broken = Drop(svc, kNoDest, ev.time);
-      for (uint32_t id : s.dest_ids) table_.SetDest(id, nullptr);
-      s.deleted = true;
-      s.sched.reset();
-      s.svc.dests.clear();
-      s.dest_ids.clear();
-      if (last_svc_ == svc) last_svc_ = -1;
-      return true;
-    case K::kAddDest:
-    case K::kEditDest:
-    case K::kDelDest: {
-      char cmd = ev.kind == K::kAddDest ? 'a' : ev.kind == K::kEditDest ? 'e' : 'd';
-      int i = s.svc.Find(ev.dest.ep);
-      uint32_t gone_id = i >= 0 ? s.dest_ids[i] : kNoDest;
-      Dest gone = i >= 0 ? s.svc.dests[i] : Dest();
-      std::string e;
-      if (!ApplyDestEdit(&s.svc, cmd, ev.dest, DestInsert::kHead, &i, &e)) return fail(e);
-      if (cmd == 'a') {
-        s.dest_ids.insert(s.dest_ids.begin() + i, ids_->Get(svc, ev.dest.ep));
-        Repoint(s);
-        CallUpdate(s, SchedEvent::kAddDest, &s.svc.dests[i]);
-      } else if (cmd == 'e') {
-        CallUpdate(s, SchedEvent::kUpdDest, &s.svc.dests[i]);
-      } else {
-        table_.SetDest(gone_id, nullptr);
-        s.dest_ids.erase(s.dest_ids.begin() + i);
-        Repoint(s);
-        CallUpdate(s, SchedEvent::kDelDest, &gone);
-        // expire_nodest_conn: entries of the dest are dropped; flows still
-        // in progress break.
-        *broken = Drop(svc, gone_id, ev.time);
-      }
-      return true;
-    }
-    default:
-      return fail("not a service event");
-  }
+  if (ok && e.empty()) return true;
+  *err = fmt::format("{}: {}", ev.where.empty() ? "timeline" : ev.where, e);
+  return false;
 }
 
 void Director::Crash(double now) {

@@ -96,6 +96,11 @@ class Director {
   void Repoint(Slot& s);
   void CallUpdate(Slot& s, SchedEvent ev, const Dest* d);
   uint64_t Drop(int svc, uint32_t dest_id, double now);
+  // The steps of Apply, one per kind of event; *err gets the bare message.
+  bool AddService(const Service& svc, std::string* err);
+  bool EditService(Slot& s, const Service& edit, std::string* err);
+  uint64_t DelService(int svc, double now);
+  bool EditDest(int svc, const TimelineEvent& ev, uint64_t* broken, std::string* err);
 
   int index_;
   DirectorOptions opts_;
