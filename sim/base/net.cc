@@ -137,4 +137,12 @@ size_t FlowKeyHash::operator()(const FlowKey& k) const {
   return h;
 }
 
+bool V4MaskPrefix(uint32_t mask, int* bits) {
+  int n = 0;
+  while (n < 32 && (mask & (0x80000000u >> n))) ++n;
+  if (n < 32 && (mask << n) != 0) return false;
+  *bits = n;
+  return true;
+}
+
 }  // namespace ipvs_sim

@@ -51,6 +51,11 @@ enum class Proto : uint8_t { kTcp = 6, kUdp = 17, kSctp = 132 };
 
 // "tcp", "udp", "sctp" (any case). False on anything else.
 bool ParseProto(std::string_view text, Proto* out);
+
+// The prefix length of the IPv4 netmask @mask (host byte order): true with
+// *bits = its leading ones (0..32) when the ones are contiguous; false,
+// *bits untouched, otherwise (255.0.255.0).
+bool V4MaskPrefix(uint32_t mask, int* bits);
 const char* ProtoName(Proto p);
 
 // What identifies a connection to the scheduler and the connection table.

@@ -88,10 +88,8 @@ bool ParseNetmask(std::string_view text, int* bits, std::string* err) {
     *err = fmt::format("bad netmask '{}'", text);
     return false;
   }
-  uint32_t m = a.v4();
   int n = 0;
-  while (n < 32 && (m & (0x80000000u >> n))) ++n;
-  if (n == 0 || (n < 32 && (m << n) != 0)) {
+  if (!V4MaskPrefix(a.v4(), &n) || n == 0) {
     *err = fmt::format("bad netmask '{}': not a contiguous mask", text);
     return false;
   }

@@ -143,12 +143,8 @@ bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sor
           IpAddr a;
           if (!IpAddr::Parse(m, &a) || a.family != Family::kV4)
             return fail(fmt::format("bad mask '{}'", m));
-          uint32_t v = a.v4();
-          int n = 0;
-          while (n < 32 && (v & (0x80000000u >> n))) ++n;
-          if (n < 32 && (v << n) != 0)
+          if (!V4MaskPrefix(a.v4(), &svc.netmask_bits))
             return fail(fmt::format("mask {} is not contiguous: not modelled", m));
-          svc.netmask_bits = n;
         }
         int full = svc.family() == Family::kV6 ? 128 : 32;
         if (svc.netmask_bits >= full) svc.netmask_bits = -1;

@@ -703,17 +703,15 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
                                       g));
           continue;
         }
-        uint32_t v = m.v4();
         int bits = 0;
-        while (bits < 32 && (v & (0x80000000u >> bits))) ++bits;
-        if (bits < 32 && (v << bits) != 0) {
+        if (!V4MaskPrefix(m.v4(), &bits)) {
           *err = fmt::format(
               "{}: persistence_granularity {} is not a contiguous mask: keepalived "
               "and the kernel accept it, the simulator cannot model it",
               c.where(), g);
           return false;
         }
-        vs.netmask_bits = bits == 0 ? 0 : bits;
+        vs.netmask_bits = bits;
         if (vs.family == 0) vs.family = 4;
       }
       if (!vs.persistence) vs.persistence = kKeepalivedPersistence;
