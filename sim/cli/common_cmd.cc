@@ -15,6 +15,12 @@ int Fail(const std::string& msg) {
   return 1;
 }
 
+int WriteStdout(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (std::fflush(stdout) != 0) return Fail("stdout: write error");
+  return 0;
+}
+
 void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
   const char* kLoad = "Scheduler load-time settings";
   app->add_option("--wmh-table-size", g->sched.wmh_table_size,

@@ -60,6 +60,9 @@ void SetupConfig(CLI::App* app, GlobalOptions* g, RunFn* run);
 // Prints "@msg" on stderr (messages carry their own "file:line: ").
 int Fail(const std::string& msg);
 
+// Writes @text to stdout and flushes it: 0, or Fail("stdout: write error").
+int WriteStdout(const std::string& text);
+
 }  // namespace ipvs_sim
 
 #endif  // IPVS_SCHED_SIM_COMMON_CMD_H_

@@ -64,9 +64,7 @@ int RunConfig(const ConfigCmdArgs& a, const GlobalOptions& g) {
     out = FormatIpvsadmConfig(cfg);
     if (a.format == "annotated") out += FormatNotes(cfg);
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  if (std::fflush(stdout) != 0) return Fail("stdout: write error");
-  return 0;
+  return WriteStdout(out);
 }
 
 }  // namespace

@@ -59,8 +59,7 @@ int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
   if (!g.quiet)
     for (const std::string& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
   if (to_stdout) {
-    std::fwrite(buf.data(), 1, buf.size(), stdout);
-    if (std::fflush(stdout) != 0) return Fail("stdout: write error");
+    if (int status = WriteStdout(buf)) return status;
     return ReportNoService(result, a.strict, g);
   }
   // --strict: no output file from a run that matched flows to nothing.
