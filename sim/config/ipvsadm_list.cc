@@ -54,6 +54,143 @@ bool LooksLikeIpvsadmList(const std::string& text) {
   return false;
 }
 
+namespace {
+
+// "-> ADDR:PORT Forward Weight ActiveConn InActConn": appended to @svc, as
+// the listing is head first. False with the bare *err.
+bool ParseDestLine(const std::vector<std::string>& w, Service* svc, std::string* err) {
+  if (w.size() < 4) {
+    *err = "real server line needs 'ADDR:PORT Forward Weight ...'";
+    return false;
+  }
+  Dest d;
+  if (!Endpoint::Parse(w[1], &d.ep, false)) {
+    *err = fmt::format("bad real server address '{}' (numeric, from ipvsadm -n)", w[1]);
+    return false;
+  }
+  if (w[2] == "Masq") {
+    d.forward = 'm';
+  } else if (w[2] == "Route" || w[2] == "Local") {
+    d.forward = 'g';
+  } else if (w[2] == "Tunnel") {
+    d.forward = 'i';
+  } else {
+    *err = fmt::format("unknown forwarding method '{}' (Masq, Route, Tunnel, Local)", w[2]);
+    return false;
+  }
+  uint64_t weight;
+  if (!ParseDecimal(w[3], 65535, &weight)) {
+    *err = fmt::format("bad weight '{}'", w[3]);
+    return false;
+  }
+  d.weight = static_cast<int32_t>(weight);
+  int at;
+  return ApplyDestEdit(svc, 'a', d, DestInsert::kTail, &at, err);
+}
+
+// "mask M" of a service line into @svc.
+bool ParseMask(const std::string& m, Service* svc, std::string* err) {
+  uint64_t bits;
+  if (ParseDecimal(m, 128, &bits)) {
+    svc->netmask_bits = static_cast<int>(bits);
+  } else {
+    IpAddr a;
+    if (!IpAddr::Parse(m, &a) || a.family != Family::kV4) {
+      *err = fmt::format("bad mask '{}'", m);
+      return false;
+    }
+    if (!V4MaskPrefix(a.v4(), &svc->netmask_bits)) {
+      *err = fmt::format("mask {} is not contiguous: not modelled", m);
+      return false;
+    }
+  }
+  int full = svc->family() == Family::kV6 ? 128 : 32;
+  if (svc->netmask_bits >= full) svc->netmask_bits = -1;
+  return true;
+}
+
+// "PROTO ADDR:PORT SCHEDULER [(flags)] [persistent T] [mask M] [ops] [pe P]"
+// or "FWM MARK [IPv6] SCHEDULER ...". False with the bare *err.
+bool ParseServiceLine(const std::vector<std::string>& w, Service* out, std::string* err) {
+  Service svc;
+  size_t i = 2;
+  if (w.size() < 3) {
+    *err = "service line needs 'PROTO ADDR:PORT SCHEDULER'";
+    return false;
+  }
+  if (w[0] == "FWM") {
+    uint64_t mark;
+    if (!ParseDecimal(w[1], 0xffffffffu, &mark) || mark == 0) {
+      *err = fmt::format("bad fwmark '{}'", w[1]);
+      return false;
+    }
+    svc.key.fwmark = static_cast<uint32_t>(mark);
+    if (w[2] == "IPv6") {
+      svc.key.fwmark_family = Family::kV6;
+      i = 3;
+    }
+  } else {
+    svc.key.proto = w[0] == "TCP" ? Proto::kTcp : w[0] == "UDP" ? Proto::kUdp : Proto::kSctp;
+    if (!Endpoint::Parse(w[1], &svc.key.vip, false)) {
+      *err = fmt::format("bad virtual service address '{}' (numeric, from ipvsadm -n)", w[1]);
+      return false;
+    }
+  }
+  if (i >= w.size()) {
+    *err = "service line has no scheduler";
+    return false;
+  }
+  svc.scheduler = w[i++];
+  for (; i < w.size(); ++i) {
+    const std::string& t = w[i];
+    if (t.size() >= 2 && t.front() == '(' && t.back() == ')') {
+      if (!Flags(t.substr(1, t.size() - 2), &svc.flags, err)) return false;
+    } else if (t == "persistent" && i + 1 < w.size()) {
+      uint64_t p;
+      if (!ParseDecimal(w[++i], 0xffffffffu, &p)) {
+        *err = fmt::format("bad timeout '{}'", w[i]);
+        return false;
+      }
+      svc.persistence = static_cast<uint32_t>(p);
+    } else if (t == "mask" && i + 1 < w.size()) {
+      if (!ParseMask(w[++i], &svc, err)) return false;
+    } else if (t == "ops") {
+      // one-packet scheduling: not modelled
+    } else if (t == "pe" && i + 1 < w.size()) {
+      ++i;  // persistence engine: not modelled
+    } else {
+      *err = fmt::format("unexpected word '{}' in the service line", t);
+      return false;
+    }
+  }
+  *out = std::move(svc);
+  return true;
+}
+
+// ipvsadm -Ln sorts real servers: the services whose prediction depends on
+// their order may be wrong.
+void WarnSorted(const IpvsConfig& cfg, const std::string& name,
+                std::vector<std::string>* warnings) {
+  size_t others = 0;
+  for (const Service& s : cfg.services)
+    if (s.scheduler != "mh" && s.scheduler != "sh" && s.dests.size() > 1) ++others;
+  if (others)
+    warnings->push_back(fmt::format(
+        "{}: {} other service{} with more than one real server, listed sorted: mh or sh run "
+        "on {} (compare, replay -s) may be predicted wrong",
+        name, others, others == 1 ? "" : "s", others == 1 ? "it" : "them"));
+  for (const Service& s : cfg.services) {
+    if ((s.scheduler == "mh" || s.scheduler == "sh") && s.dests.size() > 1)
+      warnings->push_back(fmt::format(
+          "{}: {} ({}): ipvsadm -Ln sorts real servers, so their list order is unknown and "
+          "{} may be predicted wrong; give ipvsadm -Ln --nosort output with "
+          "--config-format list-nosort, or an ipvs-snapshot",
+          name, s.key.ToString(), s.scheduler, s.scheduler));
+  }
+}
+
+}  // namespace
+
 bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sorted,
                       IpvsConfig* out, std::vector<std::string>* warnings, std::string* err) {
   IpvsConfig cfg;
@@ -76,109 +213,23 @@ bool ParseIpvsadmList(const std::string& text, const std::string& name, bool sor
                         w[2]));
       continue;
     }
+    std::string e;
     if (w[0] == "->") {
       if (w.size() >= 2 && w[1] == "RemoteAddress:Port") continue;
       if (cur < 0) return fail("real server before any service");
-      if (w.size() < 4) return fail("real server line needs 'ADDR:PORT Forward Weight ...'");
-      Service& svc = cfg.services[cur];
-      Dest d;
-      if (!Endpoint::Parse(w[1], &d.ep, false))
-        return fail(fmt::format("bad real server address '{}' (numeric, from ipvsadm -n)", w[1]));
-      if (w[2] == "Masq")
-        d.forward = 'm';
-      else if (w[2] == "Route" || w[2] == "Local")
-        d.forward = 'g';
-      else if (w[2] == "Tunnel")
-        d.forward = 'i';
-      else
-        return fail(
-            fmt::format("unknown forwarding method '{}' (Masq, Route, Tunnel, Local)", w[2]));
-      uint64_t weight;
-      if (!ParseDecimal(w[3], 65535, &weight)) return fail(fmt::format("bad weight '{}'", w[3]));
-      d.weight = static_cast<int32_t>(weight);
-      int at;
-      std::string e;
-      // The listing is head first: append to rebuild it as it is.
-      if (!ApplyDestEdit(&svc, 'a', d, DestInsert::kTail, &at, &e)) return fail(e);
+      if (!ParseDestLine(w, &cfg.services[cur], &e)) return fail(e);
       continue;
     }
     if (!IsServiceWord(w[0]))
       return fail(fmt::format("unexpected line (not ipvsadm -Ln output): '{}'", std::string(view)));
     Service svc;
-    size_t i = 2;
-    if (w.size() < 3) return fail("service line needs 'PROTO ADDR:PORT SCHEDULER'");
-    if (w[0] == "FWM") {
-      uint64_t mark;
-      if (!ParseDecimal(w[1], 0xffffffffu, &mark) || mark == 0)
-        return fail(fmt::format("bad fwmark '{}'", w[1]));
-      svc.key.fwmark = static_cast<uint32_t>(mark);
-      if (w[2] == "IPv6") {
-        svc.key.fwmark_family = Family::kV6;
-        i = 3;
-      }
-    } else {
-      svc.key.proto = w[0] == "TCP" ? Proto::kTcp : w[0] == "UDP" ? Proto::kUdp : Proto::kSctp;
-      if (!Endpoint::Parse(w[1], &svc.key.vip, false))
-        return fail(
-            fmt::format("bad virtual service address '{}' (numeric, from ipvsadm -n)", w[1]));
-    }
-    if (i >= w.size()) return fail("service line has no scheduler");
-    svc.scheduler = w[i++];
-    for (; i < w.size(); ++i) {
-      const std::string& t = w[i];
-      std::string e;
-      if (t.size() >= 2 && t.front() == '(' && t.back() == ')') {
-        if (!Flags(t.substr(1, t.size() - 2), &svc.flags, &e)) return fail(e);
-      } else if (t == "persistent" && i + 1 < w.size()) {
-        uint64_t p;
-        if (!ParseDecimal(w[++i], 0xffffffffu, &p))
-          return fail(fmt::format("bad timeout '{}'", w[i]));
-        svc.persistence = static_cast<uint32_t>(p);
-      } else if (t == "mask" && i + 1 < w.size()) {
-        const std::string& m = w[++i];
-        uint64_t bits;
-        if (ParseDecimal(m, 128, &bits)) {
-          svc.netmask_bits = static_cast<int>(bits);
-        } else {
-          IpAddr a;
-          if (!IpAddr::Parse(m, &a) || a.family != Family::kV4)
-            return fail(fmt::format("bad mask '{}'", m));
-          if (!V4MaskPrefix(a.v4(), &svc.netmask_bits))
-            return fail(fmt::format("mask {} is not contiguous: not modelled", m));
-        }
-        int full = svc.family() == Family::kV6 ? 128 : 32;
-        if (svc.netmask_bits >= full) svc.netmask_bits = -1;
-      } else if (t == "ops") {
-        // one-packet scheduling: not modelled
-      } else if (t == "pe" && i + 1 < w.size()) {
-        ++i;  // persistence engine: not modelled
-      } else {
-        return fail(fmt::format("unexpected word '{}' in the service line", t));
-      }
-    }
+    if (!ParseServiceLine(w, &svc, &e)) return fail(e);
     if (cfg.Find(svc.key) >= 0)
       return fail(fmt::format("service {} listed twice", svc.key.ToString()));
     cfg.services.push_back(std::move(svc));
     cur = static_cast<int>(cfg.services.size()) - 1;
   }
-  if (sorted) {
-    size_t others = 0;
-    for (const Service& s : cfg.services)
-      if (s.scheduler != "mh" && s.scheduler != "sh" && s.dests.size() > 1) ++others;
-    if (others)
-      warnings->push_back(fmt::format(
-          "{}: {} other service{} with more than one real server, listed sorted: mh or sh run "
-          "on {} (compare, replay -s) may be predicted wrong",
-          name, others, others == 1 ? "" : "s", others == 1 ? "it" : "them"));
-    for (const Service& s : cfg.services) {
-      if ((s.scheduler == "mh" || s.scheduler == "sh") && s.dests.size() > 1)
-        warnings->push_back(fmt::format(
-            "{}: {} ({}): ipvsadm -Ln sorts real servers, so their list order is unknown and "
-            "{} may be predicted wrong; give ipvsadm -Ln --nosort output with "
-            "--config-format list-nosort, or an ipvs-snapshot",
-            name, s.key.ToString(), s.scheduler, s.scheduler));
-    }
-  }
+  if (sorted) WarnSorted(cfg, name, warnings);
   *out = std::move(cfg);
   return true;
 }
