@@ -132,16 +132,91 @@ std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& 
   return out;
 }
 
+namespace {
+
+nlohmann::json JsonBalance(const Balance& b) {
+  if (!b.valid) return nlohmann::json(nullptr);
+  return nlohmann::json{{"max_rel_err", b.max_rel_err},
+                        {"max_load", b.max_load},
+                        {"max_over_mean", b.max_over_mean},
+                        {"cv", b.cv},
+                        {"zero_weight_share", b.zero_weight_share}};
+}
+
+// One service of a run, over the whole run: totals, balance, dests.
+nlohmann::json JsonService(const RunResult& r, const ServiceWindow& t) {
+  using nlohmann::json;
+  json js;
+  js["service"] = r.services[t.svc];
+  js["new_flows"] = t.new_flows;
+  js["no_dest"] = t.no_dest;
+  js["broken"] = t.broken;
+  js["balance"] = {{"new_flows", JsonBalance(t.new_flows_balance)},
+                   {"concurrent", JsonBalance(t.concurrent_balance)},
+                   {"bytes", JsonBalance(t.bytes_balance)}};
+  json wins;
+  for (auto [name, which] : {std::pair{"new_flows", &ServiceWindow::new_flows_balance},
+                             std::pair{"concurrent", &ServiceWindow::concurrent_balance}}) {
+    auto [mean, worst] = OverWindows(r, which, &Balance::max_rel_err);
+    wins[name] = {{"max_rel_err_mean", J(mean)}, {"max_rel_err_worst", J(worst)}};
+  }
+  js["windows"] = wins;
+  double nf = 0, cc = 0, by = 0;
+  for (const DestWindow& d : t.dests) {
+    nf += d.new_flows;
+    cc += d.concurrent;
+    by += d.bytes;
+  }
+  js["dests"] = json::array();
+  for (const DestWindow& d : t.dests)
+    js["dests"].push_back({{"dest", r.dest_ep[d.dest_id].ToString()},
+                           {"weight_share", d.weight_share},
+                           {"new_flows", d.new_flows},
+                           {"new_share", J(Share(d.new_flows, nf))},
+                           {"concurrent", d.concurrent},
+                           {"concurrent_share", J(Share(d.concurrent, cc))},
+                           {"bytes", d.bytes},
+                           {"bytes_share", J(Share(d.bytes, by))}});
+  return js;
+}
+
+nlohmann::json JsonEvent(const EventStats& e) {
+  return {{"time", e.time},
+          {"event", e.what},
+          {"where", e.where},
+          {"ideal_remap", J(e.ideal_remap)},
+          {"hash_remap", J(e.hash_remap)},
+          {"new_flow_remap", J(e.new_flow_remap())},
+          {"probed_flows", e.probed_flows},
+          {"broken", e.broken},
+          {"moved", e.moved},
+          {"survived", e.survived}};
+}
+
+nlohmann::json JsonRun(const RunResult& r) {
+  using nlohmann::json;
+  json jr;
+  jr["scheduler"] = r.scheduler;
+  jr["flows"] = r.flows;
+  jr["no_service"] = r.no_service;
+  jr["no_dest"] = r.no_dest;
+  jr["broken"] = r.broken;
+  jr["reused"] = r.reused;
+  jr["duration"] = r.duration;
+  jr["wall_seconds"] = r.wall_seconds;
+  jr["flows_per_second"] = J(r.wall_seconds > 0 ? r.flows / r.wall_seconds : kNaN);
+  jr["warnings"] = r.warnings;
+  jr["services"] = json::array();
+  for (const ServiceWindow& t : r.totals) jr["services"].push_back(JsonService(r, t));
+  jr["events"] = json::array();
+  for (const EventStats& e : r.events) jr["events"].push_back(JsonEvent(e));
+  return jr;
+}
+
+}  // namespace
+
 std::string FormatJson(const ReportContext& ctx, const std::vector<RunResult>& runs) {
   using nlohmann::json;
-  auto bal = [](const Balance& b) {
-    if (!b.valid) return json(nullptr);
-    return json{{"max_rel_err", b.max_rel_err},
-                {"max_load", b.max_load},
-                {"max_over_mean", b.max_over_mean},
-                {"cv", b.cv},
-                {"zero_weight_share", b.zero_weight_share}};
-  };
   json j;
   j["config"] = ctx.config;
   j["trace"] = ctx.trace;
@@ -152,67 +227,7 @@ std::string FormatJson(const ReportContext& ctx, const std::vector<RunResult>& r
   j["served_by"] = json::object();
   for (const auto& [name, code] : ctx.served_by) j["served_by"][name] = code;
   j["runs"] = json::array();
-  for (const RunResult& r : runs) {
-    json jr;
-    jr["scheduler"] = r.scheduler;
-    jr["flows"] = r.flows;
-    jr["no_service"] = r.no_service;
-    jr["no_dest"] = r.no_dest;
-    jr["broken"] = r.broken;
-    jr["reused"] = r.reused;
-    jr["duration"] = r.duration;
-    jr["wall_seconds"] = r.wall_seconds;
-    jr["flows_per_second"] = J(r.wall_seconds > 0 ? r.flows / r.wall_seconds : kNaN);
-    jr["warnings"] = r.warnings;
-    jr["services"] = json::array();
-    for (const ServiceWindow& t : r.totals) {
-      json js;
-      js["service"] = r.services[t.svc];
-      js["new_flows"] = t.new_flows;
-      js["no_dest"] = t.no_dest;
-      js["broken"] = t.broken;
-      js["balance"] = {{"new_flows", bal(t.new_flows_balance)},
-                       {"concurrent", bal(t.concurrent_balance)},
-                       {"bytes", bal(t.bytes_balance)}};
-      json wins;
-      for (auto [name, which] : {std::pair{"new_flows", &ServiceWindow::new_flows_balance},
-                                 std::pair{"concurrent", &ServiceWindow::concurrent_balance}}) {
-        auto [mean, worst] = OverWindows(r, which, &Balance::max_rel_err);
-        wins[name] = {{"max_rel_err_mean", J(mean)}, {"max_rel_err_worst", J(worst)}};
-      }
-      js["windows"] = wins;
-      double nf = 0, cc = 0, by = 0;
-      for (const DestWindow& d : t.dests) {
-        nf += d.new_flows;
-        cc += d.concurrent;
-        by += d.bytes;
-      }
-      js["dests"] = json::array();
-      for (const DestWindow& d : t.dests)
-        js["dests"].push_back({{"dest", r.dest_ep[d.dest_id].ToString()},
-                               {"weight_share", d.weight_share},
-                               {"new_flows", d.new_flows},
-                               {"new_share", J(Share(d.new_flows, nf))},
-                               {"concurrent", d.concurrent},
-                               {"concurrent_share", J(Share(d.concurrent, cc))},
-                               {"bytes", d.bytes},
-                               {"bytes_share", J(Share(d.bytes, by))}});
-      jr["services"].push_back(js);
-    }
-    jr["events"] = json::array();
-    for (const EventStats& e : r.events)
-      jr["events"].push_back({{"time", e.time},
-                              {"event", e.what},
-                              {"where", e.where},
-                              {"ideal_remap", J(e.ideal_remap)},
-                              {"hash_remap", J(e.hash_remap)},
-                              {"new_flow_remap", J(e.new_flow_remap())},
-                              {"probed_flows", e.probed_flows},
-                              {"broken", e.broken},
-                              {"moved", e.moved},
-                              {"survived", e.survived}});
-    j["runs"].push_back(jr);
-  }
+  for (const RunResult& r : runs) j["runs"].push_back(JsonRun(r));
   return j.dump(2) + "\n";
 }
 
