@@ -442,6 +442,10 @@ class Interpreter {
     warnings_->push_back(fmt::format("{}: {}", where, what));
   }
   bool Group(const Node& n, std::string* err);
+  // The steps of Group: false when keepalived skips the entry (warned).
+  bool GroupFwmark(const Node& c, const std::string& name, GroupEntry* e);
+  bool GroupRangeEnd(const Node& c, const std::string& addr, const std::string& last_text,
+                     GroupEntry* e);
   bool Virtual(const Node& n, std::string* err);
   bool ServerLine(const Node& n, const char* kind, Server* s, std::string* err);
   bool Forwarding(const Node& n, const char* kind, char* fwd);
@@ -468,6 +472,72 @@ bool Interpreter::Forwarding(const Node& n, const char* kind, char* fwd) {
   return true;
 }
 
+bool Interpreter::GroupFwmark(const Node& c, const std::string& name, GroupEntry* e) {
+  uint64_t mark;
+  if (!ParseDecimal(c.word(1), UINT32_MAX, &mark)) {
+    Warn(c.where(), fmt::format("keepalived: ({}): fwmark '{}' must be in [0, {}] - ignoring", name,
+                                c.word(1), UINT32_MAX));
+    return false;
+  }
+  e->fwmark = true;
+  e->mark = static_cast<uint32_t>(mark);
+  if (c.word(2) == "inet") {
+    e->fwmark_family = 4;
+  } else if (c.word(2) == "inet6") {
+    e->fwmark_family = 6;
+  } else if (!c.word(2).empty()) {
+    Warn(c.where(), fmt::format("keepalived: ({}): fwmark '{}' family {} unknown - ignoring", name,
+                                mark, c.word(2)));
+    return false;
+  }
+  return true;
+}
+
+// "a.b.c.d-e" / "a.b.c.d-a.b.c.e" (IPv6: hex "...:x-y"): e->last from the
+// end of the range, which must lie above e->first.
+bool Interpreter::GroupRangeEnd(const Node& c, const std::string& addr,
+                                const std::string& last_text, GroupEntry* e) {
+  bool v6 = e->first.family == Family::kV6;
+  bool full = last_text.find(v6 ? ':' : '.') != std::string::npos;
+  if (full) {
+    if (!ParseAddr(last_text, &e->last) || e->last.family != e->first.family) {
+      Warn(c.where(), fmt::format("keepalived: Invalid range end {} - skipping", addr));
+      return false;
+    }
+  } else {
+    uint64_t end;
+    bool ok = v6 ? ParseHex(last_text, uint64_t{0xffff}, &end) : ParseDecimal(last_text, 255, &end);
+    if (!ok) {
+      Warn(c.where(), fmt::format("keepalived: Virtual server group range '{}' end '{}' "
+                                  "invalid - skipping",
+                                  addr, last_text));
+      return false;
+    }
+    if (v6) {
+      e->last.bytes[14] = static_cast<uint8_t>(end >> 8);
+      e->last.bytes[15] = static_cast<uint8_t>(end);
+    } else {
+      e->last.bytes[3] = static_cast<uint8_t>(end);
+    }
+    uint32_t start = v6 ? (e->first.bytes[14] << 8 | e->first.bytes[15]) : e->first.bytes[3];
+    if (start >= end) {
+      Warn(c.where(), fmt::format("keepalived: Address range end is not greater than address "
+                                  "range start - {} - skipping",
+                                  addr));
+      return false;
+    }
+  }
+  // The kernel services are made by counting up the last 32 (IPv4) or 16
+  // (IPv6) bits: the rest of the end address is ignored.
+  if (e->last < e->first) {
+    Warn(c.where(), fmt::format("keepalived: Address range end is less than address range "
+                                "start - {} - skipping",
+                                addr));
+    return false;
+  }
+  return true;
+}
+
 bool Interpreter::Group(const Node& n, std::string* err) {
   const std::string& name = n.word(1);
   if (name.empty()) {
@@ -479,24 +549,7 @@ bool Interpreter::Group(const Node& n, std::string* err) {
     GroupEntry e;
     e.where = c.where();
     if (c.word(0) == "fwmark") {
-      uint64_t mark;
-      if (!ParseDecimal(c.word(1), UINT32_MAX, &mark)) {
-        Warn(c.where(), fmt::format("keepalived: ({}): fwmark '{}' must be in [0, {}] - ignoring",
-                                    name, c.word(1), UINT32_MAX));
-        continue;
-      }
-      e.fwmark = true;
-      e.mark = static_cast<uint32_t>(mark);
-      if (c.word(2) == "inet")
-        e.fwmark_family = 4;
-      else if (c.word(2) == "inet6")
-        e.fwmark_family = 6;
-      else if (!c.word(2).empty()) {
-        Warn(c.where(), fmt::format("keepalived: ({}): fwmark '{}' family {} unknown - ignoring",
-                                    name, mark, c.word(2)));
-        continue;
-      }
-      entries.push_back(e);
+      if (GroupFwmark(c, name, &e)) entries.push_back(e);
       continue;
     }
     std::string addr = c.word(0);
@@ -520,51 +573,7 @@ bool Interpreter::Group(const Node& n, std::string* err) {
       continue;
     }
     e.last = e.first;
-    bool v6 = e.first.family == Family::kV6;
-    if (!last_text.empty()) {
-      bool full = last_text.find(v6 ? ':' : '.') != std::string::npos;
-      if (full) {
-        if (!ParseAddr(last_text, &e.last) || e.last.family != e.first.family) {
-          Warn(c.where(), fmt::format("keepalived: Invalid range end {} - skipping", addr));
-          continue;
-        }
-      } else {
-        uint64_t end;
-        bool ok = false;
-        if (v6) {
-          ok = ParseHex(last_text, uint64_t{0xffff}, &end);
-        } else {
-          ok = ParseDecimal(last_text, 255, &end);
-        }
-        if (!ok) {
-          Warn(c.where(), fmt::format("keepalived: Virtual server group range '{}' end '{}' "
-                                      "invalid - skipping",
-                                      addr, last_text));
-          continue;
-        }
-        if (v6) {
-          e.last.bytes[14] = static_cast<uint8_t>(end >> 8);
-          e.last.bytes[15] = static_cast<uint8_t>(end);
-        } else {
-          e.last.bytes[3] = static_cast<uint8_t>(end);
-        }
-        uint32_t start = v6 ? (e.first.bytes[14] << 8 | e.first.bytes[15]) : e.first.bytes[3];
-        if (start >= end) {
-          Warn(c.where(), fmt::format("keepalived: Address range end is not greater than address "
-                                      "range start - {} - skipping",
-                                      addr));
-          continue;
-        }
-      }
-      // The kernel services are made by counting up the last 32 (IPv4) or
-      // 16 (IPv6) bits: the rest of the end address is ignored.
-      if (e.last < e.first) {
-        Warn(c.where(), fmt::format("keepalived: Address range end is less than address range "
-                                    "start - {} - skipping",
-                                    addr));
-        continue;
-      }
-    }
+    if (!last_text.empty() && !GroupRangeEnd(c, addr, last_text, &e)) continue;
     entries.push_back(e);
   }
   if (entries.empty()) {
