@@ -442,6 +442,8 @@ class Interpreter {
     warnings_->push_back(fmt::format("{}: {}", where, what));
   }
   bool Group(const Node& n, std::string* err);
+  bool Granularity(const Node& c, VirtualServer& vs, std::string* err);
+  bool RealServer(const Node& c, VirtualServer& vs, std::string* err);
   // The steps of Group: false when keepalived skips the entry (warned).
   bool GroupFwmark(const Node& c, const std::string& name, GroupEntry* e);
   bool GroupRangeEnd(const Node& c, const std::string& addr, const std::string& last_text,
@@ -596,6 +598,96 @@ bool Interpreter::ServerLine(const Node& n, const char* kind, Server* s, std::st
   return true;
 }
 
+// persistence_granularity: an IPv6 prefix length or an IPv4 netmask. A
+// value keepalived ignores is warned about; false only for what the
+// simulator cannot model.
+bool Interpreter::Granularity(const Node& c, VirtualServer& vs, std::string* err) {
+  const std::string& g = c.word(1);
+  bool v4 = vs.family == 4 || (vs.family == 0 && g.find('.') != std::string::npos);
+  if (!v4) {
+    uint64_t bits;
+    if (!ParseDecimal(g, 128, &bits) || bits == 0) {
+      Warn(c.where(), fmt::format("keepalived: Invalid IPv6 persistence_granularity specified "
+                                  "- {} (ignored)",
+                                  g));
+      return true;
+    }
+    vs.netmask_bits = static_cast<int>(bits);
+    if (vs.family == 0) vs.family = 6;
+  } else {
+    IpAddr m;
+    if (!IpAddr::Parse(g, &m) || m.family != Family::kV4) {
+      Warn(c.where(), fmt::format("keepalived: Invalid IPv4 persistence_granularity specified "
+                                  "- {} (ignored)",
+                                  g));
+      return true;
+    }
+    int bits = 0;
+    if (!V4MaskPrefix(m.v4(), &bits)) {
+      *err = fmt::format(
+          "{}: persistence_granularity {} is not a contiguous mask: keepalived "
+          "and the kernel accept it, the simulator cannot model it",
+          c.where(), g);
+      return false;
+    }
+    vs.netmask_bits = bits;
+    if (vs.family == 0) vs.family = 4;
+  }
+  if (!vs.persistence) vs.persistence = kKeepalivedPersistence;
+  return true;
+}
+
+// A real_server block into vs.servers (skipped with a warning when its
+// address is bad). False only for a weight the simulator cannot take.
+bool Interpreter::RealServer(const Node& c, VirtualServer& vs, std::string* err) {
+  Server s;
+  if (!ServerLine(c, "real", &s, err)) return true;
+  for (const Node& r : c.children) {
+    const std::string& rk = r.word(0);
+    if (rk == "weight") {
+      uint64_t w;
+      if (!ParseDecimal(r.word(1), kKeepalivedMaxWeight, &w)) {
+        Warn(r.where(), fmt::format("keepalived: Real server weight {} is outside range "
+                                    "0-{} (ignored)",
+                                    r.word(1), kKeepalivedMaxWeight));
+        continue;
+      }
+      if (w > kMaxWeight) {
+        *err = fmt::format(
+            "{}: weight {} above {}: keepalived and the kernel take it, "
+            "ipvsadm and the simulator do not",
+            r.where(), w, kMaxWeight);
+        return false;
+      }
+      s.weight = static_cast<int64_t>(w);
+    } else if (rk == "lvs_method") {
+      Forwarding(r, "real", &s.forward);
+    } else if (rk == "uthreshold" || rk == "lthreshold") {
+      uint64_t t;
+      if (!ParseDecimal(r.word(1), UINT32_MAX, &t)) {
+        Warn(r.where(),
+             fmt::format("keepalived: Invalid real_server {} '{}' - ignoring", rk, r.word(1)));
+        continue;
+      }
+      (rk == "uthreshold" ? s.u_threshold : s.l_threshold) = static_cast<uint32_t>(t);
+    } else if (rk == "inhibit_on_failure") {
+      s.inhibit = 1;
+    } else if (rk == "alpha") {
+      s.alpha = TrueFalse(r.word(1)) == 1;
+    } else if (r.has_block &&
+               (rk == "HTTP_GET" || rk == "SSL_GET" || rk == "TCP_CHECK" || rk == "UDP_CHECK" ||
+                rk == "SMTP_CHECK" || rk == "DNS_CHECK" || rk == "MISC_CHECK" ||
+                rk == "PING_CHECK" || rk == "BFD_CHECK" || rk == "FILE_CHECK")) {
+      int a = -1;
+      for (const Node& ck : r.children)
+        if (ck.word(0) == "alpha") a = TrueFalse(ck.word(1)) == 1;
+      s.checker_alpha.push_back(a);
+    }
+  }
+  vs.servers.push_back(s);
+  return true;
+}
+
 bool Interpreter::Virtual(const Node& n, std::string* err) {
   VirtualServer vs;
   vs.where = n.where();
@@ -692,38 +784,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
       }
       vs.persistence = static_cast<uint32_t>(t);
     } else if (k == "persistence_granularity") {
-      const std::string& g = c.word(1);
-      bool v4 = vs.family == 4 || (vs.family == 0 && g.find('.') != std::string::npos);
-      if (!v4) {
-        uint64_t bits;
-        if (!ParseDecimal(g, 128, &bits) || bits == 0) {
-          Warn(c.where(), fmt::format("keepalived: Invalid IPv6 persistence_granularity specified "
-                                      "- {} (ignored)",
-                                      g));
-          continue;
-        }
-        vs.netmask_bits = static_cast<int>(bits);
-        if (vs.family == 0) vs.family = 6;
-      } else {
-        IpAddr m;
-        if (!IpAddr::Parse(g, &m) || m.family != Family::kV4) {
-          Warn(c.where(), fmt::format("keepalived: Invalid IPv4 persistence_granularity specified "
-                                      "- {} (ignored)",
-                                      g));
-          continue;
-        }
-        int bits = 0;
-        if (!V4MaskPrefix(m.v4(), &bits)) {
-          *err = fmt::format(
-              "{}: persistence_granularity {} is not a contiguous mask: keepalived "
-              "and the kernel accept it, the simulator cannot model it",
-              c.where(), g);
-          return false;
-        }
-        vs.netmask_bits = bits;
-        if (vs.family == 0) vs.family = 4;
-      }
-      if (!vs.persistence) vs.persistence = kKeepalivedPersistence;
+      if (!Granularity(c, vs, err)) return false;
     } else if (k == "ip_family") {
       if (c.word(1) == "inet")
         vs.family = 4;
@@ -776,51 +837,7 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
       else
         Warn(c.where(), "keepalived: sorry_server forwarding used without sorry_server");
     } else if (k == "real_server") {
-      Server s;
-      if (!ServerLine(c, "real", &s, err)) continue;
-      for (const Node& r : c.children) {
-        const std::string& rk = r.word(0);
-        if (rk == "weight") {
-          uint64_t w;
-          if (!ParseDecimal(r.word(1), kKeepalivedMaxWeight, &w)) {
-            Warn(r.where(), fmt::format("keepalived: Real server weight {} is outside range "
-                                        "0-{} (ignored)",
-                                        r.word(1), kKeepalivedMaxWeight));
-            continue;
-          }
-          if (w > kMaxWeight) {
-            *err = fmt::format(
-                "{}: weight {} above {}: keepalived and the kernel take it, "
-                "ipvsadm and the simulator do not",
-                r.where(), w, kMaxWeight);
-            return false;
-          }
-          s.weight = static_cast<int64_t>(w);
-        } else if (rk == "lvs_method") {
-          Forwarding(r, "real", &s.forward);
-        } else if (rk == "uthreshold" || rk == "lthreshold") {
-          uint64_t t;
-          if (!ParseDecimal(r.word(1), UINT32_MAX, &t)) {
-            Warn(r.where(),
-                 fmt::format("keepalived: Invalid real_server {} '{}' - ignoring", rk, r.word(1)));
-            continue;
-          }
-          (rk == "uthreshold" ? s.u_threshold : s.l_threshold) = static_cast<uint32_t>(t);
-        } else if (rk == "inhibit_on_failure") {
-          s.inhibit = 1;
-        } else if (rk == "alpha") {
-          s.alpha = TrueFalse(r.word(1)) == 1;
-        } else if (r.has_block &&
-                   (rk == "HTTP_GET" || rk == "SSL_GET" || rk == "TCP_CHECK" || rk == "UDP_CHECK" ||
-                    rk == "SMTP_CHECK" || rk == "DNS_CHECK" || rk == "MISC_CHECK" ||
-                    rk == "PING_CHECK" || rk == "BFD_CHECK" || rk == "FILE_CHECK")) {
-          int a = -1;
-          for (const Node& ck : r.children)
-            if (ck.word(0) == "alpha") a = TrueFalse(ck.word(1)) == 1;
-          s.checker_alpha.push_back(a);
-        }
-      }
-      vs.servers.push_back(s);
+      if (!RealServer(c, vs, err)) return false;
     }
     // Every other keyword (delay_loop, quorum, checkers' settings, ...)
     // does not change what IPVS holds at start-up.
