@@ -442,6 +442,16 @@ class Interpreter {
     warnings_->push_back(fmt::format("{}: {}", where, what));
   }
   bool Group(const Node& n, std::string* err);
+  // The steps of Emit.
+  Proto FillDefaults(VirtualServer& vs, const std::vector<GroupEntry>* entries,
+                     const std::vector<Server>& servers, const std::string& name);
+  std::vector<Server> UsableServers(VirtualServer& vs, const std::string& name);
+  void FixPort(const VirtualServer& vs, const std::vector<GroupEntry>* entries,
+               const std::string& name, Server* s, const char* kind);
+  bool ServiceKeys(const VirtualServer& vs, const std::vector<GroupEntry>* entries, Proto proto,
+                   std::vector<ServiceKey>* keys, std::string* err);
+  bool StartService(const VirtualServer& vs, const std::vector<Server>& servers,
+                    const std::string& name, bool first, Service* svc, std::string* err);
   bool Granularity(const Node& c, VirtualServer& vs, std::string* err);
   bool RealServer(const Node& c, VirtualServer& vs, std::string* err);
   // The steps of Group: false when keepalived skips the entry (warned).
@@ -848,24 +858,10 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
 
 Family FamilyOf(int f) { return f == 6 ? Family::kV6 : Family::kV4; }
 
-bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
-  std::string name = vs.form == VirtualServer::kGroup ? "group " + vs.group
-                     : vs.form == VirtualServer::kFwmark
-                         ? fmt::format("fwmark {}", vs.fwmark)
-                         : fmt::format("{} {}", vs.addr.addr.ToString(), vs.addr.port);
-  const std::vector<GroupEntry>* entries = nullptr;
-  if (vs.form == VirtualServer::kGroup) {
-    auto it = groups_.find(vs.group);
-    if (it == groups_.end()) {
-      Warn(vs.where, fmt::format("virtual_server group {}: no virtual_server_group {}: keepalived "
-                                 "configures nothing for it",
-                                 vs.group, vs.group));
-      return true;
-    }
-    entries = &it->second;
-  }
-  // Address families: the real servers (not tunnelled) decide when the
-  // virtual server does not (fwmark, group without addresses).
+// The real servers keepalived keeps: the address family of the virtual
+// server (decided by the first real server that is not tunnelled, when the
+// virtual server does not decide it), and no duplicates.
+std::vector<Server> Interpreter::UsableServers(VirtualServer& vs, const std::string& name) {
   std::vector<Server> servers;
   for (Server& s : vs.servers) {
     char fwd = s.forward ? s.forward : vs.forward;
@@ -890,15 +886,203 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
     }
     servers.push_back(s);
   }
-  if (servers.empty()) {
-    Warn(vs.where,
-         fmt::format("keepalived: Virtual server {} has no real servers - ignoring", name));
-    return true;
+  return servers;
+}
+
+void Interpreter::FixPort(const VirtualServer& vs, const std::vector<GroupEntry>* entries,
+                          const std::string& name, Server* s, const char* kind) {
+  char fwd = s->forward ? s->forward : vs.forward ? vs.forward : 'm';
+  if (vs.form == VirtualServer::kGroup) {
+    if (fwd != 'm' && s->ep.port != 0 && entries) {
+      for (const GroupEntry& e : *entries) {
+        if (!e.fwmark && e.port != s->ep.port) {
+          Warn(s->where, fmt::format("keepalived: virtual server {} and {} server {} ports don't "
+                                     "match (kept: keepalived does not correct a group)",
+                                     name, kind, s->ep.ToString()));
+          break;
+        }
+      }
+    }
+    return;
   }
+  if (fwd == 'm') {
+    if (vs.form == VirtualServer::kAddr && s->ep.port == 0) s->ep.port = vs.addr.port;
+    return;
+  }
+  if (vs.form == VirtualServer::kFwmark) {
+    if (s->ep.port != 0) {
+      Warn(s->where, fmt::format("keepalived: fwmark virtual server {}, {} server {} has port "
+                                 "specified - clearing",
+                                 name, kind, s->ep.ToString()));
+      s->ep.port = 0;
+    }
+  } else if (s->ep.port == 0) {
+    s->ep.port = vs.addr.port;
+  } else if (s->ep.port != vs.addr.port) {
+    Warn(s->where, fmt::format("keepalived: virtual server {} and {} server {} ports don't match - "
+                               "resetting to {}",
+                               name, kind, s->ep.ToString(), vs.addr.port));
+    s->ep.port = vs.addr.port;
+  }
+}
+
+// The kernel services of @vs, in the order keepalived adds them.
+bool Interpreter::ServiceKeys(const VirtualServer& vs, const std::vector<GroupEntry>* entries,
+                              Proto proto, std::vector<ServiceKey>* keys, std::string* err) {
+  auto add_fwmark = [&](uint32_t mark, int fam) {
+    ServiceKey k;
+    k.fwmark = mark;
+    k.fwmark_family = FamilyOf(fam ? fam : vs.family ? vs.family : 4);
+    keys->push_back(k);
+  };
+  auto add_addr = [&](const IpAddr& a, uint16_t port) {
+    ServiceKey k;
+    k.proto = proto;
+    k.vip.addr = a;
+    k.vip.port = port;
+    keys->push_back(k);
+  };
+  if (vs.form == VirtualServer::kAddr) {
+    add_addr(vs.addr.addr, vs.addr.port);
+  } else if (vs.form == VirtualServer::kFwmark) {
+    if (vs.fwmark == 0) {
+      *err = fmt::format("{}: virtual_server fwmark 0: the kernel has no such service", vs.where);
+      return false;
+    }
+    add_fwmark(vs.fwmark, 0);
+  } else {
+    // ipvs_group_cmd: the address ranges first, then the fwmarks.
+    for (const GroupEntry& e : *entries) {
+      if (e.fwmark) continue;
+      IpAddr a = e.first;
+      for (int guard = 0; guard < 65536; ++guard) {
+        add_addr(a, e.port);
+        if (a == e.last) break;
+        if (a.family == Family::kV4) {
+          a = IpAddr::V4(a.v4() + 1);
+        } else {
+          uint16_t low = static_cast<uint16_t>((a.bytes[14] << 8 | a.bytes[15]) + 1);
+          a.bytes[14] = static_cast<uint8_t>(low >> 8);
+          a.bytes[15] = static_cast<uint8_t>(low);
+        }
+      }
+    }
+    for (const GroupEntry& e : *entries)
+      if (e.fwmark) add_fwmark(e.mark, e.fwmark_family);
+  }
+  return true;
+}
+
+// The dests @svc holds once keepalived has started @vs: alpha checkers,
+// quorum and the sorry server (@first: warn, for the first service only).
+bool Interpreter::StartService(const VirtualServer& vs, const std::vector<Server>& servers,
+                               const std::string& name, bool first, Service* svc,
+                               std::string* err) {
+  // What keepalived does at start (check_data.c, ipwrapper.c): a real
+  // server with an alpha checker starts failed and is not added (with
+  // inhibit_on_failure: added at weight 0); the others are added in file
+  // order. Quorum is gained when the weight of those up reaches quorum +
+  // hysteresis (quorum at most the total weight, hysteresis below it);
+  // otherwise a sorry server replaces the live real servers.
+  int64_t total = 0, live = 0;
+  std::vector<bool> up(servers.size(), true);
+  for (size_t i = 0; i < servers.size(); ++i) {
+    const Server& s = servers[i];
+    int64_t w = s.weight >= 0 ? s.weight : vs.weight;
+    int rs_alpha = s.alpha >= 0 ? s.alpha : vs.alpha;
+    for (int a : s.checker_alpha) up[i] = up[i] && !(a >= 0 ? a : rs_alpha);
+    total += w;
+    if (up[i]) live += w;
+  }
+  int64_t quorum = std::min<int64_t>(static_cast<int64_t>(vs.quorum), total);
+  int64_t hysteresis = static_cast<int64_t>(vs.hysteresis);
+  if (hysteresis >= quorum) hysteresis = quorum > 0 ? quorum - 1 : 0;
+  bool quorum_up = live >= quorum + hysteresis && live > 0;
+  for (size_t i = 0; i < servers.size(); ++i) {
+    const Server& s = servers[i];
+    Dest d;
+    d.ep = s.ep;
+    d.forward = s.forward ? s.forward : vs.forward;
+    d.weight = static_cast<int32_t>(s.weight >= 0 ? s.weight : vs.weight);
+    d.u_threshold = s.u_threshold;
+    d.l_threshold = s.l_threshold;
+    d.inhibit_on_failure = s.inhibit >= 0 ? s.inhibit != 0 : vs.inhibit;
+    if (!up[i]) {
+      if (first)
+        Warn(s.where, fmt::format("alpha: keepalived starts real server {} as failed and adds "
+                                  "it {}only after its first successful check",
+                                  s.ep.ToString(),
+                                  d.inhibit_on_failure ? "(now at weight 0) at its weight " : ""));
+      if (!d.inhibit_on_failure) continue;
+      d.weight = 0;
+    }
+    int at;
+    std::string e;
+    // keepalived adds real servers in file order; each lands at the head.
+    if (!ApplyDestEdit(svc, 'a', d, DestInsert::kHead, &at, &e)) {
+      *err = fmt::format("{}: {}", s.where, e);
+      return false;
+    }
+  }
+  bool sorry_added = false;
+  if (!quorum_up && vs.has_sorry) {
+    if (first)
+      Warn(vs.where, fmt::format("keepalived starts {} with quorum down (live weight {} < {}): "
+                                 "the sorry server {} replaces the real servers",
+                                 name, live, quorum + hysteresis, vs.sorry.ep.ToString()));
+    // perform_quorum_state(vs, false): live real servers out (inhibited
+    // ones to weight 0), then the sorry server in at weight 1.
+    for (size_t i = 0; i < servers.size(); ++i) {
+      if (!up[i]) continue;
+      int idx = svc->Find(servers[i].ep);
+      if (idx < 0) continue;
+      Dest d = svc->dests[idx];
+      bool inhibit = d.inhibit_on_failure;
+      d.weight = 0;
+      int at;
+      std::string e;
+      if (!ApplyDestEdit(svc, inhibit ? 'e' : 'd', d, DestInsert::kHead, &at, &e)) {
+        *err = fmt::format("{}: {}", servers[i].where, e);
+        return false;
+      }
+    }
+    if (svc->Find(vs.sorry.ep) < 0) {
+      Dest d;
+      d.ep = vs.sorry.ep;
+      d.forward = svc->sorry_forward;
+      d.weight = 1;
+      int at;
+      std::string e;
+      if (!ApplyDestEdit(svc, 'a', d, DestInsert::kHead, &at, &e)) {
+        *err = fmt::format("{}: {}", vs.sorry.where, e);
+        return false;
+      }
+    }
+    sorry_added = true;
+  }
+  if (!sorry_added && vs.has_sorry && vs.sorry_inhibit && svc->Find(vs.sorry.ep) < 0) {
+    Dest d;
+    d.ep = vs.sorry.ep;
+    d.forward = svc->sorry_forward;
+    d.weight = 0;
+    int at;
+    std::string e;
+    if (!ApplyDestEdit(svc, 'a', d, DestInsert::kHead, &at, &e)) {
+      *err = fmt::format("{}: {}", vs.sorry.where, e);
+      return false;
+    }
+  }
+  return true;
+}
+
+// keepalived's defaults for what @vs leaves out (protocol UDP, persistence
+// for a zero port, scheduler wlc, forwarding NAT), each with its warning.
+// Returns the protocol of the services with addresses.
+Proto Interpreter::FillDefaults(VirtualServer& vs, const std::vector<GroupEntry>* entries,
+                                const std::vector<Server>& servers, const std::string& name) {
   bool has_addr = vs.form == VirtualServer::kAddr;
   if (entries)
     for (const GroupEntry& e : *entries) has_addr = has_addr || !e.fwmark;
-  Proto proto = vs.proto == 6 ? Proto::kTcp : vs.proto == 132 ? Proto::kSctp : Proto::kUdp;
   if (has_addr && vs.proto == 0)
     Warn(vs.where,
          fmt::format("keepalived: Virtual server {}: no protocol set - defaulting to UDP", name));
@@ -931,48 +1115,40 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
                                name));
     vs.forward = 'm';
   }
+  return vs.proto == 6 ? Proto::kTcp : vs.proto == 132 ? Proto::kSctp : Proto::kUdp;
+}
+
+bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
+  std::string name = vs.form == VirtualServer::kGroup ? "group " + vs.group
+                     : vs.form == VirtualServer::kFwmark
+                         ? fmt::format("fwmark {}", vs.fwmark)
+                         : fmt::format("{} {}", vs.addr.addr.ToString(), vs.addr.port);
+  const std::vector<GroupEntry>* entries = nullptr;
+  if (vs.form == VirtualServer::kGroup) {
+    auto it = groups_.find(vs.group);
+    if (it == groups_.end()) {
+      Warn(vs.where, fmt::format("virtual_server group {}: no virtual_server_group {}: keepalived "
+                                 "configures nothing for it",
+                                 vs.group, vs.group));
+      return true;
+    }
+    entries = &it->second;
+  }
+  // Address families: the real servers (not tunnelled) decide when the
+  // virtual server does not (fwmark, group without addresses).
+  std::vector<Server> servers = UsableServers(vs, name);
+  if (servers.empty()) {
+    Warn(vs.where,
+         fmt::format("keepalived: Virtual server {} has no real servers - ignoring", name));
+    return true;
+  }
+  Proto proto = FillDefaults(vs, entries, servers, name);
   // check_data.c: unless NAT, real and virtual servers have the same port
   // (a fwmark service: port 0); keepalived corrects that for a virtual
   // server of its own and only warns for a group. A NAT real server without
   // a port takes the service's.
-  auto fix_port = [&](Server& s, const char* kind) {
-    char fwd = s.forward ? s.forward : vs.forward ? vs.forward : 'm';
-    if (vs.form == VirtualServer::kGroup) {
-      if (fwd != 'm' && s.ep.port != 0 && entries) {
-        for (const GroupEntry& e : *entries) {
-          if (!e.fwmark && e.port != s.ep.port) {
-            Warn(s.where, fmt::format("keepalived: virtual server {} and {} server {} ports don't "
-                                      "match (kept: keepalived does not correct a group)",
-                                      name, kind, s.ep.ToString()));
-            break;
-          }
-        }
-      }
-      return;
-    }
-    if (fwd == 'm') {
-      if (vs.form == VirtualServer::kAddr && s.ep.port == 0) s.ep.port = vs.addr.port;
-      return;
-    }
-    if (vs.form == VirtualServer::kFwmark) {
-      if (s.ep.port != 0) {
-        Warn(s.where, fmt::format("keepalived: fwmark virtual server {}, {} server {} has port "
-                                  "specified - clearing",
-                                  name, kind, s.ep.ToString()));
-        s.ep.port = 0;
-      }
-    } else if (s.ep.port == 0) {
-      s.ep.port = vs.addr.port;
-    } else if (s.ep.port != vs.addr.port) {
-      Warn(s.where,
-           fmt::format("keepalived: virtual server {} and {} server {} ports don't match - "
-                       "resetting to {}",
-                       name, kind, s.ep.ToString(), vs.addr.port));
-      s.ep.port = vs.addr.port;
-    }
-  };
-  for (Server& s : servers) fix_port(s, "real");
-  if (vs.has_sorry) fix_port(vs.sorry, "sorry");
+  for (Server& s : servers) FixPort(vs, entries, name, &s, "real");
+  if (vs.has_sorry) FixPort(vs, entries, name, &vs.sorry, "sorry");
   // A correction can make two real servers one: keepalived's duplicate
   // check ran before, so the kernel's add of the second fails (EEXIST).
   for (size_t i = 1; i < servers.size(); ++i) {
@@ -999,47 +1175,7 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
     base.sorry_inhibit = vs.sorry_inhibit;
   }
   std::vector<ServiceKey> keys;
-  auto add_fwmark = [&](uint32_t mark, int fam) {
-    ServiceKey k;
-    k.fwmark = mark;
-    k.fwmark_family = FamilyOf(fam ? fam : vs.family ? vs.family : 4);
-    keys.push_back(k);
-  };
-  auto add_addr = [&](const IpAddr& a, uint16_t port) {
-    ServiceKey k;
-    k.proto = proto;
-    k.vip.addr = a;
-    k.vip.port = port;
-    keys.push_back(k);
-  };
-  if (vs.form == VirtualServer::kAddr) {
-    add_addr(vs.addr.addr, vs.addr.port);
-  } else if (vs.form == VirtualServer::kFwmark) {
-    if (vs.fwmark == 0) {
-      *err = fmt::format("{}: virtual_server fwmark 0: the kernel has no such service", vs.where);
-      return false;
-    }
-    add_fwmark(vs.fwmark, 0);
-  } else {
-    // ipvs_group_cmd: the address ranges first, then the fwmarks.
-    for (const GroupEntry& e : *entries) {
-      if (e.fwmark) continue;
-      IpAddr a = e.first;
-      for (int guard = 0; guard < 65536; ++guard) {
-        add_addr(a, e.port);
-        if (a == e.last) break;
-        if (a.family == Family::kV4) {
-          a = IpAddr::V4(a.v4() + 1);
-        } else {
-          uint16_t low = static_cast<uint16_t>((a.bytes[14] << 8 | a.bytes[15]) + 1);
-          a.bytes[14] = static_cast<uint8_t>(low >> 8);
-          a.bytes[15] = static_cast<uint8_t>(low);
-        }
-      }
-    }
-    for (const GroupEntry& e : *entries)
-      if (e.fwmark) add_fwmark(e.mark, e.fwmark_family);
-  }
+  if (!ServiceKeys(vs, entries, proto, &keys, err)) return false;
   for (const ServiceKey& k : keys) {
     Service svc = base;
     svc.key = k;
@@ -1049,101 +1185,7 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
                                  k.ToString()));
       continue;
     }
-    // What keepalived does at start (check_data.c, ipwrapper.c): a real
-    // server with an alpha checker starts failed and is not added (with
-    // inhibit_on_failure: added at weight 0); the others are added in file
-    // order. Quorum is gained when the weight of those up reaches quorum +
-    // hysteresis (quorum at most the total weight, hysteresis below it);
-    // otherwise a sorry server replaces the live real servers.
-    int64_t total = 0, live = 0;
-    std::vector<bool> up(servers.size(), true);
-    for (size_t i = 0; i < servers.size(); ++i) {
-      const Server& s = servers[i];
-      int64_t w = s.weight >= 0 ? s.weight : vs.weight;
-      int rs_alpha = s.alpha >= 0 ? s.alpha : vs.alpha;
-      for (int a : s.checker_alpha) up[i] = up[i] && !(a >= 0 ? a : rs_alpha);
-      total += w;
-      if (up[i]) live += w;
-    }
-    int64_t quorum = std::min<int64_t>(static_cast<int64_t>(vs.quorum), total);
-    int64_t hysteresis = static_cast<int64_t>(vs.hysteresis);
-    if (hysteresis >= quorum) hysteresis = quorum > 0 ? quorum - 1 : 0;
-    bool quorum_up = live >= quorum + hysteresis && live > 0;
-    for (size_t i = 0; i < servers.size(); ++i) {
-      const Server& s = servers[i];
-      Dest d;
-      d.ep = s.ep;
-      d.forward = s.forward ? s.forward : vs.forward;
-      d.weight = static_cast<int32_t>(s.weight >= 0 ? s.weight : vs.weight);
-      d.u_threshold = s.u_threshold;
-      d.l_threshold = s.l_threshold;
-      d.inhibit_on_failure = s.inhibit >= 0 ? s.inhibit != 0 : vs.inhibit;
-      if (!up[i]) {
-        if (k == keys.front())
-          Warn(s.where,
-               fmt::format("alpha: keepalived starts real server {} as failed and adds "
-                           "it {}only after its first successful check",
-                           s.ep.ToString(),
-                           d.inhibit_on_failure ? "(now at weight 0) at its weight " : ""));
-        if (!d.inhibit_on_failure) continue;
-        d.weight = 0;
-      }
-      int at;
-      std::string e;
-      // keepalived adds real servers in file order; each lands at the head.
-      if (!ApplyDestEdit(&svc, 'a', d, DestInsert::kHead, &at, &e)) {
-        *err = fmt::format("{}: {}", s.where, e);
-        return false;
-      }
-    }
-    bool sorry_added = false;
-    if (!quorum_up && vs.has_sorry) {
-      if (k == keys.front())
-        Warn(vs.where, fmt::format("keepalived starts {} with quorum down (live weight {} < {}): "
-                                   "the sorry server {} replaces the real servers",
-                                   name, live, quorum + hysteresis, vs.sorry.ep.ToString()));
-      // perform_quorum_state(vs, false): live real servers out (inhibited
-      // ones to weight 0), then the sorry server in at weight 1.
-      for (size_t i = 0; i < servers.size(); ++i) {
-        if (!up[i]) continue;
-        int idx = svc.Find(servers[i].ep);
-        if (idx < 0) continue;
-        Dest d = svc.dests[idx];
-        bool inhibit = d.inhibit_on_failure;
-        d.weight = 0;
-        int at;
-        std::string e;
-        if (!ApplyDestEdit(&svc, inhibit ? 'e' : 'd', d, DestInsert::kHead, &at, &e)) {
-          *err = fmt::format("{}: {}", servers[i].where, e);
-          return false;
-        }
-      }
-      if (svc.Find(vs.sorry.ep) < 0) {
-        Dest d;
-        d.ep = vs.sorry.ep;
-        d.forward = base.sorry_forward;
-        d.weight = 1;
-        int at;
-        std::string e;
-        if (!ApplyDestEdit(&svc, 'a', d, DestInsert::kHead, &at, &e)) {
-          *err = fmt::format("{}: {}", vs.sorry.where, e);
-          return false;
-        }
-      }
-      sorry_added = true;
-    }
-    if (!sorry_added && vs.has_sorry && vs.sorry_inhibit && svc.Find(vs.sorry.ep) < 0) {
-      Dest d;
-      d.ep = vs.sorry.ep;
-      d.forward = base.sorry_forward;
-      d.weight = 0;
-      int at;
-      std::string e;
-      if (!ApplyDestEdit(&svc, 'a', d, DestInsert::kHead, &at, &e)) {
-        *err = fmt::format("{}: {}", vs.sorry.where, e);
-        return false;
-      }
-    }
+    if (!StartService(vs, servers, name, k == keys.front(), &svc, err)) return false;
     out->services.push_back(std::move(svc));
   }
   return true;
