@@ -975,6 +975,42 @@ bool Interpreter::ServiceKeys(const VirtualServer& vs, const std::vector<GroupEn
 
 // The dests @svc holds once keepalived has started @vs: alpha checkers,
 // quorum and the sorry server (@first: warn, for the first service only).
+// Which real servers of @vs are up at start (*up; alpha checkers start
+// failed), their weight *live and the weight *need that gains quorum.
+// Returns whether quorum is up.
+bool QuorumAtStart(const VirtualServer& vs, const std::vector<Server>& servers,
+                   std::vector<bool>* up, int64_t* live, int64_t* need) {
+  int64_t total = 0;
+  *live = 0;
+  up->assign(servers.size(), true);
+  for (size_t i = 0; i < servers.size(); ++i) {
+    const Server& s = servers[i];
+    int64_t w = s.weight >= 0 ? s.weight : vs.weight;
+    int rs_alpha = s.alpha >= 0 ? s.alpha : vs.alpha;
+    for (int a : s.checker_alpha) (*up)[i] = (*up)[i] && !(a >= 0 ? a : rs_alpha);
+    total += w;
+    if ((*up)[i]) *live += w;
+  }
+  int64_t quorum = std::min<int64_t>(static_cast<int64_t>(vs.quorum), total);
+  int64_t hysteresis = static_cast<int64_t>(vs.hysteresis);
+  if (hysteresis >= quorum) hysteresis = quorum > 0 ? quorum - 1 : 0;
+  *need = quorum + hysteresis;
+  return *live >= *need && *live > 0;
+}
+
+// The sorry server of @vs into @svc at @weight.
+bool AddSorry(const VirtualServer& vs, int32_t weight, Service* svc, std::string* err) {
+  Dest d;
+  d.ep = vs.sorry.ep;
+  d.forward = svc->sorry_forward;
+  d.weight = weight;
+  int at;
+  std::string e;
+  if (ApplyDestEdit(svc, 'a', d, DestInsert::kHead, &at, &e)) return true;
+  *err = fmt::format("{}: {}", vs.sorry.where, e);
+  return false;
+}
+
 bool Interpreter::StartService(const VirtualServer& vs, const std::vector<Server>& servers,
                                const std::string& name, bool first, Service* svc,
                                std::string* err) {
@@ -984,20 +1020,9 @@ bool Interpreter::StartService(const VirtualServer& vs, const std::vector<Server
   // order. Quorum is gained when the weight of those up reaches quorum +
   // hysteresis (quorum at most the total weight, hysteresis below it);
   // otherwise a sorry server replaces the live real servers.
-  int64_t total = 0, live = 0;
-  std::vector<bool> up(servers.size(), true);
-  for (size_t i = 0; i < servers.size(); ++i) {
-    const Server& s = servers[i];
-    int64_t w = s.weight >= 0 ? s.weight : vs.weight;
-    int rs_alpha = s.alpha >= 0 ? s.alpha : vs.alpha;
-    for (int a : s.checker_alpha) up[i] = up[i] && !(a >= 0 ? a : rs_alpha);
-    total += w;
-    if (up[i]) live += w;
-  }
-  int64_t quorum = std::min<int64_t>(static_cast<int64_t>(vs.quorum), total);
-  int64_t hysteresis = static_cast<int64_t>(vs.hysteresis);
-  if (hysteresis >= quorum) hysteresis = quorum > 0 ? quorum - 1 : 0;
-  bool quorum_up = live >= quorum + hysteresis && live > 0;
+  std::vector<bool> up;
+  int64_t live = 0, need = 0;
+  bool quorum_up = QuorumAtStart(vs, servers, &up, &live, &need);
   for (size_t i = 0; i < servers.size(); ++i) {
     const Server& s = servers[i];
     Dest d;
@@ -1029,7 +1054,7 @@ bool Interpreter::StartService(const VirtualServer& vs, const std::vector<Server
     if (first)
       Warn(vs.where, fmt::format("keepalived starts {} with quorum down (live weight {} < {}): "
                                  "the sorry server {} replaces the real servers",
-                                 name, live, quorum + hysteresis, vs.sorry.ep.ToString()));
+                                 name, live, need, vs.sorry.ep.ToString()));
     // perform_quorum_state(vs, false): live real servers out (inhibited
     // ones to weight 0), then the sorry server in at weight 1.
     for (size_t i = 0; i < servers.size(); ++i) {
@@ -1046,32 +1071,11 @@ bool Interpreter::StartService(const VirtualServer& vs, const std::vector<Server
         return false;
       }
     }
-    if (svc->Find(vs.sorry.ep) < 0) {
-      Dest d;
-      d.ep = vs.sorry.ep;
-      d.forward = svc->sorry_forward;
-      d.weight = 1;
-      int at;
-      std::string e;
-      if (!ApplyDestEdit(svc, 'a', d, DestInsert::kHead, &at, &e)) {
-        *err = fmt::format("{}: {}", vs.sorry.where, e);
-        return false;
-      }
-    }
+    if (svc->Find(vs.sorry.ep) < 0 && !AddSorry(vs, 1, svc, err)) return false;
     sorry_added = true;
   }
-  if (!sorry_added && vs.has_sorry && vs.sorry_inhibit && svc->Find(vs.sorry.ep) < 0) {
-    Dest d;
-    d.ep = vs.sorry.ep;
-    d.forward = svc->sorry_forward;
-    d.weight = 0;
-    int at;
-    std::string e;
-    if (!ApplyDestEdit(svc, 'a', d, DestInsert::kHead, &at, &e)) {
-      *err = fmt::format("{}: {}", vs.sorry.where, e);
-      return false;
-    }
-  }
+  if (!sorry_added && vs.has_sorry && vs.sorry_inhibit && svc->Find(vs.sorry.ep) < 0)
+    return AddSorry(vs, 0, svc, err);
   return true;
 }
 
