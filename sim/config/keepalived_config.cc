@@ -453,6 +453,7 @@ class Interpreter {
   bool StartService(const VirtualServer& vs, const std::vector<Server>& servers,
                     const std::string& name, bool first, Service* svc, std::string* err);
   bool Granularity(const Node& c, VirtualServer& vs, std::string* err);
+  bool SchedKeyword(const Node& c, VirtualServer& vs);
   bool RealServer(const Node& c, VirtualServer& vs, std::string* err);
   // The steps of Group: false when keepalived skips the entry (warned).
   bool GroupFwmark(const Node& c, const std::string& name, GroupEntry* e);
@@ -698,6 +699,57 @@ bool Interpreter::RealServer(const Node& c, VirtualServer& vs, std::string* err)
   return true;
 }
 
+// The scheduler keywords of a virtual_server block (lb_algo / lvs_sched,
+// flag-N, sh-*/mh-*, hashed) into @vs, with keepalived's warnings. False
+// when @c is no such keyword.
+bool Interpreter::SchedKeyword(const Node& c, VirtualServer& vs) {
+  const std::string& k = c.word(0);
+  if (k == "lb_algo" || k == "lvs_sched") {
+    const std::string& name = c.word(1);
+    bool known = false;
+    for (const char* s : kSchedulers) known = known || name == s;
+    if (!known) {
+      Warn(c.where(),
+           fmt::format("keepalived rejects {} '{}' (\"Invalid lvs_scheduler '{}' - ignoring\": "
+                       "not one of rr wrr lc wlc lblc sh mh dh fo ovf lblcr sed nq twos); the "
+                       "kernel gets {}{}",
+                       k, name, name, vs.sched.empty() ? "wlc, keepalived's default" : vs.sched,
+                       name == "wmh" ? ". For wmh load ip_vs_wmh with sched_name=mh (or sh) "
+                                       "and write lb_algo mh (or sh); simulate that with "
+                                       "--wmh-sched-name mh"
+                                     : ""));
+      return true;
+    }
+    vs.sched = name;
+  } else if (k == "flag-1") {
+    vs.flags |= kSchedFlag1;
+  } else if (k == "flag-2") {
+    vs.flags |= kSchedFlag2;
+  } else if (k == "flag-3") {
+    vs.flags |= kSchedFlag3;
+  } else if (k == "sh-port" || k == "sh-fallback" || k == "mh-port" || k == "mh-fallback" ||
+             k == "hashed") {
+    std::string want = k.substr(0, 2);
+    if (vs.sched == "sh" || vs.sched == "mh") {
+      // keepalived silently ignores mh-* with sh and sh-* with mh.
+      if (k == vs.sched + "-port") vs.flags |= kSchedFlag2;
+      if (k == vs.sched + "-fallback") vs.flags |= kSchedFlag1;
+      if (k != "hashed" && want != vs.sched)
+        Warn(c.where(), fmt::format("keepalived ignores {} for lb_algo {} (silently); the kernel "
+                                    "gets no flag for it",
+                                    k, vs.sched));
+    } else {
+      Warn(c.where(),
+           fmt::format("keepalived ignores {} (\"{} only applies to sh scheduler - ignoring\"): "
+                       "the scheduler set before it is {}; write it after lb_algo {}",
+                       k, k, vs.sched.empty() ? "none" : vs.sched, want == "ha" ? "sh" : want));
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
 bool Interpreter::Virtual(const Node& n, std::string* err) {
   VirtualServer vs;
   vs.where = n.where();
@@ -726,46 +778,8 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
   }
   for (const Node& c : n.children) {
     const std::string& k = c.word(0);
-    if (k == "lb_algo" || k == "lvs_sched") {
-      const std::string& name = c.word(1);
-      bool known = false;
-      for (const char* s : kSchedulers) known = known || name == s;
-      if (!known) {
-        Warn(c.where(),
-             fmt::format("keepalived rejects {} '{}' (\"Invalid lvs_scheduler '{}' - ignoring\": "
-                         "not one of rr wrr lc wlc lblc sh mh dh fo ovf lblcr sed nq twos); the "
-                         "kernel gets {}{}",
-                         k, name, name, vs.sched.empty() ? "wlc, keepalived's default" : vs.sched,
-                         name == "wmh" ? ". For wmh load ip_vs_wmh with sched_name=mh (or sh) "
-                                         "and write lb_algo mh (or sh); simulate that with "
-                                         "--wmh-sched-name mh"
-                                       : ""));
-        continue;
-      }
-      vs.sched = name;
-    } else if (k == "flag-1") {
-      vs.flags |= kSchedFlag1;
-    } else if (k == "flag-2") {
-      vs.flags |= kSchedFlag2;
-    } else if (k == "flag-3") {
-      vs.flags |= kSchedFlag3;
-    } else if (k == "sh-port" || k == "sh-fallback" || k == "mh-port" || k == "mh-fallback" ||
-               k == "hashed") {
-      std::string want = k.substr(0, 2);
-      if (vs.sched == "sh" || vs.sched == "mh") {
-        // keepalived silently ignores mh-* with sh and sh-* with mh.
-        if (k == vs.sched + "-port") vs.flags |= kSchedFlag2;
-        if (k == vs.sched + "-fallback") vs.flags |= kSchedFlag1;
-        if (k != "hashed" && want != vs.sched)
-          Warn(c.where(), fmt::format("keepalived ignores {} for lb_algo {} (silently); the kernel "
-                                      "gets no flag for it",
-                                      k, vs.sched));
-      } else {
-        Warn(c.where(),
-             fmt::format("keepalived ignores {} (\"{} only applies to sh scheduler - ignoring\"): "
-                         "the scheduler set before it is {}; write it after lb_algo {}",
-                         k, k, vs.sched.empty() ? "none" : vs.sched, want == "ha" ? "sh" : want));
-      }
+    if (SchedKeyword(c, vs)) {
+      // lb_algo, the flags and the hash options.
     } else if (k == "ops") {
       // One-packet scheduling: not modelled.
     } else if (k == "lb_kind" || k == "lvs_method") {
