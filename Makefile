@@ -103,7 +103,7 @@ test: build
 test-asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIPVS_SCHED_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^vm_"
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^(vm|man)_"
 
 # Both kernels in QEMU; every kernel decision against ipvs-sim predict.
 vmtest: build kmod-all
