@@ -10,33 +10,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "file_testing.h"
+
 namespace ipvs_sim {
 namespace {
 
 namespace fs = std::filesystem;
 
-class AtomicFileTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/atomic_file_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  std::vector<std::string> Entries(const fs::path& dir) {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-  std::string Read(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  fs::path root_;
-};
+class AtomicFileTest : public file_testing::TempDirTest {};
 
 TEST_F(AtomicFileTest, FileAppearsOnlyOnCommitWithMode0644) {
   std::string path = (root_ / "f.txt").string(), err;

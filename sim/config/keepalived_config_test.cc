@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "file_testing.h"
 #include "timeline.h"
 
 namespace ipvs_sim {
@@ -49,12 +50,7 @@ Parsed Sample(const std::string& name) {
   return p;
 }
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using file_testing::Slurp;
 
 // Real files nobody here wrote: every sample of Debian's keepalived package
 // with a virtual_server parses and yields at least one service.

@@ -9,34 +9,14 @@
 #include <sstream>
 
 #include "atomic_file.h"
+#include "file_testing.h"
 
 namespace ipvs_sim {
 namespace {
 
 namespace fs = std::filesystem;
 
-class OutputFilesTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/report_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  std::vector<std::string> Entries(const fs::path& dir) {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-  std::string Read(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  fs::path root_;
-};
+class OutputFilesTest : public file_testing::TempDirTest {};
 
 TEST_F(OutputFilesTest, AllFilesAppearTogether) {
   OutputFiles files;
