@@ -454,6 +454,7 @@ class Interpreter {
                     const std::string& name, bool first, Service* svc, std::string* err);
   bool Granularity(const Node& c, VirtualServer& vs, std::string* err);
   bool SchedKeyword(const Node& c, VirtualServer& vs);
+  bool VirtualHead(const Node& n, VirtualServer* vs);
   bool RealServer(const Node& c, VirtualServer& vs, std::string* err);
   // The steps of Group: false when keepalived skips the entry (warned).
   bool GroupFwmark(const Node& c, const std::string& name, GroupEntry* e);
@@ -750,32 +751,39 @@ bool Interpreter::SchedKeyword(const Node& c, VirtualServer& vs) {
   return true;
 }
 
-bool Interpreter::Virtual(const Node& n, std::string* err) {
-  VirtualServer vs;
-  vs.where = n.where();
+// "virtual_server group NAME | fwmark MARK | ADDR PORT" into @vs; false
+// (warned) when keepalived skips the whole block.
+bool Interpreter::VirtualHead(const Node& n, VirtualServer* vs) {
   const std::string& p1 = n.word(1);
   if (p1 == "group") {
-    vs.form = VirtualServer::kGroup;
-    vs.group = n.word(2);
+    vs->form = VirtualServer::kGroup;
+    vs->group = n.word(2);
   } else if (p1 == "fwmark") {
     uint64_t mark;
     if (!ParseDecimal(n.word(2), UINT32_MAX, &mark)) {
       Warn(n.where(),
            fmt::format("keepalived: virtual server fwmark '{}' must be in [0, {}] - ignoring",
                        n.word(2), UINT32_MAX));
-      return true;
+      return false;
     }
-    vs.form = VirtualServer::kFwmark;
-    vs.fwmark = static_cast<uint32_t>(mark);
+    vs->form = VirtualServer::kFwmark;
+    vs->fwmark = static_cast<uint32_t>(mark);
   } else {
-    if (!ParseAddr(p1, &vs.addr.addr) || !PortOrNone(n.word(2), &vs.addr.port)) {
+    if (!ParseAddr(p1, &vs->addr.addr) || !PortOrNone(n.word(2), &vs->addr.port)) {
       Warn(n.where(), fmt::format("keepalived: Invalid virtual server IP address/port {} {} - "
                                   "skipping",
                                   p1, n.word(2)));
-      return true;
+      return false;
     }
-    vs.family = vs.addr.addr.family == Family::kV6 ? 6 : 4;
+    vs->family = vs->addr.addr.family == Family::kV6 ? 6 : 4;
   }
+  return true;
+}
+
+bool Interpreter::Virtual(const Node& n, std::string* err) {
+  VirtualServer vs;
+  vs.where = n.where();
+  if (!VirtualHead(n, &vs)) return true;
   for (const Node& c : n.children) {
     const std::string& k = c.word(0);
     if (SchedKeyword(c, vs)) {
