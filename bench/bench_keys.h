@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Realistic scheduling keys for benchmarks, drawn from the project's trace
-// generator (sim/tracegen.h, whose DescribeDistributions() cites where each
+// generator (sim/trace/tracegen.h, whose DescribeDistributions() cites where each
 // shape comes from): Zipf(1.0) client activity over 2^20 addresses, NAT
 // gateways opening many ports, ephemeral source ports.
 #ifndef IPVS_SCHED_BENCH_BENCH_KEYS_H_
