@@ -21,16 +21,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-
-die() {
-	echo "compare.sh: $*" >&2
-	exit 2
-}
-
-usage() {
-	echo "usage: $0 RUNDIR PAYLOAD --flowgen BIN (--sim BIN | --no-sim) [--max-report N]" >&2
-	exit 2
-}
+VM_USAGE="RUNDIR PAYLOAD --flowgen BIN (--sim BIN | --no-sim) [--max-report N]"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 [ $# -ge 2 ] || usage
 run=$1

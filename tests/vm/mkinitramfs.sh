@@ -15,16 +15,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-
-die() {
-	echo "mkinitramfs.sh: $*" >&2
-	exit 1
-}
-
-usage() {
-	echo "usage: $0 KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN] [--modprobe-d DIR]" >&2
-	exit 2
-}
+VM_USAGE="KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN] [--modprobe-d DIR]"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 [ $# -ge 2 ] || usage
 kver=$1
@@ -53,14 +46,18 @@ if ldd "$flowgen" >/dev/null 2>&1; then
 	die "$flowgen is dynamically linked; the initramfs has no C library for it (link it with -static)"
 fi
 [ -z "$payload" ] || [ -d "$payload" ] || die "payload directory $payload not found"
-for tool in cpio gzip xz modprobe depmod; do
-	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y $tool)"
+for tool in cpio:cpio gzip:gzip xz:xz-utils modprobe:kmod depmod:kmod; do
+	need_tool "${tool%:*}" "${tool#*:}"
 done
-busybox=$(command -v busybox) || die "busybox is missing (apt-get install -y busybox-static)"
+need_tool busybox busybox-static
+busybox=$(command -v busybox)
 ldd "$busybox" >/dev/null 2>&1 && die "$busybox is not static (apt-get install -y busybox-static)"
-ipvsadm=$(command -v ipvsadm) || die "ipvsadm is missing (apt-get install -y ipvsadm)"
-kmod=$(realpath "$(command -v kmod)") || die "kmod is missing (apt-get install -y kmod)"
-keepalived=$(command -v keepalived) || die "keepalived is missing (apt-get install -y keepalived)"
+need_tool ipvsadm
+ipvsadm=$(command -v ipvsadm)
+need_tool kmod
+kmod=$(realpath "$(command -v kmod)")
+need_tool keepalived
+keepalived=$(command -v keepalived)
 
 mkdir -p "$outdir"
 root=$outdir/root

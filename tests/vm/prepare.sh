@@ -14,15 +14,10 @@
 # The same OUTDIR serves both kernels; compare.sh reads the flow lists back.
 set -euo pipefail
 
-die() {
-	echo "prepare.sh: $*" >&2
-	exit 1
-}
-
-usage() {
-	echo "usage: $0 OUTDIR --flowgen BIN [--flows N] [--live-flows N] [--seed N] [--only NAME,...]" >&2
-	exit 2
-}
+here=$(cd "$(dirname "$0")" && pwd)
+VM_USAGE="OUTDIR --flowgen BIN [--flows N] [--live-flows N] [--seed N] [--only NAME,...]"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 [ $# -ge 1 ] || usage
 out=$1
@@ -49,8 +44,14 @@ for n in "$nflows" "$live_flows"; do
 	fi
 done
 
+# OUTDIR is emptied first: only if this script made it (its stamp is
+# there) or it is empty, never a directory of someone else's.
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/.prepare-sh" ]; then
+	die "$out exists and was not written by prepare.sh: refusing to delete it"
+fi
 rm -rf "$out"
 mkdir -p "$out/cmds" "$out/flows"
+echo "written by tests/vm/prepare.sh; deleted and rewritten by the next run" >"$out/.prepare-sh"
 
 # Every list gets its own client ports, so no flow of one list repeats a
 # flow of another (the kernel would reuse the entry instead of scheduling).

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boots one kernel with a test initramfs under QEMU (TCG) and collects the
+# Boots one kernel with a test initramfs under QEMU (KVM or TCG) and collects the
 # result channel:
 #   run.sh KVER OUTDIR --initrd FILE [--timeout SECONDS] [--mem SIZE]
 # The guest's console goes to OUTDIR/console.log (kept for people; never
@@ -13,15 +13,10 @@
 # every RESULT is PASS. A guest that hangs is killed after the timeout.
 set -euo pipefail
 
-die() {
-	echo "run.sh: $*" >&2
-	exit 2
-}
-
-usage() {
-	echo "usage: $0 KVER OUTDIR --initrd FILE [--timeout SECONDS] [--mem SIZE]" >&2
-	exit 2
-}
+here=$(cd "$(dirname "$0")" && pwd)
+VM_USAGE="KVER OUTDIR --initrd FILE [--timeout SECONDS] [--mem SIZE]"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 [ $# -ge 2 ] || usage
 kver=$1
@@ -41,25 +36,28 @@ done
 kernel=/boot/vmlinuz-$kver
 [ -f "$kernel" ] || die "no kernel image $kernel"
 [ -f "$initrd" ] || die "initramfs '$initrd' not found (build it with mkinitramfs.sh)"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing"
+need_tool qemu-system-x86_64 qemu-system-x86
+accel=${VM_ACCEL:-$(vm_accel)}
 
 mkdir -p "$out"
 rm -rf "$out/files" "$out/console.log" "$out/channel.log" "$out/results.txt" "$out/bursts.txt"
 mkdir -p "$out/files"
 
-# KVM aborts on this machine: software emulation only. -cpu max gives the
-# guest SSE4.2 and friends, so crc32c-intel loads as on real hardware.
+# KVM where it works (vm_accel probes it; VM_ACCEL=tcg|kvm overrides),
+# software emulation otherwise: on the build machine KVM aborts. -cpu max
+# gives the guest SSE4.2 and friends, so crc32c-intel loads as on real
+# hardware.
 t0=$(date +%s.%N)
 status=0
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max -m "$mem" -smp 1 -nographic -no-reboot \
+	-accel "$accel" -cpu max -m "$mem" -smp 1 -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 quiet loglevel=3" \
 	-monitor none -serial "file:$out/console.log" -serial "file:$out/channel.log" \
 	</dev/null >"$out/qemu.log" 2>&1 || status=$?
 t1=$(date +%s.%N)
 elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-echo "run.sh: $kver: QEMU exited with status $status after $elapsed s"
+echo "run.sh: $kver: QEMU ($accel) exited with status $status after $elapsed s"
 echo "$elapsed" >"$out/elapsed"
 
 fail=0

@@ -15,16 +15,22 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+VM_USAGE="--flowgen BIN [--keep DIR]"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 flowgen=
 keep=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--flowgen) flowgen=${2:?}; shift 2 ;;
 	--keep) keep=${2:?}; shift 2 ;;
-	*) echo "usage: $0 --flowgen BIN [--keep DIR]" >&2; exit 2 ;;
+	*) usage ;;
 	esac
 done
-[ -x "$flowgen" ] || { echo "selftest.sh: flowgen not found at '$flowgen'" >&2; exit 2; }
+[ -x "$flowgen" ] || die "flowgen not found at '$flowgen'"
+for tool in awk:gawk gzip:gzip base64:coreutils; do
+	need_tool "${tool%:*}" "${tool#*:}"
+done
 
 if [ -n "$keep" ]; then
 	dir=$keep
