@@ -282,17 +282,59 @@ static void wmh_populate(struct wmh_table *t, u8 *taken, u32 size, u32 rounds,
 	}
 }
 
+/*
+ * Fill @t's slots for the destinations of nonzero weight sum @wsum (ranked
+ * in @order): the temporaries live only here, allocated and freed together.
+ */
+static int wmh_fill_weighted(struct wmh_table *t,
+			     const struct wmh_hash_key *key,
+			     const struct wmh_dest_spec *dests,
+			     const u32 *order, u32 n, u64 wsum)
+{
+	u32 *target, *head = NULL, *tail = NULL;
+	struct wmh_builder *b = NULL;
+	u8 *taken = NULL;
+	u32 i, rounds = 0;
+	int ret = -ENOMEM;
+
+	target = wmh_calloc(n, sizeof(*target));
+	if (!target)
+		return ret;
+	ret = wmh_apportion(target, t->size, order, dests, n, wsum);
+	if (ret)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (target[i] > rounds)
+			rounds = target[i];
+
+	ret = -ENOMEM;
+	b = wmh_alloc_array(n, sizeof(*b));
+	head = wmh_alloc_array(rounds, sizeof(*head));
+	tail = wmh_alloc_array(rounds, sizeof(*tail));
+	taken = wmh_calloc(t->size, sizeof(*taken));
+	if (!b || !head || !tail || !taken)
+		goto out;
+	wmh_populate(t, taken, t->size, rounds, head, tail, b, key, dests,
+		     order, target, n);
+	ret = 0;
+out:
+	wmh_free(taken);
+	wmh_free(tail);
+	wmh_free(head);
+	wmh_free(b);
+	wmh_free(target);
+	return ret;
+}
+
 int wmh_table_build(struct wmh_table *t, u32 size,
 		    const struct wmh_hash_key *key,
 		    const struct wmh_dest_spec *dests, u32 n)
 {
-	u32 *order, *target = NULL, *head = NULL, *tail = NULL;
-	struct wmh_builder *b = NULL;
 	struct wmh_table nt;
-	u8 *taken = NULL;
+	u32 *order;
 	u64 wsum = 0;
-	u32 i, rounds = 0;
 	void *slot;
+	u32 i;
 	int ret;
 
 	ret = wmh_table_size_check(size);
@@ -326,48 +368,18 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 
 	for (i = 0; i < n; i++)
 		wsum += dests[i].weight;
-	if (!wsum) {
+	if (wsum) {
+		ret = wmh_fill_weighted(&nt, key, dests, order, n, wsum);
+		if (ret)
+			goto err_order;
+	} else {
 		/* All ones: WMH_NO_DEST16 or WMH_NO_DEST in every slot. */
 		memset(slot, 0xff, (size_t)wmh_slot_bytes(n) * size);
-		goto done;
 	}
-
-	ret = -ENOMEM;
-	target = wmh_calloc(n, sizeof(*target));
-	if (!target)
-		goto err_tmp;
-	ret = wmh_apportion(target, size, order, dests, n, wsum);
-	if (ret)
-		goto err_tmp;
-	for (i = 0; i < n; i++)
-		if (target[i] > rounds)
-			rounds = target[i];
-
-	ret = -ENOMEM;
-	b = wmh_alloc_array(n, sizeof(*b));
-	head = wmh_alloc_array(rounds, sizeof(*head));
-	tail = wmh_alloc_array(rounds, sizeof(*tail));
-	taken = wmh_calloc(size, sizeof(*taken));
-	if (!b || !head || !tail || !taken)
-		goto err_tmp;
-	wmh_populate(&nt, taken, size, rounds, head, tail, b, key, dests,
-		     order, target, n);
-	wmh_free(taken);
-	wmh_free(tail);
-	wmh_free(head);
-	wmh_free(b);
-	wmh_free(target);
-done:
 	nt.order = order;
 	*t = nt;
 	return 0;
 
-err_tmp:
-	wmh_free(taken);
-	wmh_free(tail);
-	wmh_free(head);
-	wmh_free(b);
-	wmh_free(target);
 err_order:
 	wmh_free(order);
 err_slot:
