@@ -454,6 +454,11 @@ class Interpreter {
                     const std::string& name, bool first, Service* svc, std::string* err);
   bool Granularity(const Node& c, VirtualServer& vs, std::string* err);
   bool SchedKeyword(const Node& c, VirtualServer& vs);
+  // The other steps of Virtual.
+  bool AddressKeyword(const Node& c, VirtualServer& vs);
+  void PersistenceTimeout(const Node& c, VirtualServer& vs);
+  bool VirtualWeight(const Node& c, VirtualServer& vs, std::string* err);
+  bool SorryKeyword(const Node& c, VirtualServer& vs, std::string* err);
   bool VirtualHead(const Node& n, VirtualServer* vs);
   bool RealServer(const Node& c, VirtualServer& vs, std::string* err);
   // The steps of Group: false when keepalived skips the entry (warned).
@@ -780,65 +785,116 @@ bool Interpreter::VirtualHead(const Node& n, VirtualServer* vs) {
   return true;
 }
 
+// protocol and ip_family of a virtual_server block into @vs; false when @c
+// is neither.
+bool Interpreter::AddressKeyword(const Node& c, VirtualServer& vs) {
+  const std::string& k = c.word(0);
+  if (k == "protocol") {
+    std::string p = c.word(1);
+    for (char& ch : p) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+    if (p == "TCP")
+      vs.proto = 6;
+    else if (p == "UDP")
+      vs.proto = 17;
+    else if (p == "SCTP")
+      vs.proto = 132;
+    else
+      Warn(c.where(), fmt::format("keepalived: Unknown protocol {} - ignoring", c.word(1)));
+    vs.proto_where = c.where();
+  } else if (k == "ip_family") {
+    if (c.word(1) == "inet")
+      vs.family = 4;
+    else if (c.word(1) == "inet6")
+      vs.family = 6;
+    else
+      Warn(c.where(), fmt::format("keepalived: unknown address family {}", c.word(1)));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// persistence_timeout [SECONDS] into @vs (warned and ignored when invalid).
+void Interpreter::PersistenceTimeout(const Node& c, VirtualServer& vs) {
+  if (c.words.size() < 2) {
+    vs.persistence = kKeepalivedPersistence;
+    return;
+  }
+  uint64_t t;
+  if (!ParseDecimal(c.word(1), 2678400, &t) || t == 0) {  // LVS_MAX_TIMEOUT: 31 days
+    Warn(c.where(), "keepalived: persistence_timeout invalid (ignored)");
+    return;
+  }
+  vs.persistence = static_cast<uint32_t>(t);
+}
+
+// The virtual server's default weight into @vs; false (@err) for a weight
+// keepalived takes but ipvsadm and the simulator do not.
+bool Interpreter::VirtualWeight(const Node& c, VirtualServer& vs, std::string* err) {
+  uint64_t w;
+  if (!ParseDecimal(c.word(1), kKeepalivedMaxWeight, &w)) {
+    Warn(c.where(),
+         fmt::format("keepalived: virtual server weight {} invalid (ignored)", c.word(1)));
+    return true;
+  }
+  if (w > kMaxWeight) {
+    *err = fmt::format(
+        "{}: weight {} above {}: keepalived and the kernel take it, ipvsadm "
+        "and the simulator do not",
+        c.where(), w, kMaxWeight);
+    return false;
+  }
+  vs.weight = static_cast<int64_t>(w);
+  return true;
+}
+
+// sorry_server, sorry_server_inhibit and sorry_server_lvs_method into @vs;
+// false when @c is none of them.
+bool Interpreter::SorryKeyword(const Node& c, VirtualServer& vs, std::string* err) {
+  const std::string& k = c.word(0);
+  if (k == "sorry_server") {
+    Server s;
+    if (ServerLine(c, "sorry", &s, err)) {
+      vs.has_sorry = true;
+      vs.sorry = s;
+    }
+  } else if (k == "sorry_server_inhibit") {
+    if (vs.has_sorry)
+      vs.sorry_inhibit = true;
+    else
+      Warn(c.where(),
+           "keepalived: Ignoring sorry_server inhibit used before or without "
+           "sorry_server");
+  } else if (k == "sorry_server_lvs_method") {
+    if (vs.has_sorry)
+      Forwarding(c, "sorry", &vs.sorry.forward);
+    else
+      Warn(c.where(), "keepalived: sorry_server forwarding used without sorry_server");
+  } else {
+    return false;
+  }
+  return true;
+}
+
 bool Interpreter::Virtual(const Node& n, std::string* err) {
   VirtualServer vs;
   vs.where = n.where();
   if (!VirtualHead(n, &vs)) return true;
   for (const Node& c : n.children) {
     const std::string& k = c.word(0);
-    if (SchedKeyword(c, vs)) {
-      // lb_algo, the flags and the hash options.
+    if (SchedKeyword(c, vs) || AddressKeyword(c, vs) || SorryKeyword(c, vs, err)) {
+      // lb_algo, the flags and the hash options; protocol and ip_family;
+      // the sorry server.
     } else if (k == "ops") {
       // One-packet scheduling: not modelled.
     } else if (k == "lb_kind" || k == "lvs_method") {
       Forwarding(c, "virtual", &vs.forward);
-    } else if (k == "protocol") {
-      std::string p = c.word(1);
-      for (char& ch : p) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
-      if (p == "TCP")
-        vs.proto = 6;
-      else if (p == "UDP")
-        vs.proto = 17;
-      else if (p == "SCTP")
-        vs.proto = 132;
-      else
-        Warn(c.where(), fmt::format("keepalived: Unknown protocol {} - ignoring", c.word(1)));
-      vs.proto_where = c.where();
     } else if (k == "persistence_timeout") {
-      if (c.words.size() < 2) {
-        vs.persistence = kKeepalivedPersistence;
-        continue;
-      }
-      uint64_t t;
-      if (!ParseDecimal(c.word(1), 2678400, &t) || t == 0) {  // LVS_MAX_TIMEOUT: 31 days
-        Warn(c.where(), "keepalived: persistence_timeout invalid (ignored)");
-        continue;
-      }
-      vs.persistence = static_cast<uint32_t>(t);
+      PersistenceTimeout(c, vs);
     } else if (k == "persistence_granularity") {
       if (!Granularity(c, vs, err)) return false;
-    } else if (k == "ip_family") {
-      if (c.word(1) == "inet")
-        vs.family = 4;
-      else if (c.word(1) == "inet6")
-        vs.family = 6;
-      else
-        Warn(c.where(), fmt::format("keepalived: unknown address family {}", c.word(1)));
     } else if (k == "weight") {
-      uint64_t w;
-      if (!ParseDecimal(c.word(1), kKeepalivedMaxWeight, &w)) {
-        Warn(c.where(),
-             fmt::format("keepalived: virtual server weight {} invalid (ignored)", c.word(1)));
-        continue;
-      }
-      if (w > kMaxWeight) {
-        *err = fmt::format(
-            "{}: weight {} above {}: keepalived and the kernel take it, ipvsadm "
-            "and the simulator do not",
-            c.where(), w, kMaxWeight);
-        return false;
-      }
-      vs.weight = static_cast<int64_t>(w);
+      if (!VirtualWeight(c, vs, err)) return false;
     } else if (k == "inhibit_on_failure") {
       vs.inhibit = true;
     } else if (k == "alpha") {
@@ -850,24 +906,6 @@ bool Interpreter::Virtual(const Node& n, std::string* err) {
         continue;
       }
       (k == "quorum" ? vs.quorum : vs.hysteresis) = v;
-    } else if (k == "sorry_server") {
-      Server s;
-      if (ServerLine(c, "sorry", &s, err)) {
-        vs.has_sorry = true;
-        vs.sorry = s;
-      }
-    } else if (k == "sorry_server_inhibit") {
-      if (vs.has_sorry)
-        vs.sorry_inhibit = true;
-      else
-        Warn(c.where(),
-             "keepalived: Ignoring sorry_server inhibit used before or without "
-             "sorry_server");
-    } else if (k == "sorry_server_lvs_method") {
-      if (vs.has_sorry)
-        Forwarding(c, "sorry", &vs.sorry.forward);
-      else
-        Warn(c.where(), "keepalived: sorry_server forwarding used without sorry_server");
     } else if (k == "real_server") {
       if (!RealServer(c, vs, err)) return false;
     }
