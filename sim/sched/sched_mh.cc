@@ -124,6 +124,7 @@ int MhScheduler::SlotDest(const Service& svc, uint32_t s, bool* empty) const {
   return i;
 }
 
+// ip_vs_mh_schedule(): opens like ShScheduler::Schedule, as the kernel's two do.
 int MhScheduler::Schedule(const Service& svc, const FlowKey& flow) {
   uint32_t flags = svc.flags;
   uint16_t port = (flags & kSchedFlag2) ? HashedClientPort(flow) : 0;

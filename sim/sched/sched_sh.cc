@@ -40,6 +40,7 @@ bool ShScheduler::Update(const Service& svc, SchedEvent /*event*/, const Dest* /
   return true;
 }
 
+// ip_vs_sh_schedule(): opens like MhScheduler::Schedule, as the kernel's two do.
 int ShScheduler::Schedule(const Service& svc, const FlowKey& flow) {
   uint32_t flags = svc.flags;
   uint16_t port = (flags & kSchedFlag2) ? HashedClientPort(flow) : 0;
