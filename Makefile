@@ -105,7 +105,9 @@ test-asan:
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^(vm|man)_"
 
-# Both kernels in QEMU; every kernel decision against ipvs-sim predict.
+# Both kernels in QEMU; every kernel decision against ipvs-sim predict. Then
+# one 6.1 boot: with the recommended table size, wmh's kernel memory per
+# service must not exceed in-tree mh's (300 services).
 vmtest: build kmod-all
 	bash tests/vm/run-all.sh --kernels "$(KVER_61) $(KVER_612)" \
 		--kmod-dir-61 $(BUILD)/kmod/$(KVER_61) \
@@ -113,6 +115,9 @@ vmtest: build kmod-all
 		--flowgen $(BUILD)/tools/flowgen/flowgen \
 		--snapshot $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot \
 		--sim $(SIM) --out $(BUILD)/vm
+	bash tests/vm/bench-memory.sh --kver $(KVER_61) --kmod-dir $(BUILD)/kmod/$(KVER_61) \
+		--flowgen $(BUILD)/tools/flowgen/flowgen --out $(BUILD)/vm-memory \
+		--services 300 --plan tests/vm/memory-check.plan
 
 bench: configure kmod-all
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks

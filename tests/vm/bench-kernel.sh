@@ -8,7 +8,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kver=$(cd /lib/modules && ls -d 6.1.*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+kver=$(vm_kver 6.1)
 kdir=
 flowgen=
 out=
@@ -31,8 +33,6 @@ mkdir -p "$out/payload/flows" "$out/payload/cmds"
 out=$(realpath "$out")
 echo kbench >"$out/payload/plan"
 echo "$flows" >"$out/payload/kbench_flows"
-"$here/mkinitramfs.sh" "$kver" "$out/$kver" --wmh "$kdir/ip_vs_wmh.ko" \
-	--flowgen "$(realpath "$flowgen")" --payload "$out/payload" >/dev/null
-"$here/run.sh" "$kver" "$out/$kver" --initrd "$out/$kver/initramfs.cpio.gz" --timeout 900
+vm_boot "$kver" "$out" "$kdir" "$flowgen" --timeout 900
 cp "$out/$kver/files/kernel_flows.json" "$out/kernel_flows.json"
 cat "$out/kernel_flows.json"

@@ -9,7 +9,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kver=$(cd /lib/modules && ls -d 6.1.*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+kver=$(vm_kver 6.1)
 kdir=
 flowgen=
 out=
@@ -66,12 +68,9 @@ awk -v n="$services" 'BEGIN {
 		}
 	}
 }' >"$out/payload/memory/services.ipvsadm"
-"$here/mkinitramfs.sh" "$kver" "$out/$kver" --wmh "$kdir/ip_vs_wmh.ko" \
-	--flowgen "$(realpath "$flowgen")" --payload "$out/payload" >/dev/null
 t0=$(date +%s)
 status=0
-"$here/run.sh" "$kver" "$out/$kver" --initrd "$out/$kver/initramfs.cpio.gz" \
-	--timeout 3000 --mem 3G || status=$?
+vm_boot "$kver" "$out" "$kdir" "$flowgen" --timeout 3000 --mem 3G || status=$?
 echo "bench-memory.sh: guest ran $(($(date +%s) - t0)) s"
 cp "$out/$kver/files/memory.txt" "$out/memory.txt" 2>/dev/null ||
 	grep '^RESULT memory-' "$out/$kver/channel.log" >&2 || true

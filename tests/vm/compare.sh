@@ -61,6 +61,17 @@ result() {
 	echo "compare.sh: $*"
 }
 
+# snapshot_check NAME RULES: the guest's ipvs-snapshot dump of burst NAME, if
+# it sent one, must equal RULES (ipvsadm's rules, real servers oldest first).
+snapshot_check() {
+	[ -f "$run/files/$1.snap" ] || return 0
+	if diff -u "$2" "$run/files/$1.snap" >"$cmp/$1.snap.diff"; then
+		result "$1-snapshot" PASS "ipvs-snapshot equals ipvsadm's rules, real servers oldest first"
+	else
+		result "$1-snapshot" FAIL "ipvs-snapshot differs from ipvsadm: $cmp/$1.snap.diff"
+	fi
+}
+
 # order_check NAME EXPECT: both halves of the burst (VIP ports 80 and 81,
 # same clients) agree for every client (EXPECT=same) or for not all of them
 # (EXPECT=differ).
@@ -186,13 +197,7 @@ sample_check() {
 		result "$1" FAIL "rules not understood: $(head -c 300 "$cmp/$1.kernel.err")"
 		return
 	fi
-	if [ -f "$run/files/$1.snap" ]; then
-		if diff -u "$cmp/$1.kernel" "$run/files/$1.snap" >"$cmp/$1.snap.diff"; then
-			result "$1-snapshot" PASS "ipvs-snapshot equals ipvsadm's rules in list order"
-		else
-			result "$1-snapshot" FAIL "ipvs-snapshot differs from ipvsadm: $cmp/$1.snap.diff"
-		fi
-	fi
+	snapshot_check "$1" "$cmp/$1.kernel"
 	if [ "$no_sim" -eq 1 ]; then
 		result "$1" SKIP "no simulator"
 		return
@@ -225,13 +230,7 @@ while read -r name lists table_size hash_key port_hash overflow sched_name; do
 		result "$name" FAIL "rules not understood: $(head -c 300 "$cmp/$name.config.err")"
 		continue
 	fi
-	if [ -f "$run/files/$name.snap" ]; then
-		if diff -u "$cmp/$name.config" "$run/files/$name.snap" >"$cmp/$name.snap.diff"; then
-			result "$name-snapshot" PASS "ipvs-snapshot equals ipvsadm's rules in list order"
-		else
-			result "$name-snapshot" FAIL "ipvs-snapshot differs from ipvsadm: $cmp/$name.snap.diff"
-		fi
-	fi
+	snapshot_check "$name" "$cmp/$name.config"
 	: >"$cmp/$name.flows"
 	for l in ${lists//,/ }; do
 		cat "$payload/flows/$l.flows" >>"$cmp/$name.flows"

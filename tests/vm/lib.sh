@@ -12,10 +12,15 @@
 #   usage             "usage: SCRIPT $VM_USAGE", exit 2
 #   need_tool T PKG   skip unless command T exists (PKG: the Debian package)
 #   vm_accel          prints kvm when KVM works here, tcg otherwise
+#   vm_kver PREFIX    the newest installed Debian kernel of a series, e.g.
+#                     vm_kver 6.1 -> 6.1.0-57-amd64 (empty if none)
+#   vm_boot KVER OUT KMOD_DIR FLOWGEN RUN_ARGS...
+#                     one guest of OUT/payload: initramfs, then run.sh
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 VM_SKIP=4
 vm_script=$(basename "$0")
+vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 die() {
 	echo "$vm_script: $*" >&2
@@ -48,4 +53,18 @@ vm_accel() {
 	else
 		echo tcg
 	fi
+}
+
+vm_kver() {
+	(cd /lib/modules 2>/dev/null && ls -d "$1".*-amd64 2>/dev/null | sort -V | tail -n 1) || true
+}
+
+# The benchmarks' single boot: the plan and inputs are in OUT/payload, the
+# guest's output goes to OUT/KVER (run.sh's layout).
+vm_boot() {
+	_kver=$1 _out=$2 _kdir=$3 _flowgen=$4
+	shift 4
+	"$vm_dir/mkinitramfs.sh" "$_kver" "$_out/$_kver" --wmh "$_kdir/ip_vs_wmh.ko" \
+		--flowgen "$(realpath "$_flowgen")" --payload "$_out/payload" >/dev/null
+	"$vm_dir/run.sh" "$_kver" "$_out/$_kver" --initrd "$_out/$_kver/initramfs.cpio.gz" "$@"
 }

@@ -16,8 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 # Debian's 6.1 and 6.12 kernels, whatever ABI version is installed.
-k61=$(cd /lib/modules && ls -d 6.1.*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
-k612=$(cd /lib/modules && ls -d 6.12.*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
+k61=$(vm_kver 6.1)
+k612=$(vm_kver 6.12)
 
 usage() {
 	sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2
