@@ -148,7 +148,13 @@ static void check_usage(FILE *out)
 		"Exit status: 0 all flows agree, 1 disagreement, 2 bad input.\n");
 }
 
-int flowgen_check(int argc, char **argv)
+struct check_opts {
+	const char *flows_path, *pred_path, *conn_path, *report_path, *name;
+	unsigned long max_report;
+};
+
+/* Returns -1 to go on, or the exit status (usage, bad number). */
+static int check_parse_args(int argc, char **argv, struct check_opts *o)
 {
 	static const struct option opts[] = {
 		{ "flows", required_argument, NULL, 'f' },
@@ -160,38 +166,28 @@ int flowgen_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *flows_path = NULL, *pred_path = NULL, *conn_path = NULL;
-	const char *report_path = NULL, *name = NULL;
-	unsigned long max_report = 20, reported = 0;
-	char cbuf[64], vbuf[64], ebuf[64], abuf[64];
-	struct check_count cnt = { 0 };
-	struct flow_index ix = { 0 };
-	struct flow_list list = { 0 };
-	struct check_flow *cf = NULL;
-	FILE *report = stderr;
-	int opt, ret = 2;
-	size_t i, dup;
 	char *end;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
-			flows_path = optarg;
+			o->flows_path = optarg;
 			break;
 		case 'p':
-			pred_path = optarg;
+			o->pred_path = optarg;
 			break;
 		case 'c':
-			conn_path = optarg;
+			o->conn_path = optarg;
 			break;
 		case 'r':
-			report_path = optarg;
+			o->report_path = optarg;
 			break;
 		case 'n':
-			name = optarg;
+			o->name = optarg;
 			break;
 		case 'm':
-			max_report = strtoul(optarg, &end, 10);
+			o->max_report = strtoul(optarg, &end, 10);
 			if (!*optarg || *end) {
 				fprintf(stderr,
 					"flowgen check: --max-report '%s': expected a number\n",
@@ -207,90 +203,136 @@ int flowgen_check(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || !flows_path || !pred_path || !conn_path) {
+	if (optind != argc || !o->flows_path || !o->pred_path ||
+	    !o->conn_path) {
 		check_usage(stderr);
 		return 2;
 	}
-	if (!name)
-		name = flows_path;
-	if (flow_list_read(flows_path, &list))
+	if (!o->name)
+		o->name = o->flows_path;
+	return -1;
+}
+
+/* The kind of disagreement of one flow and its count, or NULL if it agrees. */
+static const char *check_classify(const struct check_flow *cf,
+				  struct check_count *cnt)
+{
+	if (cf->seen == CHECK_DUP) {
+		cnt->dup++;
+		return "DUPLICATE";
+	}
+	if (cf->seen == CHECK_NONE) {
+		if (!cf->expect.family) {
+			cnt->agree++;
+			return NULL;
+		}
+		cnt->missing++;
+		return "MISSING";
+	}
+	if (!cf->expect.family) {
+		cnt->unexpected++;
+		return "UNEXPECTED";
+	}
+	if (!flow_ep_equal(&cf->expect, &cf->actual)) {
+		cnt->mismatch++;
+		return "MISMATCH";
+	}
+	cnt->agree++;
+	return NULL;
+}
+
+/* Writes one disagreement line to report. */
+static void check_report_flow(FILE *report, const char *kind,
+			      const char *flows_path, unsigned int line,
+			      const struct flow *f, const struct check_flow *cf)
+{
+	char cbuf[64], vbuf[64], ebuf[64], abuf[64];
+
+	flow_ep_format(&f->client, cbuf, sizeof(cbuf));
+	flow_ep_format(&f->vip, vbuf, sizeof(vbuf));
+	strcpy(ebuf, "-");
+	if (cf->expect.family)
+		flow_ep_format(&cf->expect, ebuf, sizeof(ebuf));
+	strcpy(abuf, "-");
+	if (cf->seen != CHECK_NONE)
+		flow_ep_format(&cf->actual, abuf, sizeof(abuf));
+	fprintf(report, "%s %s:%u: %s %s -> %s: kernel %s%s, predicted %s\n",
+		kind, flows_path, line, flow_proto_name(f->proto), cbuf, vbuf,
+		abuf, cf->seen == CHECK_DUP ? " (and more entries)" : "", ebuf);
+}
+
+/* Compares flow by flow and prints the summary; the exit status. */
+static int check_compare(const struct check_opts *o,
+			 const struct flow_list *list,
+			 const struct check_flow *cf, struct check_count *cnt)
+{
+	unsigned long reported = 0;
+	FILE *report = stderr;
+	const char *kind;
+	size_t i;
+	int ret;
+
+	if (o->report_path) {
+		report = fopen(o->report_path, "w");
+		if (!report) {
+			fprintf(stderr, "%s: cannot create: %s\n",
+				o->report_path, strerror(errno));
+			return 2;
+		}
+	}
+	for (i = 0; i < list->n; i++) {
+		kind = check_classify(&cf[i], cnt);
+		if (!kind || reported++ >= o->max_report)
+			continue;
+		check_report_flow(report, kind, o->flows_path, list->lines[i],
+				  &list->flows[i], &cf[i]);
+	}
+	ret = cnt->agree == list->n ? 0 : 1;
+	printf("%s %s: flows=%zu agree=%lu mismatch=%lu missing=%lu unexpected=%lu duplicate=%lu entries=%lu other_entries=%lu\n",
+	       ret ? "FAIL" : "PASS", o->name, list->n, cnt->agree,
+	       cnt->mismatch, cnt->missing, cnt->unexpected, cnt->dup,
+	       cnt->entries, cnt->other);
+	if (report != stderr)
+		fclose(report);
+	return ret;
+}
+
+int flowgen_check(int argc, char **argv)
+{
+	struct check_opts o = { .max_report = 20 };
+	struct check_count cnt = { 0 };
+	struct flow_index ix = { 0 };
+	struct flow_list list = { 0 };
+	struct check_flow *cf = NULL;
+	int err, ret;
+	size_t dup;
+
+	ret = check_parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = 2;
+	if (flow_list_read(o.flows_path, &list))
 		return 2;
 	cf = calloc(list.n ? list.n : 1, sizeof(*cf));
 	if (!cf) {
 		fprintf(stderr, "flowgen check: out of memory\n");
 		goto out;
 	}
-	opt = flow_index_build(&ix, &list, &dup);
-	if (opt) {
-		if (opt < 0)
+	err = flow_index_build(&ix, &list, &dup);
+	if (err) {
+		if (err < 0)
 			fprintf(stderr, "flowgen check: out of memory\n");
 		else
 			fprintf(stderr,
 				"%s:%u: flow listed twice; the kernel would not schedule it again\n",
-				flows_path, list.lines[dup - 1]);
+				o.flows_path, list.lines[dup - 1]);
 		goto out;
 	}
-	if (check_read_prediction(pred_path, &list, flows_path, cf) ||
-	    check_read_conn(conn_path, &ix, cf, &cnt))
+	if (check_read_prediction(o.pred_path, &list, o.flows_path, cf) ||
+	    check_read_conn(o.conn_path, &ix, cf, &cnt))
 		goto out;
-
-	if (report_path) {
-		report = fopen(report_path, "w");
-		if (!report) {
-			fprintf(stderr, "%s: cannot create: %s\n", report_path,
-				strerror(errno));
-			report = stderr;
-			goto out;
-		}
-	}
-	for (i = 0; i < list.n; i++) {
-		const struct flow *f = &list.flows[i];
-		const char *kind;
-
-		if (cf[i].seen == CHECK_DUP) {
-			cnt.dup++;
-			kind = "DUPLICATE";
-		} else if (cf[i].seen == CHECK_NONE) {
-			if (!cf[i].expect.family) {
-				cnt.agree++;
-				continue;
-			}
-			cnt.missing++;
-			kind = "MISSING";
-		} else if (!cf[i].expect.family) {
-			cnt.unexpected++;
-			kind = "UNEXPECTED";
-		} else if (!flow_ep_equal(&cf[i].expect, &cf[i].actual)) {
-			cnt.mismatch++;
-			kind = "MISMATCH";
-		} else {
-			cnt.agree++;
-			continue;
-		}
-		if (reported++ >= max_report)
-			continue;
-		flow_ep_format(&f->client, cbuf, sizeof(cbuf));
-		flow_ep_format(&f->vip, vbuf, sizeof(vbuf));
-		strcpy(ebuf, "-");
-		if (cf[i].expect.family)
-			flow_ep_format(&cf[i].expect, ebuf, sizeof(ebuf));
-		strcpy(abuf, "-");
-		if (cf[i].seen != CHECK_NONE)
-			flow_ep_format(&cf[i].actual, abuf, sizeof(abuf));
-		fprintf(report,
-			"%s %s:%u: %s %s -> %s: kernel %s%s, predicted %s\n",
-			kind, flows_path, list.lines[i],
-			flow_proto_name(f->proto), cbuf, vbuf, abuf,
-			cf[i].seen == CHECK_DUP ? " (and more entries)" : "",
-			ebuf);
-	}
-	ret = cnt.agree == list.n ? 0 : 1;
-	printf("%s %s: flows=%zu agree=%lu mismatch=%lu missing=%lu unexpected=%lu duplicate=%lu entries=%lu other_entries=%lu\n",
-	       ret ? "FAIL" : "PASS", name, list.n, cnt.agree, cnt.mismatch,
-	       cnt.missing, cnt.unexpected, cnt.dup, cnt.entries, cnt.other);
+	ret = check_compare(&o, &list, cf, &cnt);
 out:
-	if (report != stderr)
-		fclose(report);
 	free(cf);
 	flow_index_free(&ix);
 	flow_list_free(&list);

@@ -139,7 +139,17 @@ static int gen_number(const char *opt, const char *text, uint64_t max,
 	return 0;
 }
 
-int flowgen_gen(int argc, char **argv)
+struct gen_opts {
+	uint64_t count, addrs, ports, port_base, seed;
+	const char *vip_text, *clients, *start, *out_path, *proto_name;
+	struct flow_ep vip, prefix;
+	unsigned int plen;
+	uint64_t space, npairs; /* hosts of the prefix, address-port pairs */
+	int proto;
+};
+
+/* Returns -1 to go on, or the exit status (usage, bad number). */
+static int gen_parse_args(int argc, char **argv, struct gen_opts *o)
 {
 	static const struct option opts[] = {
 		{ "vip", required_argument, NULL, 'v' },
@@ -154,56 +164,46 @@ int flowgen_gen(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t count = 10000, addrs = 1000, ports = 32, port_base = 10000;
-	uint64_t seed = 1, state, space, npairs, i, *hosts = NULL;
-	const char *vip_text = NULL, *clients = NULL, *start = "0";
-	const char *out_path = NULL, *why, *proto_name = "udp";
-	struct flow_ep vip, prefix, client;
-	struct gen_set set = { NULL, 0 };
-	uint32_t *pairs = NULL;
-	unsigned int plen, host_bits;
-	char cbuf[64], vbuf[64];
-	FILE *out = stdout;
-	int c, proto, ret = 1;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
-			vip_text = optarg;
+			o->vip_text = optarg;
 			break;
 		case 'c':
-			clients = optarg;
+			o->clients = optarg;
 			break;
 		case 'p':
-			proto_name = optarg;
+			o->proto_name = optarg;
 			break;
 		case 't':
-			start = optarg;
+			o->start = optarg;
 			break;
 		case 'o':
-			out_path = optarg;
+			o->out_path = optarg;
 			break;
 		case 'n':
 			if (gen_number("--count", optarg, GEN_MAX_PAIRS,
-				       &count))
+				       &o->count))
 				return 2;
 			break;
 		case 'a':
 			if (gen_number("--addrs", optarg, GEN_MAX_PAIRS,
-				       &addrs))
+				       &o->addrs))
 				return 2;
 			break;
 		case 'P':
-			if (gen_number("--ports", optarg, 65535, &ports))
+			if (gen_number("--ports", optarg, 65535, &o->ports))
 				return 2;
 			break;
 		case 'b':
 			if (gen_number("--port-base", optarg, 65535,
-				       &port_base))
+				       &o->port_base))
 				return 2;
 			break;
 		case 's':
-			if (gen_number("--seed", optarg, UINT64_MAX, &seed))
+			if (gen_number("--seed", optarg, UINT64_MAX, &o->seed))
 				return 2;
 			break;
 		case 'h':
@@ -214,116 +214,175 @@ int flowgen_gen(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || !vip_text || !clients) {
+	if (optind != argc || !o->vip_text || !o->clients) {
 		gen_usage(stderr);
 		return 2;
 	}
-	proto = flow_proto_parse(proto_name, strlen(proto_name));
-	if (!proto) {
+	return -1;
+}
+
+/* Parses the endpoints and checks the sizes; 0 or -1 (reported). */
+static int gen_validate(struct gen_opts *o)
+{
+	unsigned int host_bits;
+	const char *why;
+
+	o->proto = flow_proto_parse(o->proto_name, strlen(o->proto_name));
+	if (!o->proto) {
 		fprintf(stderr,
 			"flowgen gen: --proto '%s': expected tcp or udp\n",
-			proto_name);
-		return 2;
+			o->proto_name);
+		return -1;
 	}
-	if (flow_ep_parse(vip_text, strlen(vip_text), &vip, &why)) {
-		fprintf(stderr, "flowgen gen: --vip '%s': %s\n", vip_text, why);
-		return 2;
+	if (flow_ep_parse(o->vip_text, strlen(o->vip_text), &o->vip, &why)) {
+		fprintf(stderr, "flowgen gen: --vip '%s': %s\n", o->vip_text,
+			why);
+		return -1;
 	}
-	if (gen_parse_prefix(clients, &prefix, &plen)) {
+	if (gen_parse_prefix(o->clients, &o->prefix, &o->plen)) {
 		fprintf(stderr,
 			"flowgen gen: --clients '%s': expected addr/len (IPv4 up to /30, IPv6 up to /126)\n",
-			clients);
-		return 2;
+			o->clients);
+		return -1;
 	}
-	if (prefix.family != vip.family) {
+	if (o->prefix.family != o->vip.family) {
 		fprintf(stderr,
 			"flowgen gen: --clients and --vip must be of the same address family\n");
-		return 2;
+		return -1;
 	}
-	if (!addrs || !ports || port_base + ports > 65536) {
+	if (!o->addrs || !o->ports || o->port_base + o->ports > 65536) {
 		fprintf(stderr,
 			"flowgen gen: need --addrs >= 1, --ports >= 1 and --port-base + --ports <= 65536\n");
-		return 2;
+		return -1;
 	}
-	host_bits = (prefix.family == FLOW_AF_INET6 ? 128 : 32) - plen;
+	host_bits = (o->prefix.family == FLOW_AF_INET6 ? 128 : 32) - o->plen;
 	if (host_bits > 62)
 		host_bits = 62;
-	space = (1ULL << host_bits) - 2; /* no all-zero or all-one host */
-	if (addrs > space / 2) {
+	o->space = (1ULL << host_bits) - 2; /* no all-zero or all-one host */
+	if (o->addrs > o->space / 2) {
 		fprintf(stderr,
 			"flowgen gen: --addrs %" PRIu64
 			" is more than half of the %" PRIu64 " hosts of %s\n",
-			addrs, space, clients);
-		return 2;
+			o->addrs, o->space, o->clients);
+		return -1;
 	}
-	npairs = addrs * ports;
-	if (npairs > GEN_MAX_PAIRS || count > npairs) {
+	o->npairs = o->addrs * o->ports;
+	if (o->npairs > GEN_MAX_PAIRS || o->count > o->npairs) {
 		fprintf(stderr,
 			"flowgen gen: --count must be at most --addrs * --ports (%" PRIu64
 			"), and that at most %u\n",
-			npairs, GEN_MAX_PAIRS);
-		return 2;
+			o->npairs, GEN_MAX_PAIRS);
+		return -1;
 	}
+	return 0;
+}
 
-	hosts = calloc(addrs, sizeof(*hosts));
-	for (set.mask = 1; set.mask < addrs * 2; set.mask <<= 1)
+/*
+ * Draws the distinct hosts, then the first count pairs of a shuffle of all
+ * address-port pairs. Returns 0, or -1 when out of memory (not reported).
+ */
+static int gen_sample(const struct gen_opts *o, uint64_t *hosts,
+		      uint32_t *pairs)
+{
+	struct gen_set set = { NULL, 0 };
+	uint64_t state = o->seed, i;
+
+	for (set.mask = 1; set.mask < o->addrs * 2; set.mask <<= 1)
 		;
 	set.slot = calloc(set.mask, sizeof(*set.slot));
+	if (!set.slot)
+		return -1;
 	set.mask--;
-	pairs = malloc(npairs * sizeof(*pairs));
-	if (!hosts || !set.slot || !pairs) {
-		fprintf(stderr, "flowgen gen: out of memory\n");
-		goto out;
-	}
-	state = seed;
-	for (i = 0; i < addrs;) {
-		uint64_t h = 1 + gen_below(&state, space);
+	for (i = 0; i < o->addrs;) {
+		uint64_t h = 1 + gen_below(&state, o->space);
 
 		if (gen_set_insert(&set, h))
 			hosts[i++] = h;
 	}
-	for (i = 0; i < npairs; i++)
+	free(set.slot);
+	for (i = 0; i < o->npairs; i++)
 		pairs[i] = (uint32_t)i;
 	/* Partial Fisher-Yates: the first count entries are the sample. */
-	for (i = 0; i < count; i++) {
-		uint64_t j = i + gen_below(&state, npairs - i);
+	for (i = 0; i < o->count; i++) {
+		uint64_t j = i + gen_below(&state, o->npairs - i);
 		uint32_t t = pairs[i];
 
 		pairs[i] = pairs[j];
 		pairs[j] = t;
 	}
+	return 0;
+}
 
-	if (out_path) {
-		out = fopen(out_path, "w");
+/* Writes the header comment and the flows; the exit status. */
+static int gen_write(const struct gen_opts *o, const uint64_t *hosts,
+		     const uint32_t *pairs)
+{
+	const char *proto = flow_proto_name(o->proto);
+	char cbuf[64], vbuf[64];
+	struct flow_ep client;
+	FILE *out = stdout;
+	int ret = 0;
+	uint64_t i;
+
+	if (o->out_path) {
+		out = fopen(o->out_path, "w");
 		if (!out) {
-			perror(out_path);
-			goto out;
+			perror(o->out_path);
+			return 1;
 		}
 	}
-	flow_ep_format(&vip, vbuf, sizeof(vbuf));
+	flow_ep_format(&o->vip, vbuf, sizeof(vbuf));
 	fprintf(out,
 		"# flowgen gen --seed %" PRIu64 " --count %" PRIu64
 		" --clients %s --addrs %" PRIu64 " --ports %" PRIu64
 		" --port-base %" PRIu64 " --vip %s --proto %s\n",
-		seed, count, clients, addrs, ports, port_base, vbuf,
-		flow_proto_name(proto));
-	for (i = 0; i < count; i++) {
-		gen_host_addr(&prefix, plen, hosts[pairs[i] / ports], &client);
-		client.port = (uint16_t)(port_base + pairs[i] % ports);
+		o->seed, o->count, o->clients, o->addrs, o->ports, o->port_base,
+		vbuf, proto);
+	for (i = 0; i < o->count; i++) {
+		gen_host_addr(&o->prefix, o->plen, hosts[pairs[i] / o->ports],
+			      &client);
+		client.port = (uint16_t)(o->port_base + pairs[i] % o->ports);
 		flow_ep_format(&client, cbuf, sizeof(cbuf));
-		fprintf(out, "%s %s %s %s\n", start, flow_proto_name(proto),
-			cbuf, vbuf);
+		fprintf(out, "%s %s %s %s\n", o->start, proto, cbuf, vbuf);
 	}
 	if (fflush(out) || ferror(out)) {
 		fprintf(stderr, "flowgen gen: write error\n");
-		goto out;
+		ret = 1;
 	}
-	ret = 0;
-out:
 	if (out != stdout)
 		fclose(out);
+	return ret;
+}
+
+int flowgen_gen(int argc, char **argv)
+{
+	struct gen_opts o = {
+		.count = 10000,
+		.addrs = 1000,
+		.ports = 32,
+		.port_base = 10000,
+		.seed = 1,
+		.start = "0",
+		.proto_name = "udp",
+	};
+	uint32_t *pairs = NULL;
+	uint64_t *hosts = NULL;
+	int ret;
+
+	ret = gen_parse_args(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	if (gen_validate(&o))
+		return 2;
+	hosts = calloc(o.addrs, sizeof(*hosts));
+	pairs = malloc(o.npairs * sizeof(*pairs));
+	if (!hosts || !pairs || gen_sample(&o, hosts, pairs)) {
+		fprintf(stderr, "flowgen gen: out of memory\n");
+		ret = 1;
+	} else {
+		ret = gen_write(&o, hosts, pairs);
+	}
 	free(hosts);
-	free(set.slot);
 	free(pairs);
 	return ret;
 }

@@ -87,7 +87,9 @@ static int pick_read(const char *path, const struct flow_index *ix, char **line,
 	return 0;
 }
 
-int flowgen_pick(int argc, char **argv)
+/* Returns -1 to go on, or the exit status (usage). */
+static int pick_parse_args(int argc, char **argv, const char **conn_path,
+			   int *once)
 {
 	static const struct option opts[] = {
 		{ "conn", required_argument, NULL, 'c' },
@@ -95,20 +97,15 @@ int flowgen_pick(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conn_path = "/proc/net/ip_vs_conn";
-	size_t dup, i, found, fresh, total = 0;
-	struct flow_list all = { 0 }, one;
-	struct flow_index ix = { 0 };
-	char **line = NULL, *header = NULL;
-	int c, once = 0, reads, ret = 2;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			conn_path = optarg;
+			*conn_path = optarg;
 			break;
 		case 'o':
-			once = 1;
+			*once = 1;
 			break;
 		case 'h':
 			pick_usage(stdout);
@@ -122,21 +119,71 @@ int flowgen_pick(int argc, char **argv)
 		pick_usage(stderr);
 		return 2;
 	}
-	if (!strcmp(conn_path, "-"))
-		once = 1;
-	for (; optind < argc; optind++) {
-		if (flow_list_read(argv[optind], &one))
-			goto out;
+	if (!strcmp(*conn_path, "-"))
+		*once = 1;
+	return -1;
+}
+
+/* Appends the flows of every list file to all; 0 or -1 (reported). */
+static int pick_read_lists(int n, char **paths, struct flow_list *all)
+{
+	struct flow_list one;
+	size_t i;
+	int p;
+
+	for (p = 0; p < n; p++) {
+		if (flow_list_read(paths[p], &one))
+			return -1;
 		for (i = 0; i < one.n; i++) {
-			if (flow_list_push(&all, &one.flows[i], one.lines[i])) {
+			if (flow_list_push(all, &one.flows[i], one.lines[i])) {
 				flow_list_free(&one);
 				fprintf(stderr,
 					"flowgen pick: out of memory\n");
-				goto out;
+				return -1;
 			}
 		}
 		flow_list_free(&one);
 	}
+	return 0;
+}
+
+/* Reads the connection file until it settles; 0 or -1 (reported). */
+static int pick_settle(const char *conn_path, int once,
+		       const struct flow_index *ix, char **line, char **header)
+{
+	size_t found, fresh, total = 0;
+	int reads;
+
+	for (reads = 1;; reads++) {
+		if (pick_read(conn_path, ix, line, header, &found, &fresh))
+			return -1;
+		total += fresh;
+		if (once || (reads > 1 && !fresh && found == total))
+			return 0;
+		if (reads == PICK_MAX_READS) {
+			fprintf(stderr,
+				"flowgen pick: %s did not settle in %d reads\n",
+				conn_path, reads);
+			return -1;
+		}
+	}
+}
+
+int flowgen_pick(int argc, char **argv)
+{
+	const char *conn_path = "/proc/net/ip_vs_conn";
+	struct flow_list all = { 0 };
+	struct flow_index ix = { 0 };
+	char **line = NULL, *header = NULL;
+	int c, once = 0, ret;
+	size_t dup, i;
+
+	ret = pick_parse_args(argc, argv, &conn_path, &once);
+	if (ret >= 0)
+		return ret;
+	ret = 2;
+	if (pick_read_lists(argc - optind, argv + optind, &all))
+		goto out;
 	c = flow_index_build(&ix, &all, &dup);
 	line = calloc(all.n ? all.n : 1, sizeof(*line));
 	if (c || !line) {
@@ -148,19 +195,8 @@ int flowgen_pick(int argc, char **argv)
 			fprintf(stderr, "flowgen pick: out of memory\n");
 		goto out;
 	}
-	for (reads = 1;; reads++) {
-		if (pick_read(conn_path, &ix, line, &header, &found, &fresh))
-			goto out;
-		total += fresh;
-		if (once || (reads > 1 && !fresh && found == total))
-			break;
-		if (reads == PICK_MAX_READS) {
-			fprintf(stderr,
-				"flowgen pick: %s did not settle in %d reads\n",
-				conn_path, reads);
-			goto out;
-		}
-	}
+	if (pick_settle(conn_path, once, &ix, line, &header))
+		goto out;
 	if (header)
 		fputs(header, stdout);
 	for (i = 0; i < all.n; i++)
