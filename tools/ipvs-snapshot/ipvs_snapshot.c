@@ -408,7 +408,8 @@ static void snap_usage(FILE *f)
 		"Needs CAP_NET_ADMIN and the ip_vs module.\n");
 }
 
-int main(int argc, char **argv)
+/* Returns -1 to go on, or the exit status (usage, bad format). */
+static int snap_parse_args(int argc, char **argv, bool *json, const char **out)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'F' },
@@ -416,19 +417,13 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct snap s = { 0 };
-	const char *out = NULL;
-	bool json = false;
-	char tmp[4096];
-	FILE *f = stdout;
-	size_t i;
-	int c, ret;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (!strcmp(optarg, "json")) {
-				json = true;
+				*json = true;
 			} else if (strcmp(optarg, "ipvsadm")) {
 				fprintf(stderr,
 					"ipvs-snapshot: unknown format '%s' (ipvsadm, json)\n",
@@ -437,7 +432,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'o':
-			out = optarg;
+			*out = optarg;
 			break;
 		case 'h':
 			snap_usage(stdout);
@@ -447,29 +442,48 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	return -1;
+}
 
-	s.sock = nl_socket_alloc();
-	if (!s.sock || genl_connect(s.sock)) {
+/* Dumps the services and their real servers into s; 0 or -1 (reported). */
+static int snap_read(struct snap *s)
+{
+	size_t i;
+	int ret;
+
+	s->sock = nl_socket_alloc();
+	if (!s->sock || genl_connect(s->sock)) {
 		fprintf(stderr,
 			"ipvs-snapshot: cannot open a generic netlink socket\n");
-		return 1;
+		return -1;
 	}
-	s.family = genl_ctrl_resolve(s.sock, IPVS_GENL_NAME);
-	if (s.family < 0) {
+	s->family = genl_ctrl_resolve(s->sock, IPVS_GENL_NAME);
+	if (s->family < 0) {
 		fprintf(stderr,
 			"ipvs-snapshot: generic netlink family %s not found: is ip_vs loaded?\n",
 			IPVS_GENL_NAME);
-		return 1;
+		return -1;
 	}
-	nl_socket_disable_seq_check(s.sock);
-	ret = snap_dump(&s, IPVS_CMD_GET_SERVICE, NULL);
-	for (i = 0; ret >= 0 && !s.error && i < s.nsvc; i++)
-		ret = snap_dump(&s, IPVS_CMD_GET_DEST, &s.svc[i]);
-	if (ret < 0 || s.error) {
+	nl_socket_disable_seq_check(s->sock);
+	ret = snap_dump(s, IPVS_CMD_GET_SERVICE, NULL);
+	for (i = 0; ret >= 0 && !s->error && i < s->nsvc; i++)
+		ret = snap_dump(s, IPVS_CMD_GET_DEST, &s->svc[i]);
+	if (ret < 0 || s->error) {
 		fprintf(stderr, "ipvs-snapshot: netlink dump failed: %s\n",
-			s.error ? s.error : nl_geterror(ret));
-		return 1;
+			s->error ? s->error : nl_geterror(ret));
+		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Prints the snapshot to stdout, or to out atomically (temporary file,
+ * then rename); 0 or -1 (reported).
+ */
+static int snap_write(const struct snap *s, bool json, const char *out)
+{
+	char tmp[4096];
+	FILE *f = stdout;
 
 	if (out) {
 		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
@@ -477,22 +491,38 @@ int main(int argc, char **argv)
 		if (!f) {
 			fprintf(stderr, "ipvs-snapshot: %s: %s\n", tmp,
 				strerror(errno));
-			return 1;
+			return -1;
 		}
 	}
 	if (json)
-		snap_print_json(f, &s);
+		snap_print_json(f, s);
 	else
-		snap_print_ipvsadm(f, &s);
+		snap_print_ipvsadm(f, s);
 	if (out) {
 		if (fflush(f) || fsync(fileno(f)) || fclose(f) ||
 		    rename(tmp, out)) {
 			fprintf(stderr, "ipvs-snapshot: %s: %s\n", out,
 				strerror(errno));
 			unlink(tmp);
-			return 1;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct snap s = { 0 };
+	const char *out = NULL;
+	bool json = false;
+	size_t i;
+	int ret;
+
+	ret = snap_parse_args(argc, argv, &json, &out);
+	if (ret >= 0)
+		return ret;
+	if (snap_read(&s) || snap_write(&s, json, out))
+		return 1;
 	for (i = 0; i < s.nsvc; i++)
 		free(s.svc[i].dests);
 	free(s.svc);
