@@ -53,8 +53,9 @@ module_param(table_size, uint, 0444);
 MODULE_PARM_DESC(table_size,
 		 "Slots per service table, a prime in [3, 4194301] (default 65537)");
 
+/* Root-only: the key exists to stop clients from aiming at one server. */
 static char *hash_key;
-module_param(hash_key, charp, 0444);
+module_param(hash_key, charp, 0400);
 MODULE_PARM_DESC(hash_key,
 		 "Hash key as 32 hex digits; every director of a VIP must use the same (default: built in)");
 

@@ -125,9 +125,16 @@ bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
   }
   g->timeouts.tcp_flows_close = !g->tcp_no_close;
   if (!g->wmh_key_hex.empty()) {
-    std::string h = g->wmh_key_hex;
-    if (h.rfind("0x", 0) == 0 || h.rfind("0X", 0) == 0) h = h.substr(2);
-    // The module's own parser (hash_key=), which takes no "0x".
+    const std::string& h = g->wmh_key_hex;
+    // The module's own parser (hash_key=): a key it would refuse at load
+    // time, "0x" prefix included, must not give a prediction here.
+    if (h.rfind("0x", 0) == 0 || h.rfind("0X", 0) == 0) {
+      *err = fmt::format(
+          "--wmh-hash-key: '{}' refused: ip_vs_wmh's hash_key takes the 32 hex digits "
+          "without 0x (the module would refuse this key)",
+          h);
+      return false;
+    }
     if (h.size() != 32 || wmh_hash_key_parse(h.c_str(), &g->sched.wmh_key) != 0) {
       *err = fmt::format("--wmh-hash-key: '{}' is not 32 hex digits", g->wmh_key_hex);
       return false;
