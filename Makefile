@@ -103,7 +103,7 @@ test: build
 test-asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIPVS_SCHED_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^(vm|man)_"
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^(vm|man|cli)_"
 
 # Both kernels in QEMU; every kernel decision against ipvs-sim predict. Then
 # one 6.1 boot: with the recommended table size, wmh's kernel memory per
