@@ -41,7 +41,7 @@
  * The names the scheduler may register under. ip_vs_scheduler.name must stay
  * valid while registered, so it points here, never at the parameter string.
  */
-static char wmh_names[][4] = { "wmh", "mh", "sh" };
+static char wmh_names[WMH_SCHED_NAME_COUNT][4] = WMH_SCHED_NAMES;
 
 static char *sched_name = wmh_names[0];
 module_param(sched_name, charp, 0444);
@@ -294,20 +294,9 @@ static struct ip_vs_scheduler wmh_scheduler = {
 	.schedule = wmh_schedule,
 };
 
-/* The registered name for @name, or NULL if wmh cannot take that name. */
-static char *wmh_name_lookup(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(wmh_names); i++)
-		if (!strcmp(name, wmh_names[i]))
-			return wmh_names[i];
-	return NULL;
-}
-
 static int __init wmh_init(void)
 {
-	int ret;
+	int ret, i;
 
 	BUILD_BUG_ON(WMH_SVC_F_OVERFLOW != IP_VS_SVC_F_SCHED1);
 	BUILD_BUG_ON(WMH_SVC_F_PORT != IP_VS_SVC_F_SCHED2);
@@ -315,12 +304,13 @@ static int __init wmh_init(void)
 	BUILD_BUG_ON(WMH_SVC_F_OVERFLOW != IP_VS_SVC_F_SCHED_SH_FALLBACK);
 	BUILD_BUG_ON(WMH_SVC_F_PORT != IP_VS_SVC_F_SCHED_SH_PORT);
 
-	wmh_scheduler.name = sched_name ? wmh_name_lookup(sched_name) : NULL;
-	if (!wmh_scheduler.name) {
+	i = sched_name ? wmh_sched_name_index(sched_name) : -1;
+	if (i < 0) {
 		pr_err("sched_name=%s refused: it must be wmh, mh or sh\n",
 		       sched_name);
 		return -EINVAL;
 	}
+	wmh_scheduler.name = wmh_names[i];
 
 	if (wmh_table_size_check(table_size)) {
 		pr_err("table_size=%u refused: it must be a prime in [%u, %u]\n",

@@ -40,6 +40,28 @@ enum wmh_dest_state {
 #define WMH_SVC_F_PORT 0x0010
 
 /*
+ * The names the scheduler may register under (module parameter sched_name):
+ * its own, or that of the in-tree scheduler it stands in for. Under mh and
+ * sh, ipvsadm's mh-/sh-fallback and mh-/sh-port are the two bits above.
+ * WMH_SCHED_NAMES initialises an array of WMH_SCHED_NAME_COUNT names, own
+ * name first.
+ */
+#define WMH_SCHED_NAMES { "wmh", "mh", "sh" }
+#define WMH_SCHED_NAME_COUNT 3
+
+/* Index of @name in WMH_SCHED_NAMES, or -1 if wmh cannot take that name. */
+static inline int wmh_sched_name_index(const char *name)
+{
+	static const char *const names[WMH_SCHED_NAME_COUNT] = WMH_SCHED_NAMES;
+	int i;
+
+	for (i = 0; i < WMH_SCHED_NAME_COUNT; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+/*
  * Whether a flow's client port is hashed: with -b flag-2 or the port_hash
  * default, and only for protocols that have ports (TCP, UDP, SCTP).
  */

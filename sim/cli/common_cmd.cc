@@ -40,7 +40,11 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
                   "name ip_vs_wmh registers under (module parameter sched_name): wmh, or mh / sh "
                   "to serve that name with the wmh code (mh-port/sh-port = flag-2, "
                   "mh-fallback/sh-fallback = flag-1); -s wmh is then not found")
-      ->check(CLI::IsMember({"wmh", "mh", "sh"}))
+      ->check(CLI::Validator(
+          [](const std::string& v) {
+            return IsWmhSchedName(v) ? std::string() : "not wmh, mh or sh: " + v;
+          },
+          "{wmh,mh,sh}"))
       ->capture_default_str()
       ->group(kLoad);
   app->add_option("--mh-tab-index", g->sched.mh_tab_index,
@@ -119,10 +123,6 @@ int ReportNoService(const RunResult& r, bool strict, const GlobalOptions& g) {
 }
 
 bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
-  if (!IsWmhSchedName(g->sched.wmh_sched_name)) {
-    *err = fmt::format("--wmh-sched-name: '{}' is not wmh, mh or sh", g->sched.wmh_sched_name);
-    return false;
-  }
   g->timeouts.tcp_flows_close = !g->tcp_no_close;
   if (!g->wmh_key_hex.empty()) {
     const std::string& h = g->wmh_key_hex;

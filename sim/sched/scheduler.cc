@@ -11,6 +11,7 @@
 #include "sched_rr.h"
 #include "sched_sh.h"
 #include "sched_wmh.h"
+#include "wmh_lookup.h"
 #include "wmh_table.h"
 
 namespace ipvs_sim {
@@ -89,7 +90,9 @@ std::string SchedulerHelp() {
   return out;
 }
 
-bool IsWmhSchedName(std::string_view name) { return name == "wmh" || name == "mh" || name == "sh"; }
+bool IsWmhSchedName(std::string_view name) {
+  return wmh_sched_name_index(std::string(name).c_str()) >= 0;
+}
 
 std::string SchedulerServedBy(std::string_view name, const SchedulerOptions& opts) {
   if (name == opts.wmh_sched_name)
