@@ -13,27 +13,13 @@ namespace ipvs_sim {
 namespace {
 
 using replay_testing::F;
-using replay_testing::VectorTrace;
+using replay_testing::Predict;
 
 LoadedConfig Load(const std::string& text, ConfigFormat format) {
   LoadedConfig lc;
   std::string err;
   EXPECT_TRUE(LoadConfigText(text, "cfg", ".", format, KeepalivedOptions(), &lc, &err)) << err;
   return lc;
-}
-
-std::string Predict(const IpvsConfig& config, const std::vector<TraceFlow>& flows) {
-  VectorTrace trace(flows);
-  ReplayOptions opts;
-  opts.probe_keys = 0;
-  std::string out;
-  opts.on_flow = [&](const TraceFlow& f, const FlowOutcome&, const Endpoint* d) {
-    out += FormatPrediction(f, d);
-  };
-  RunResult r;
-  std::string err;
-  EXPECT_TRUE(RunReplay(config, &trace, {}, opts, &r, &err)) << err;
-  return out;
 }
 
 // Real servers of the test services, in the order they were added.

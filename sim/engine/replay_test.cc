@@ -10,6 +10,7 @@ namespace ipvs_sim {
 namespace {
 
 using replay_testing::F;
+using replay_testing::Predict;
 using replay_testing::VectorTrace;
 
 IpvsConfig Config(const std::string& text) {
@@ -17,21 +18,6 @@ IpvsConfig Config(const std::string& text) {
   std::string err;
   EXPECT_TRUE(ParseIpvsadmConfigText(text, "tiny.conf", &c, &err)) << err;
   return c;
-}
-
-std::string Predict(const IpvsConfig& config, std::vector<TraceFlow> flows,
-                    const std::vector<TimelineEvent>& timeline = {}) {
-  VectorTrace trace(std::move(flows));
-  ReplayOptions opts;
-  opts.probe_keys = 0;
-  std::string out;
-  opts.on_flow = [&](const TraceFlow& f, const FlowOutcome&, const Endpoint* d) {
-    out += FormatPrediction(f, d);
-  };
-  RunResult r;
-  std::string err;
-  EXPECT_TRUE(RunReplay(config, &trace, timeline, opts, &r, &err)) << err;
-  return out;
 }
 
 // As ipvsadm -R: the last -a is the list head, where rr starts.

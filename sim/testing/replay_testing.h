@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-// Test helpers for the replay engine: an in-memory trace and flow builders.
+// Test helpers for the replay engine: an in-memory trace, flow builders and
+// a one-director prediction.
 #ifndef IPVS_SCHED_SIM_REPLAY_TESTING_H_
 #define IPVS_SCHED_SIM_REPLAY_TESTING_H_
+
+#include <gtest/gtest.h>
 
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "replay.h"
 #include "sched_testing.h"
 #include "trace.h"
 
@@ -45,6 +49,23 @@ inline TraceFlow F(double start, const std::string& client, double duration = 1,
   f.key = sched_testing::Flow(client, vip, proto);
   f.duration = duration;
   return f;
+}
+
+// What `ipvs-sim predict` prints for @flows through one director: a line
+// per flow (FormatPrediction). A failing replay fails the calling test.
+inline std::string Predict(const IpvsConfig& config, std::vector<TraceFlow> flows,
+                           const std::vector<TimelineEvent>& timeline = {}) {
+  VectorTrace trace(std::move(flows));
+  ReplayOptions opts;
+  opts.probe_keys = 0;
+  std::string out;
+  opts.on_flow = [&](const TraceFlow& f, const FlowOutcome&, const Endpoint* d) {
+    out += FormatPrediction(f, d);
+  };
+  RunResult r;
+  std::string err;
+  EXPECT_TRUE(RunReplay(config, &trace, timeline, opts, &r, &err)) << err;
+  return out;
 }
 
 }  // namespace replay_testing
