@@ -113,7 +113,8 @@ int ReportNoService(const RunResult& r, bool strict, const GlobalOptions& g) {
   if (lines.empty()) return 0;
   if (strict) {
     std::vector<std::string> vips;
-    for (const auto& [vip, n] : r.no_service_vips) vips.push_back(fmt::format("{} ({})", vip, n));
+    for (const auto& [key, n] : r.no_service_vips)
+      vips.push_back(fmt::format("{} ({})", key.ToString(), n));
     return Fail(fmt::format("error: --strict: {} flows matched no service: {}", r.no_service,
                             fmt::join(vips, ", ")));
   }

@@ -222,7 +222,7 @@ void Runner::Count(const TraceFlow& f, const FlowOutcome& out) {
     ServiceKey k;
     k.proto = f.key.proto;
     k.vip = f.key.vip;
-    ++result_->no_service_vips[k.ToString()];
+    ++result_->no_service_vips[k];
   }
   if (out.reused) ++result_->reused;
   // A flow that now gets no dest while the scheduler before the event
@@ -334,14 +334,14 @@ bool RunReplay(const IpvsConfig& config, TraceReader* trace,
 }
 
 std::vector<std::string> DescribeNoService(const RunResult& r, size_t max) {
-  std::vector<std::pair<std::string, uint64_t>> v(r.no_service_vips.begin(),
-                                                  r.no_service_vips.end());
+  std::vector<std::pair<ServiceKey, uint64_t>> v(r.no_service_vips.begin(),
+                                                 r.no_service_vips.end());
   std::stable_sort(v.begin(), v.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   std::vector<std::string> out;
   for (size_t i = 0; i < v.size() && i < max; ++i)
     out.push_back(fmt::format("{} flow{} to {} matched no service", v[i].second,
-                              v[i].second == 1 ? "" : "s", v[i].first));
+                              v[i].second == 1 ? "" : "s", v[i].first.ToString()));
   if (v.size() > max) out.push_back(fmt::format("... and {} more VIPs", v.size() - max));
   return out;
 }

@@ -72,11 +72,12 @@ struct RunResult {
   std::vector<std::string> warnings;
   uint64_t flows = 0;
   uint64_t no_service = 0;
-  // Flows that matched no service, by what they were sent to
-  // ("-t 10.0.0.9:80"): a typo in a VIP or a service missing from the
-  // configuration. fwmark services never match a trace flow (a trace has
-  // no marks).
-  std::map<std::string, uint64_t> no_service_vips;
+  // Flows that matched no service, by what they were sent to (protocol and
+  // VIP; ToString() gives "-t 10.0.0.9:80"): a typo in a VIP or a service
+  // missing from the configuration. fwmark services never match a trace
+  // flow (a trace has no marks). Kept as keys so that counting formats
+  // nothing per flow.
+  std::map<ServiceKey, uint64_t> no_service_vips;
   uint64_t no_dest = 0;
   uint64_t broken = 0;
   uint64_t reused = 0;
