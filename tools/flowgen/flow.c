@@ -98,6 +98,50 @@ int flow_ep_equal(const struct flow_ep *a, const struct flow_ep *b)
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
+socklen_t flow_ep_sockaddr(const struct flow_ep *ep,
+			   struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ep->family == FLOW_AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(ep->port);
+		memcpy(&sin6->sin6_addr, ep->addr, 16);
+		return sizeof(*sin6);
+	}
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(ep->port);
+	memcpy(&sin->sin_addr, ep->addr, 4);
+	return sizeof(*sin);
+}
+
+int flow_ep_from_sockaddr(const struct sockaddr_storage *ss,
+			  struct flow_ep *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 =
+			(const struct sockaddr_in6 *)ss;
+
+		ep->family = FLOW_AF_INET6;
+		ep->port = ntohs(sin6->sin6_port);
+		memcpy(ep->addr, &sin6->sin6_addr, 16);
+		return 0;
+	}
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		ep->family = FLOW_AF_INET;
+		ep->port = ntohs(sin->sin_port);
+		memcpy(ep->addr, &sin->sin_addr, 4);
+		return 0;
+	}
+	return -1;
+}
+
 int flow_proto_parse(const char *text, size_t len)
 {
 	if (len == 3 && !strncasecmp(text, "tcp", 3))

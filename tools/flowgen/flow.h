@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 enum { FLOW_AF_INET = 4, FLOW_AF_INET6 = 6 };
 
@@ -47,6 +48,12 @@ int flow_ep_parse(const char *text, size_t len, struct flow_ep *ep,
 /* Writes the canonical form (compressed IPv6 in brackets) into buf. */
 void flow_ep_format(const struct flow_ep *ep, char *buf, size_t size);
 int flow_ep_equal(const struct flow_ep *a, const struct flow_ep *b);
+/* Fills *ss with ep as a sockaddr_in or sockaddr_in6; returns its length. */
+socklen_t flow_ep_sockaddr(const struct flow_ep *ep,
+			   struct sockaddr_storage *ss);
+/* The endpoint of a sockaddr_in or sockaddr_in6; 0, or -1 (other family). */
+int flow_ep_from_sockaddr(const struct sockaddr_storage *ss,
+			  struct flow_ep *ep);
 
 /* "tcp"/"udp" in any case -> IPPROTO_*, or 0. */
 int flow_proto_parse(const char *text, size_t len);

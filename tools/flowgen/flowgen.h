@@ -10,5 +10,6 @@ int flowgen_send(int argc, char **argv);
 int flowgen_check(int argc, char **argv);
 int flowgen_pick(int argc, char **argv);
 int flowgen_listen(int argc, char **argv);
+int flowgen_connect(int argc, char **argv);
 
 #endif /* FLOWGEN_FLOWGEN_H */

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * flowgen listen: TCP listeners for health checkers (keepalived's
- * TCP_CHECK in the VM tests). Every connection is accepted and closed at
- * once; the process serves until it is killed, so that a test stops one
- * listener by killing its process.
+ * TCP_CHECK in the VM tests) and real servers (the VM tests' connection
+ * reuse case). Every connection is accepted and closed at once, with
+ * --echo after writing the address it was accepted on ("ADDR:PORT\n", the
+ * real server's own address behind an IPVS NAT director); the server thus
+ * closes first and holds TIME_WAIT, the client can reuse its port. The
+ * process serves until it is killed, so that a test stops one listener by
+ * killing its process.
  */
 #include "flowgen.h"
 
@@ -24,22 +28,7 @@ static int listen_open(const struct flow_ep *ep, const char **what)
 	int one = 1, fd, err;
 	socklen_t len;
 
-	memset(&ss, 0, sizeof(ss));
-	if (ep->family == FLOW_AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(ep->port);
-		memcpy(&sin6->sin6_addr, ep->addr, 16);
-		len = sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(ep->port);
-		memcpy(&sin->sin_addr, ep->addr, 4);
-		len = sizeof(*sin);
-	}
+	len = flow_ep_sockaddr(ep, &ss);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		*what = "socket";
@@ -65,21 +54,44 @@ fail:
 	return -1;
 }
 
+/* Writes the connection's local address to it (best effort). */
+static void listen_echo(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct flow_ep ep;
+	char buf[80];
+	size_t n;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) ||
+	    flow_ep_from_sockaddr(&ss, &ep))
+		return;
+	flow_ep_format(&ep, buf, sizeof(buf) - 1);
+	n = strlen(buf);
+	buf[n++] = '\n';
+	if (write(fd, buf, n) < 0)
+		return;
+}
+
 static void listen_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: flowgen listen ADDR:PORT...\n"
+		"usage: flowgen listen [--echo] ADDR:PORT...\n"
 		"Listen on each TCP address (a.b.c.d:port or [v6]:port), accept\n"
-		"every connection and close it at once, until killed.\n");
+		"every connection and close it at once, until killed.\n"
+		"  --echo  first write the local address of the connection\n"
+		"          (\"ADDR:PORT\\n\"), e.g. for flowgen connect\n");
 }
 
 int flowgen_listen(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "echo", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pollfd pfd[LISTEN_MAX];
+	int echo = 0;
 	const char *what, *why;
 	struct flow_ep ep;
 	int c, fd;
@@ -87,6 +99,9 @@ int flowgen_listen(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'e':
+			echo = 1;
+			break;
 		case 'h':
 			listen_usage(stdout);
 			return 0;
@@ -128,8 +143,11 @@ int flowgen_listen(int argc, char **argv)
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			fd = accept4(pfd[i].fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0)
-				close(fd);
+			if (fd < 0)
+				continue;
+			if (echo)
+				listen_echo(fd);
+			close(fd);
 		}
 	}
 }

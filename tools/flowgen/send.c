@@ -24,26 +24,6 @@
 #define IPV6_FREEBIND 78
 #endif
 
-static socklen_t send_sockaddr(const struct flow_ep *ep,
-			       struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ep->family == FLOW_AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(ep->port);
-		memcpy(&sin6->sin6_addr, ep->addr, 16);
-		return sizeof(*sin6);
-	}
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(ep->port);
-	memcpy(&sin->sin_addr, ep->addr, 4);
-	return sizeof(*sin);
-}
-
 /*
  * Sends one flow; returns 0, 1 if netfilter dropped the datagram (EPERM:
  * IPVS drops a UDP packet it finds no destination for), or -1 with *what
@@ -74,8 +54,8 @@ static int send_flow(const struct flow *f, const char **what)
 		*what = "setsockopt(SO_REUSEADDR)";
 		goto out;
 	}
-	slen = send_sockaddr(&f->client, &src);
-	dlen = send_sockaddr(&f->vip, &dst);
+	slen = flow_ep_sockaddr(&f->client, &src);
+	dlen = flow_ep_sockaddr(&f->vip, &dst);
 	if (bind(fd, (struct sockaddr *)&src, slen)) {
 		*what = "bind";
 		goto out;
