@@ -72,6 +72,22 @@ snapshot_check() {
 	fi
 }
 
+# thresh_snapshot_check NAME RULES: ipvsadm 1.31's -Sn leaves out the
+# thresholds (-x, -y) that ipvs-snapshot writes: without them the snapshot
+# must equal RULES, and its real servers with them the payload's rules.
+thresh_snapshot_check() {
+	local snap=$run/files/$1.snap
+	[ -f "$snap" ] || return 0
+	if ! diff -u "$2" <(sed -E 's/ -x [0-9]+//; s/ -y [0-9]+//' "$snap") >"$cmp/$1.snap.diff"; then
+		result "$1-snapshot" FAIL "ipvs-snapshot (thresholds left out) differs from ipvsadm: $cmp/$1.snap.diff"
+	elif ! diff -u <(grep '^-a ' "$payload/cmds/thresh.ipvsadm" | sort) <(grep '^-a ' "$snap" | sort) \
+		>"$cmp/$1.snap-thresholds.diff"; then
+		result "$1-snapshot" FAIL "ipvs-snapshot's real servers differ from the rules applied: $cmp/$1.snap-thresholds.diff"
+	else
+		result "$1-snapshot" PASS "ipvs-snapshot equals ipvsadm's rules and has the thresholds that ipvsadm -Sn leaves out"
+	fi
+}
+
 # order_check NAME EXPECT: both halves of the burst (VIP ports 80 and 81,
 # same clients) agree for every client (EXPECT=same) or for not all of them
 # (EXPECT=differ).
@@ -230,7 +246,10 @@ while read -r name lists table_size hash_key port_hash overflow sched_name; do
 		result "$name" FAIL "rules not understood: $(head -c 300 "$cmp/$name.config.err")"
 		continue
 	fi
-	snapshot_check "$name" "$cmp/$name.config"
+	case $name in
+	thresh-p[0-9]) thresh_snapshot_check "$name" "$cmp/$name.config" ;;
+	*) snapshot_check "$name" "$cmp/$name.config" ;;
+	esac
 	: >"$cmp/$name.flows"
 	for l in ${lists//,/ }; do
 		cat "$payload/flows/$l.flows" >>"$cmp/$name.flows"
@@ -238,6 +257,13 @@ while read -r name lists table_size hash_key port_hash overflow sched_name; do
 	case $name in
 	order-wmh) order_check "$name" same ;;
 	order-mh) order_check "$name" differ ;;
+	persist-eqt[01]-b[0-9] | nodest-[01]-[adw] | thresh-p[0-9])
+		# One prediction for the whole scenario, after this loop.
+		echo "$name $table_size $hash_key $port_hash $overflow $sched_name" >>"$cmp/history.bursts"
+		[ "$no_sim" -eq 0 ] ||
+			result "$name" SKIP "no simulator; $(($(wc -l <"$conn") - 1)) entries collected"
+		continue
+		;;
 	esac
 	if [ "$no_sim" -eq 1 ]; then
 		result "$name" SKIP "no simulator; $(($(wc -l <"$conn") - 1)) entries collected"
@@ -309,6 +335,221 @@ while read -r name lists table_size hash_key port_hash overflow sched_name; do
 		result "$name" FAIL "flowgen check: $(head -c 300 "$cmp/$name.check.err")"
 	fi
 done <"$run/bursts.txt"
+
+# --- Scenarios predicted as one history (issue 9): persistence templates,
+# expire_nodest_conn and threshold overload carry state from burst to burst,
+# so each scenario is one `ipvs-sim predict` run over all its bursts' flows
+# (start times shifted past the timeline events that precede them), and
+# each burst is checked against its slice of that prediction.
+
+# wmh_opts NAME: the wmh module options of burst NAME's BURST record.
+wmh_opts() {
+	local n ts hk ph of sn
+	opts=()
+	read -r n ts hk ph of sn < <(awk -v n="$1" '$1 == n' "$cmp/history.bursts")
+	if [ -n "${ts:-}" ] && [ "$ts" != - ]; then
+		opts+=(--wmh-table-size "$ts")
+		[ "$hk" = "(null)" ] || opts+=(--wmh-hash-key "$hk")
+		[ "$ph" != Y ] || opts+=(--wmh-port-hash)
+		[ "$of" != Y ] || opts+=(--wmh-overflow)
+		[ "${sn:-wmh}" = wmh ] || opts+=(--wmh-sched-name "$sn")
+	fi
+}
+
+# history_check SCEN CONFIG TIMELINE -- BURST:LIST+LIST:START... -- SIMOPTS...
+# TIMELINE may be "" (none). Each burst's lists' flows are shifted to START.
+history_check() {
+	local scen=$1 config=$2 tl=$3 spec b lists start l from to n status line
+	local bursts=() simopts=()
+	shift 4
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do bursts+=("$1"); shift; done
+	[ $# -eq 0 ] || shift
+	simopts=("$@")
+	[ -f "$run/files/${bursts[0]%%:*}.conn" ] || return 0
+	[ "$no_sim" -eq 0 ] || return 0
+	wmh_opts "${bursts[0]%%:*}"
+	local flows=$cmp/$scen.history.flows pred=$cmp/$scen.history.predict
+	: >"$flows"
+	: >"$cmp/$scen.ranges"
+	from=1
+	for spec in "${bursts[@]}"; do
+		b=${spec%%:*}
+		lists=${spec#*:}
+		lists=${lists%:*}
+		start=${spec##*:}
+		for l in ${lists//+/ }; do
+			awk -v t="$start" '!/^[[:space:]]*(#|$)/ { $1 = t; print }' \
+				"$payload/flows/$l.flows"
+		done >"$cmp/$b.hist-flows"
+		cat "$cmp/$b.hist-flows" >>"$flows"
+		n=$(wc -l <"$cmp/$b.hist-flows")
+		echo "$b $from $((from + n - 1))" >>"$cmp/$scen.ranges"
+		from=$((from + n))
+	done
+	local tlopt=()
+	[ -z "$tl" ] || tlopt=(--timeline "$tl")
+	if ! "$sim" predict --config "$config" "${tlopt[@]}" --flows "$flows" "${opts[@]}" \
+		"${simopts[@]}" >"$pred" 2>"$cmp/$scen.sim.err"; then
+		for spec in "${bursts[@]}"; do
+			result "${spec%%:*}" FAIL "ipvs-sim predict ($scen, one run) failed: $(head -c 300 "$cmp/$scen.sim.err" | tr '\n' '|')"
+		done
+		return
+	fi
+	while read -r b from to; do
+		if [ ! -f "$run/files/$b.conn" ]; then
+			result "$b" FAIL "the guest did not return this burst"
+			continue
+		fi
+		sed -n "${from},${to}p" "$pred" >"$cmp/$b.predict"
+		status=0
+		line=$("$flowgen" check --flows "$cmp/$b.hist-flows" --predict "$cmp/$b.predict" \
+			--conn "$run/files/$b.conn" --report "$cmp/$b.mismatches" --max-report "$max_report" \
+			--name "$b" 2>"$cmp/$b.check.err") || status=$?
+		if [ "$status" -eq 0 ]; then
+			result "$b" PASS "${line#PASS "$b": } (one prediction for all of $scen)"
+		elif [ "$status" -eq 1 ]; then
+			result "$b" FAIL "${line#FAIL "$b": }; first mismatches in $cmp/$b.mismatches"
+		else
+			result "$b" FAIL "flowgen check: $(head -c 300 "$cmp/$b.check.err")"
+		fi
+	done <"$cmp/$scen.ranges"
+}
+
+# timeline FILE TIME... : payload cmds files given as "TIME:NAME", each
+# line of cmds/NAME.ipvsadm at TIME.
+timeline_of() {
+	local out=$1 spec
+	shift
+	: >"$out"
+	for spec in "$@"; do
+		sed "s/^/${spec%%:*} /" "$payload/cmds/${spec#*:}.ipvsadm" >>"$out"
+	done
+}
+
+# persist_property SCEN EQT: from the kernel's entries alone, every client
+# group (its /24 for the -M services, its address for the port-0 ones) has
+# one dest per burst and keeps it from burst to burst, except groups of the
+# deleted dest 4 (burst 3) and, with expire_quiescent_template=1, of the
+# drained dest 3 (burst 2), which must move (or, sh without fallback, get
+# no entry).
+persist_property() {
+	local scen=$1 eqt=$2 files=() b verdict detail
+	for b in 0 1 2 3; do
+		[ -f "$run/files/$scen-b$b.conn" ] || return 0
+		files+=("$run/files/$scen-b$b.conn")
+	done
+	awk -v eqt="$eqt" '
+		FNR == 1 { b++ ; next }
+		{
+			vip = $4; v = substr(vip, 7, 2)
+			# 10.0.12.1-5: -M 255.255.255.0 services; .11-.15: port 0
+			g = (v <= "05") ? substr($2, 1, 6) : $2
+			key = vip " " g; d = $6
+			if ((b, key) in dest && dest[b, key] != d) multi[b, key] = 1
+			dest[b, key] = d; groups[key] = 1
+		}
+		END {
+			for (k in groups) for (i = 1; i <= 4; i++) if ((i, k) in multi) nmulti++
+			for (k in groups) {
+				for (i = 2; i <= 4; i++) {
+					if (!((i - 1, k) in dest)) continue
+					p = dest[i - 1, k]; pn = substr(p, 7, 2)
+					move = (i == 3 && eqt == 1 && pn == "03") || (i == 4 && pn == "04")
+					has = ((i, k) in dest)
+					if (move) {
+						if (has && dest[i, k] == p) stuck++
+						else if (has) moved++
+						else dropped++
+					} else if (!has || dest[i, k] != p) {
+						lost++
+					} else {
+						kept++
+						if (i == 3 && pn == "03") keptdrained++
+					}
+				}
+			}
+			ok = !nmulti && !stuck && !lost && moved > 0 && (eqt == 1 || keptdrained > 0)
+			printf "%s %d client groups; %d kept their dest across a step (%d on the drained dest), %d moved off a deleted%s dest, %d got none (sh); %d with two dests in a burst, %d moved without cause, %d stayed on an invalid template\n",
+				ok ? "PASS" : "FAIL", length(groups), kept, keptdrained, moved,
+				eqt == 1 ? " or drained" : "", dropped, nmulti, lost, stuck
+		}' "${files[@]}" >"$cmp/$scen.property"
+	read -r verdict detail <"$cmp/$scen.property"
+	result "$scen-persistence" "$verdict" "$detail"
+}
+
+# nodest_property V: from the kernel's entries, the deleted dest .2 keeps
+# its entries with expire_nodest_conn=0 and has none with 1; the drained
+# dest .5 keeps its UDP entries either way and its TCP ones only with 0.
+nodest_property() {
+	local v=$1 n=nodest-$1 verdict detail
+	for b in a d w; do [ -f "$run/files/$n-$b.conn" ] || return 0; done
+	awk -v v="$v" '
+		FNR == 1 { b++; next }
+		{ c[b, $1, substr($6, 7, 2)]++ }
+		END {
+			ud = c[1, "UDP", "02"]; td = c[1, "TCP", "02"]
+			uw = c[2, "UDP", "05"]; tw = c[2, "TCP", "05"]
+			ok = ud > 0 && td > 0 && uw > 0 && tw > 0
+			if (v == 0) ok = ok && c[2, "UDP", "02"] == ud && c[2, "TCP", "02"] == td &&
+				c[3, "UDP", "05"] == uw && c[3, "TCP", "05"] == tw
+			else ok = ok && c[2, "UDP", "02"] + 0 == 0 && c[2, "TCP", "02"] + 0 == 0 &&
+				c[3, "UDP", "05"] == uw && c[3, "TCP", "05"] + 0 == 0
+			printf "%s deleted dest: UDP %d -> %d, TCP %d -> %d entries; drained dest: UDP %d -> %d, TCP %d -> %d\n",
+				ok ? "PASS" : "FAIL", ud, c[2, "UDP", "02"], td, c[2, "TCP", "02"],
+				uw, c[3, "UDP", "05"], tw, c[3, "TCP", "05"]
+		}' "$run/files/$n-a.conn" "$run/files/$n-d.conn" "$run/files/$n-w.conn" >"$cmp/$n.property"
+	read -r verdict detail <"$cmp/$n.property"
+	result "$n-entries" "$verdict" "$detail"
+}
+
+# thresh_property: the threshold dest (.1) of each service got the entries
+# prepare.sh's design says in each phase (the kernel's overload rules,
+# independent of the simulator).
+thresh_property() {
+	local want="10,10,0,10 11,9,11,0 5,15,0,10 6,15,6,10" have verdict
+	for b in 1 2 3 4; do [ -f "$run/files/thresh-p$b.conn" ] || return 0; done
+	have=$(awk '
+		FNR == 1 { b++; next }
+		substr($6, 7, 2) == "01" { c[substr($4, 7, 2) + 0, b]++ }
+		END {
+			for (s = 1; s <= 4; s++)
+				printf "%s%d,%d,%d,%d", (s > 1 ? " " : ""), c[s, 1], c[s, 2], c[s, 3], c[s, 4]
+		}' "$run"/files/thresh-p[1-4].conn)
+	verdict=FAIL
+	[ "$have" != "$want" ] || verdict=PASS
+	result thresh-overload "$verdict" "entries on the threshold dest per phase p1,p2,p3,p4 for services .1-.4: $have (designed: $want)"
+}
+
+if [ -f "$cmp/history.bursts" ]; then
+	timeline_of "$cmp/persist.timeline" 5:persist-1 15:persist-2 25:persist-3
+	for eqt in 0 1; do
+		s=persist-eqt$eqt
+		persist_property "$s" "$eqt"
+		sysopt=(--sysctl "expire_quiescent_template=$eqt")
+		[ ! -f "$run/files/$s.sysctl" ] || sysopt=(--sysctl-file "$run/files/$s.sysctl")
+		history_check "$s" "$payload/cmds/persist-0.ipvsadm" "$cmp/persist.timeline" -- \
+			"$s-b0:persist-b0:0" "$s-b1:persist-b1:10" "$s-b2:persist-b2:20" \
+			"$s-b3:persist-b3:30" -- "${sysopt[@]}"
+	done
+	timeline_of "$cmp/nodest.timeline" 5:nodest-d 15:nodest-w
+	for v in 0 1; do
+		nodest_property "$v"
+		history_check "nodest-$v" "$payload/cmds/nodest-0.ipvsadm" "$cmp/nodest.timeline" -- \
+			"nodest-$v-a:nodest-u+nodest-t:0" "nodest-$v-d:nodest-u+nodest-t:10" \
+			"nodest-$v-w:nodest-u+nodest-t:20" -- \
+			--sysctl "expire_nodest_conn=$v" --tcp-no-close
+	done
+	thresh_property
+	# p1 at 0 and p2 at 5 s; entries live 10 s (thresh-set.ipvsadm); p3 at
+	# 11 s (p1 gone, p2 alive), p4 at 17 s (p2 gone, p3 alive), as the
+	# guest waited for.
+	udp_timeout=$(awk '$1 == "--set" { print $4 }' "$payload/cmds/thresh-set.ipvsadm")
+	sysopt=()
+	[ ! -f "$run/files/thresh.sysctl" ] || sysopt=(--sysctl-file "$run/files/thresh.sysctl")
+	history_check thresh "$payload/cmds/thresh.ipvsadm" "" -- \
+		thresh-p1:thresh-p1:0 thresh-p2:thresh-p2:5 thresh-p3:thresh-p3:11 \
+		thresh-p4:thresh-p4:17 -- --udp-timeout "${udp_timeout:-10}" "${sysopt[@]}"
+fi
 
 [ -s "$results" ] || result bursts FAIL "the guest reported no bursts"
 nfail=$(awk '$3 == "FAIL"' "$results" | wc -l)

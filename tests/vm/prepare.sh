@@ -333,9 +333,131 @@ for f in virtual_server_group fwmark inhibit sample; do
 	fi
 done
 
+# --- persist: persistent UDP services under wmh, mh, sh, rr and wlc (issue
+# 9), each as VIP:53 with -p 300 -M 255.255.255.0 and as a port-0 service
+# (VIP:0 -p 300, flows to four ports). One scenario per value of the
+# expire_quiescent_template sysctl (persist-eqt0, persist-eqt1), same inputs:
+# persist-0.ipvsadm (rules), then persist-1 (-e -w of dest 2), persist-2
+# (dest 3 drained to weight 0), persist-3 (-d of dest 4), a burst after
+# each (persist-bN.flows, 100 clients in ten /24s, new client ports in every
+# burst; two flows per client and service in burst 0, one in the others).
+# compare.sh predicts each scenario in one run: the rules, the steps as a
+# timeline at 5, 15, 25 s and the bursts at 0, 10, 20, 30 s.
+persist_scheds="wmh mh sh rr wlc"
+{
+	i=0
+	for s in $persist_scheds; do
+		i=$((i + 1))
+		echo "-A -u 10.0.12.$i:53 -s $s -p 300 -M 255.255.255.0"
+		echo "-A -u 10.0.12.$((10 + i)):0 -s $s -p 300"
+		for d in 1 2 3 4 5; do
+			echo "-a -u 10.0.12.$i:53 -r 172.23.$i.$d:53 -m -w $(((d * 3 + i) % 5 + 1))"
+			echo "-a -u 10.0.12.$((10 + i)):0 -r 172.23.$((10 + i)).$d -m -w $(((d * 7 + i) % 5 + 1))"
+		done
+	done
+} >"$out/cmds/persist-0.ipvsadm"
+: >"$out/cmds/persist-1.ipvsadm"
+: >"$out/cmds/persist-2.ipvsadm"
+: >"$out/cmds/persist-3.ipvsadm"
+for i in 1 2 3 4 5; do
+	for svc in "10.0.12.$i:53 172.23.$i.%d:53" "10.0.12.$((10 + i)):0 172.23.$((10 + i)).%d"; do
+		vip=${svc% *}
+		# shellcheck disable=SC2059 # the format is the parameter
+		{
+			echo "-e -u $vip -r $(printf "${svc#* }" 2) -m -w 9" >>"$out/cmds/persist-1.ipvsadm"
+			echo "-e -u $vip -r $(printf "${svc#* }" 3) -m -w 0" >>"$out/cmds/persist-2.ipvsadm"
+			echo "-d -u $vip -r $(printf "${svc#* }" 4)" >>"$out/cmds/persist-3.ipvsadm"
+		}
+	done
+done
+for b in 0 1 2 3; do
+	awk -v b="$b" -v seed="$((seed * 37 + b))" 'BEGIN {
+		srand(seed)
+		split("53 123 5000 8080", vport, " ")
+		per = (b == 0) ? 2 : 1
+		n = 0
+		for (i = 1; i <= 5; i++)
+			for (c = 0; c < 100; c++)
+				for (j = 0; j < per; j++) {
+					# client c: /24 number 1 + c % 10, host 10 + c
+					a = sprintf("10.99.%d.%d", 1 + c % 10, 10 + c)
+					port = 20000 + 1000 * b + 10 * i + j
+					line[++n] = sprintf("0 udp %s:%d 10.0.12.%d:53", a, port, i)
+					line[++n] = sprintf("0 udp %s:%d 10.0.12.%d:%d", a, port + 5, 10 + i,
+						vport[1 + (c + j + b) % 4])
+				}
+		for (k = n; k > 1; k--) {
+			r = 1 + int(rand() * k)
+			t = line[k]; line[k] = line[r]; line[r] = t
+		}
+		for (k = 1; k <= n; k++) print line[k]
+	}' >"$out/flows/persist-b$b.flows"
+done
+
+# --- nodest: the expire_nodest_conn sysctl (0 in nodest-0, 1 in nodest-1).
+# A UDP wmh and a TCP rr service of 8 dests; the same flow list three times:
+# first, after -d of dest 2 (nodest-d), after dest 5 is drained to weight 0
+# (nodest-w). With 0 the deleted dest's entries stay (their packets are
+# dropped); with 1 they expire and are scheduled afresh. A UDP packet is no
+# "new connection" to ip_vs_in_hook (is_new_conn: TCP SYN, SCTP INIT only),
+# so entries on a weight-0 dest stay with either value; TCP SYNs on them are
+# rescheduled with 1.
+{
+	echo "-A -u 10.0.13.1:53 -s wmh"
+	echo "-A -t 10.0.13.2:80 -s rr"
+	dests "-u 10.0.13.1:53" 8 "172.24.1.%d" 53 1 100 41
+	dests "-t 10.0.13.2:80" 8 "172.24.2.%d" 80 1 100 42
+} >"$out/cmds/nodest-0.ipvsadm"
+printf '%s\n' "-d -u 10.0.13.1:53 -r 172.24.1.2:53" "-d -t 10.0.13.2:80 -r 172.24.2.2:80" \
+	>"$out/cmds/nodest-d.ipvsadm"
+printf '%s\n' "-e -u 10.0.13.1:53 -r 172.24.1.5:53 -m -w 0" "-e -t 10.0.13.2:80 -r 172.24.2.5:80 -m -w 0" \
+	>"$out/cmds/nodest-w.ipvsadm"
+count=800 flows nodest-u udp 10.0.13.1:53
+count=400 flows nodest-t tcp 10.0.13.2:80
+
+# --- thresh: connection thresholds (-x, -y) and their hysteresis under rr,
+# four UDP services of 3 dests (weight 1), the first dest of each with
+# thresholds; UDP entries live 10 s (thresh-set.ipvsadm). Phases p1..p4:
+# p1 and p2 close together, p3 once p1's entries expired (the guest polls
+# the entry count), p4 once p2's expired. Counts of the threshold dest A
+# (rr gives it every third flow while it is not overloaded):
+#   .1 -x 20 -y 10: p1 10, p2 +10 -> 20 overloaded; p1 gone: 10, not below
+#      10, stays overloaded, p3 skips it; p2 gone: 0, cleared; p4 uses it.
+#   .2 -x 20 -y 10: p1 11, p2 +9 -> 20; p1 gone: 9 < 10 cleared; p3 +11 ->
+#      20 again; p2 gone: 11, still overloaded, p4 skips it.
+#   .3 -x 20 (no -y: cleared below 20 - 20/4 = 15): p1 5, p2 +15 -> 20; p1
+#      gone: 15, stays; p3 skips it; p2 gone: 0, cleared.
+#   .4 -x 21 (cleared below 21 - 21/4 = 16): p1 6, p2 +15 -> 21; p1 gone:
+#      15 < 16 cleared; p3 +6 -> 21 again; p2 gone: 6, cleared.
+echo "--set 0 0 10" >"$out/cmds/thresh-set.ipvsadm"
+{
+	for s in "1 -x 20 -y 10" "2 -x 20 -y 10" "3 -x 20" "4 -x 21"; do
+		i=${s%% *}
+		echo "-A -u 10.0.14.$i:53 -s rr"
+		echo "-a -u 10.0.14.$i:53 -r 172.25.$i.1:53 -m -w 1 ${s#* }"
+		echo "-a -u 10.0.14.$i:53 -r 172.25.$i.2:53 -m -w 1"
+		echo "-a -u 10.0.14.$i:53 -r 172.25.$i.3:53 -m -w 1"
+	done
+} >"$out/cmds/thresh.ipvsadm"
+# thresh_flows PHASE N1 N2 N3 N4: N flows to each service, client ports of
+# their own.
+thresh_flows() {
+	awk -v p="$1" -v n="$2 $3 $4 $5" 'BEGIN {
+		split(n, cnt, " ")
+		for (i = 1; i <= 4; i++)
+			for (k = 0; k < cnt[i]; k++)
+				printf "0 udp 10.99.%d.%d:%d 10.0.14.%d:53\n", 20 + i, 1 + k % 50,
+					30000 + 1000 * p + k, i
+	}' >"$out/flows/thresh-p$1.flows"
+}
+thresh_flows 1 30 33 15 18
+thresh_flows 2 36 33 51 51
+thresh_flows 3 30 36 30 30
+thresh_flows 4 30 30 30 30
+
 plan=(static-A static-B static-C static-D static-E static-F static-G static-H
-	live order-wmh order-mh storm failrebuild params dropin-mh dropin-sh ka-samples
-	keepalived)
+	live order-wmh order-mh storm failrebuild persist-eqt0 persist-eqt1 nodest-0 nodest-1
+	thresh params dropin-mh dropin-sh ka-samples keepalived)
 if [ -n "$only" ]; then
 	for name in ${only//,/ }; do
 		[[ " ${plan[*]} " == *" $name "* ]] || die "--only: no scenario '$name'"

@@ -392,6 +392,95 @@ scenario_kbench() {
 	ipvsadm -C
 }
 
+# emit_sysctl NAME: this namespace's IPVS sysctls as `sysctl -a` prints
+# them (NAME.sysctl; the host passes it to ipvs-sim --sysctl-file).
+emit_sysctl() {
+	for _f in /proc/sys/net/ipv4/vs/*; do
+		_v=$(cat "$_f" 2>/dev/null) || continue
+		echo "net.ipv4.vs.${_f##*/} = $_v"
+	done >/tmp/sysctl.txt
+	emit_file "$1.sysctl" /tmp/sysctl.txt
+}
+
+# set_vs_sysctl CASE NAME VALUE: /proc/sys/net/ipv4/vs/NAME of this
+# namespace (IPVS sysctls are per network namespace).
+set_vs_sysctl() {
+	if ! echo "$3" >"/proc/sys/net/ipv4/vs/$2" 2>/tmp/sysctl.err ||
+		[ "$(cat "/proc/sys/net/ipv4/vs/$2")" != "$3" ]; then
+		result "$1" FAIL "cannot set net.ipv4.vs.$2=$3: $(cat /tmp/sysctl.err)"
+		return 1
+	fi
+}
+
+# persist-eqt0, persist-eqt1: persistent services (VIP:53 -M /24 and VIP:0)
+# under wmh, mh, sh, rr and wlc with expire_quiescent_template 0 or 1; a
+# burst from the same clients (new ports) after the rules and after each
+# of -e -w, a drain to weight 0 and -d. The host predicts the four bursts
+# in one run, templates carried over.
+scenario_persist() {
+	_n=persist-eqt$1
+	set_vs_sysctl "$_n" expire_quiescent_template "$1" || return 1
+	for _s in 0 1 2 3; do
+		apply "$_n" "persist-$_s" || return 1
+		[ "$_s" -ne 0 ] || emit_sysctl "$_n"
+		burst "$_n-b$_s" "persist-b$_s"
+	done
+	ipvsadm -C
+}
+
+# nodest-0, nodest-1: expire_nodest_conn 0 or 1; the same flows (UDP to
+# wmh, TCP SYNs to rr) sent three times: first, after -d of a dest, after
+# a drain to weight 0.
+scenario_nodest() {
+	_n=nodest-$1
+	set_vs_sysctl "$_n" expire_nodest_conn "$1" || return 1
+	apply "$_n" nodest-0 || return 1
+	emit_sysctl "$_n"
+	burst "$_n-a" nodest-u nodest-t
+	apply "$_n" nodest-d || return 1
+	burst "$_n-d" nodest-u nodest-t
+	apply "$_n" nodest-w || return 1
+	burst "$_n-w" nodest-u nodest-t
+	ipvsadm -C
+}
+
+# conns_total: the entries of all real servers (ActiveConn + InActConn).
+conns_total() {
+	ipvsadm -Ln | awk '$1 == "->" && $2 != "RemoteAddress:Port" { n += $5 + $6 } END { print n + 0 }'
+}
+
+# wait_conns CASE N MAX: polls until the real servers hold N entries (the
+# older phase's expired), at most MAX seconds.
+wait_conns() {
+	_i=0
+	while [ "$(conns_total)" -ne "$2" ]; do
+		_i=$((_i + 1))
+		if [ "$_i" -gt $(($3 * 4)) ]; then
+			result "$1" FAIL "after $3 s: $(conns_total) entries, want $2"
+			return 1
+		fi
+		sleep 0.25
+	done
+	log "$1: $2 entries after $((_i / 4)) s (at $(now))"
+}
+
+# thresh: -x/-y overload and its hysteresis under rr, UDP entries living
+# 10 s: phases p1 and p2 a few seconds apart, p3 once p1's entries expired,
+# p4 once p2's (prepare.sh has the counts).
+scenario_thresh() {
+	apply thresh thresh-set || return 1
+	apply thresh thresh || return 1
+	emit_sysctl thresh
+	burst thresh-p1 thresh-p1
+	sleep 5
+	burst thresh-p2 thresh-p2
+	wait_conns thresh-expire-p1 "$(grep -cv "^#" "$DATA/flows/thresh-p2.flows")" 30 || return 1
+	burst thresh-p3 thresh-p3
+	wait_conns thresh-expire-p2 "$(grep -cv "^#" "$DATA/flows/thresh-p3.flows")" 30 || return 1
+	burst thresh-p4 thresh-p4
+	ipvsadm -C
+}
+
 name=${1:?usage: scenario.sh NAME}
 if ! net_setup; then
 	result "$name" FAIL "network setup failed"
@@ -412,6 +501,9 @@ keepalived) scenario_keepalived ;;
 ka-samples) scenario_ka_samples ;;
 kbench) scenario_kbench ;;
 memory) sh /test/memory.sh ;;
+persist-eqt[01]) scenario_persist "${name#persist-eqt}" ;;
+nodest-[01]) scenario_nodest "${name#nodest-}" ;;
+thresh) scenario_thresh ;;
 *) result "$name" FAIL "no such scenario" ;;
 esac
 log "scenario $name: $t0 -> $(now)"
