@@ -5,9 +5,10 @@
 #   mkinitramfs.sh KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN]
 #                  [--modprobe-d DIR]
 # OUTDIR/initramfs.cpio.gz then holds busybox, ipvsadm, kmod (as /sbin/modprobe,
-# the path the kernel's request_module runs) and keepalived with their
+# the path the kernel's request_module runs), keepalived and nft with their
 # libraries and loader, a depmod'ed module tree /lib/modules/KVER (every IPVS
-# scheduler of the kernel, dummy, their dependencies, decompressed, and
+# scheduler of the kernel, dummy, nf_tables and veth (loaded by the fwmark
+# and connection reuse scenarios), their dependencies, decompressed, and
 # ip_vs_wmh.ko in updates/), insmod.order (what init loads at boot), the
 # modprobe files of DIR (default kmod/modprobe.d) in /test/modprobe.d, not
 # enabled, flowgen, the guest scripts of tests/vm/guest and the payload
@@ -58,6 +59,8 @@ need_tool kmod
 kmod=$(realpath "$(command -v kmod)")
 need_tool keepalived
 keepalived=$(command -v keepalived)
+need_tool nft nftables
+nft=$(command -v nft)
 
 mkdir -p "$outdir"
 root=$outdir/root
@@ -75,9 +78,10 @@ cp "$ipvsadm" "$root/sbin/ipvsadm"
 # over busybox's applet).
 cp "$kmod" "$root/sbin/kmod"
 cp "$keepalived" "$root/sbin/keepalived"
+cp "$nft" "$root/sbin/nft"
 
 # The shared libraries and the loader, at the paths ldd names.
-for bin in "$ipvsadm" "$kmod" "$keepalived"; do
+for bin in "$ipvsadm" "$kmod" "$keepalived" "$nft"; do
 	ldd "$bin" | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'
 done | sort -u | while read -r lib; do
 	[ -n "$lib" ] || continue
@@ -85,14 +89,18 @@ done | sort -u | while read -r lib; do
 	cp -L "$lib" "$root$lib"
 done
 
-# The module tree: every IPVS scheduler and dummy with their dependencies,
-# decompressed, at their paths; ip_vs_wmh.ko in updates/; depmod'ed.
+# The module tree: every IPVS scheduler, dummy, nf_tables (whose core has
+# the route chain type and the meta, payload and set expressions that
+# `meta mark set` rules need: modprobe --show-depends finds no
+# nft_chain_route or nft_meta module in these kernels) and veth, with their
+# dependencies, decompressed, at their paths; ip_vs_wmh.ko in updates/;
+# depmod'ed.
 # insmod.order lists what init loads at boot, in dependency order.
 mdir=$root/lib/modules/$kver
 order=$mdir/insmod.order
 scheds=$(find "/lib/modules/$kver/kernel/net/netfilter/ipvs" -name 'ip_vs_*.ko*' |
 	sed 's|.*/||; s|\.ko.*||' | grep -v -E '^ip_vs_(ftp|pe_sip)$' | sort)
-for mod in ip_vs $scheds dummy; do
+for mod in ip_vs $scheds dummy nf_tables veth; do
 	modprobe -S "$kver" --show-depends "$mod" ||
 		die "modprobe cannot resolve $mod for $kver"
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do

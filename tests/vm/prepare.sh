@@ -458,6 +458,7 @@ thresh_flows 4 30 30 30 30
 plan=(static-A static-B static-C static-D static-E static-F static-G static-H
 	live order-wmh order-mh storm failrebuild persist-eqt0 persist-eqt1 nodest-0 nodest-1
 	thresh params dropin-mh dropin-sh ka-samples keepalived)
+. "$here/prepare-net.sh" # fwmark, reuse-N: their inputs, appended to plan
 if [ -n "$only" ]; then
 	for name in ${only//,/ }; do
 		[[ " ${plan[*]} " == *" $name "* ]] || die "--only: no scenario '$name'"
