@@ -125,7 +125,12 @@ done
 ls "$out"/flows/fwmark-*.flows | sed 's|.*/||; s|\.flows$||' >"$netdir/fwmark.lists"
 
 # --- reuse-N: conn_reuse_mode N. Two rr services of 4 real servers in the
-# servers' namespace (guest/scenario-net.sh): NAT (-m) and DR (-g).
+# servers' namespace (guest/scenario-net.sh): NAT (-m), its clients local
+# processes of the director, and DR (-g), its clients in a third namespace
+# that the real servers answer directly (so that the director sees only the
+# client's half: a DR reply through the director would match the entry in
+# ip_vs_conn_out_get, which compares a non-NAT entry's VIP, and the entry
+# would leave the input-only state table).
 # Three rounds of whole connections (flowgen connect); every round has each
 # 5-tuple once, so the entries read after a round give every connection's
 # dest. Round 1: 6 client ports; round 2: 5 of them again and a new one;
@@ -155,10 +160,12 @@ for mode in 0 1 2; do
 			# a1 -> client 10.99.32.(10 + mode).1 port 41001, etc.
 			case $p in a*) base=41000 ;; b*) base=42000 ;; *) base=43000 ;; esac
 			port=$((base + ${p#?}))
-			for svc in 32 33; do
-				printf '%d.%d tcp 10.99.%d.%d:%d 10.0.%d.1:80 0.2\n' \
+			# NAT clients are local to the director (10.99.32.x),
+			# DR clients in a namespace of their own (10.98.33.x).
+			for svc in 99.32 98.33; do
+				printf '%d.%d tcp 10.%s.%d:%d 10.0.%d.1:80 0.2\n' \
 					$((10 * round + i / 2)) $((i % 2 * 5)) "$svc" \
-					$((10 + mode)) "$port" "$svc"
+					$((10 + mode)) "$port" "${svc#*.}"
 				i=$((i + 1))
 			done
 		done >"$out/flows/$list.flows"

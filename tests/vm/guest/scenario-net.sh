@@ -115,17 +115,48 @@ net_step() {
 	return 1
 }
 
+# net_ns: starts a process in a new network namespace (unshare -n) and
+# prints its PID once the namespace is there.
+net_ns() {
+	unshare -n sleep 100000 </dev/null >/dev/null 2>&1 &
+	_p=$!
+	_i=0
+	while [ "$(readlink "/proc/$_p/ns/net")" = "$(readlink /proc/self/ns/net)" ] &&
+		[ "$_i" -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "$_p"
+}
+
+# net_veth A PID B [PID_A]: a veth pair, end A here (or in PID_A's
+# namespace), end B moved into PID's namespace. busybox ip has no "peer
+# name": the kernel names the peer (veth0), `ip -o link` shows PEER@A.
+net_veth() {
+	net_step ip link add "$1" type veth || return 1
+	_peer=$(ip -o link show | sed -n "s/^[0-9]*: *\([^@:]*\)@$1.*/\1/p")
+	[ -n "$_peer" ] || { echo "no peer of $1" >>/tmp/reuse.err; return 1; }
+	net_step ip link set "$_peer" name "$3" &&
+		net_step ip link set "$3" netns "$2" || return 1
+	[ -z "$4" ] || net_step ip link set "$1" netns "$4"
+}
+
 # reuse-N: conn_reuse_mode N with whole TCP connections whose state changes
-# are the kernel's own. The real servers are a second network namespace
-# (unshare -n with a sleeping process, the veth's end moved in by its PID)
-# with 10.201.0.1-4 on the veth and the DR VIP on lo (arp_ignore 1,
-# arp_announce 2), this namespace its default gateway; `flowgen listen
-# --echo` on ports 8080 (NAT) and 80 (DR) accepts, writes its address and
-# closes, so the server side holds TIME_WAIT and the client may reuse its
-# port. Services: rr over the 4 servers, NAT (-m) and DR (-g). Three rounds
-# of flowgen connect; after each the entries (each 5-tuple once per round)
-# and the states the kernel left them in: TIME_WAIT under NAT (the director
-# sees both halves), FIN_WAIT under DR (only the client's half).
+# are the kernel's own. Namespaces: this one (the director), the real
+# servers' (10.201.0.1-4 on rv1, the DR VIP 10.0.33.1 on lo, arp_ignore 1,
+# arp_announce 2; default gateway the director) and the DR clients' (rc1:
+# 10.202.0.1, default gateway the director; rs1: 10.203.0.254, the link the
+# servers answer DR clients over), each a sleeping `unshare -n` process,
+# the veth ends moved in by its PID, commands run with busybox nsenter.
+# `flowgen listen --echo` on ports 8080 (NAT) and 80 (DR) in the servers'
+# namespace accepts, writes its address and closes, so the server side holds
+# TIME_WAIT and the client may reuse its port. Services: rr over the 4
+# servers, NAT (-m; clients local to the director: 10.99.32.x) and DR (-g;
+# VIP local to the director; clients 10.98.33.x in their namespace). Three
+# rounds of flowgen connect (NAT here, DR in the clients' namespace); after
+# each the entries (each 5-tuple once per round) and the states the kernel
+# left them in: TIME_WAIT under NAT (the director sees both halves),
+# FIN_WAIT under DR (only the client's half).
 scenario_reuse() {
 	_m=$1
 	_n=reuse-$_m
@@ -135,34 +166,35 @@ scenario_reuse() {
 		return 1
 	fi
 	modprobe veth || { result "$_n" FAIL "modprobe veth failed"; return 1; }
-	unshare -n sleep 100000 </dev/null >/dev/null 2>&1 &
-	_spid=$!
-	_i=0
-	while [ "$(readlink "/proc/$_spid/ns/net")" = "$(readlink /proc/self/ns/net)" ] &&
-		[ "$_i" -lt 100 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
 	: >/tmp/reuse.err
-	# busybox ip has no "peer name": the kernel names the peer (veth0),
-	# `ip -o link` shows it as PEER@rv0.
-	net_step ip link add rv0 type veth
-	_peer=$(ip -o link show | sed -n 's/^[0-9]*: *\([^@:]*\)@rv0.*/\1/p')
-	if [ -z "$_peer" ] || ! net_step ip link set "$_peer" name rv1 ||
-		! net_step ip link set rv1 netns "$_spid" ||
+	_spid=$(net_ns)
+	_cpid=$(net_ns)
+	if ! net_veth rv0 "$_spid" rv1 || ! net_veth rc0 "$_cpid" rc1 ||
+		! net_veth rs0 "$_cpid" rs1 "$_spid" ||
 		! net_step ip addr add 10.201.0.254/24 dev rv0 ||
 		! net_step ip link set rv0 up ||
+		! net_step ip addr add 10.202.0.254/24 dev rc0 ||
+		! net_step ip link set rc0 up ||
+		! net_step ip addr add 10.0.33.1/32 dev lo ||
 		! net_step nsenter -t "$_spid" -n sh -c '
-			ip link set lo up && ip link set rv1 up &&
+			ip link set lo up && ip link set rv1 up && ip link set rs0 up &&
 			for i in 1 2 3 4; do ip addr add 10.201.0.$i/24 dev rv1 || exit 1; done &&
+			ip addr add 10.203.0.1/24 dev rs0 &&
 			ip addr add 10.0.33.1/32 dev lo &&
-			for c in all rv1; do
+			for c in all rv1 rs0; do
 				echo 1 >/proc/sys/net/ipv4/conf/$c/arp_ignore &&
 				echo 2 >/proc/sys/net/ipv4/conf/$c/arp_announce || exit 1
 			done &&
-			ip route add default via 10.201.0.254'; then
-		result "$_n" FAIL "servers' namespace: $(head -c 300 /tmp/reuse.err | tr '\n' '|')"
-		kill "$_spid"
+			ip route add default via 10.201.0.254 &&
+			ip route add 10.98.0.0/16 via 10.203.0.254' ||
+		! net_step nsenter -t "$_cpid" -n sh -c '
+			ip link set lo up && ip link set rc1 up && ip link set rs1 up &&
+			ip addr add 10.202.0.1/24 dev rc1 &&
+			ip addr add 10.203.0.254/24 dev rs1 &&
+			ip route add default via 10.202.0.254 &&
+			ip route add local 10.98.0.0/16 dev lo'; then
+		result "$_n" FAIL "namespaces: $(head -c 300 /tmp/reuse.err | tr '\n' '|')"
+		kill "$_spid" "$_cpid"
 		return 1
 	fi
 	nsenter -t "$_spid" -n flowgen listen --echo 0.0.0.0:8080 0.0.0.0:80 &
@@ -180,19 +212,24 @@ scenario_reuse() {
 	_bad=0
 	while read -r _mode _round _list; do
 		[ "$_mode" = "$_m" ] || continue
-		if flowgen connect --timeout 3 "$DATA/flows/$_list.flows" \
-			>"/tmp/$_list.replies" 2>/tmp/connect.err; then
+		_f=$DATA/flows/$_list.flows
+		grep ' 10\.0\.32\.1:80 ' "$_f" >/tmp/reuse-nat.flows
+		grep ' 10\.0\.33\.1:80 ' "$_f" >/tmp/reuse-dr.flows
+		if flowgen connect --timeout 3 /tmp/reuse-nat.flows \
+			>"/tmp/$_list.replies" 2>/tmp/connect.err &&
+			nsenter -t "$_cpid" -n flowgen connect --timeout 3 /tmp/reuse-dr.flows \
+				>>"/tmp/$_list.replies" 2>>/tmp/connect.err; then
 			_ok=$((_ok + 1))
 		else
 			_bad=$((_bad + 1))
 			result "$_list-connect" FAIL "$(head -c 300 /tmp/connect.err | tr '\n' '|')"
 		fi
-		log "$_list: $(tail -n 1 /tmp/connect.err)"
+		log "$_list: $(tr '\n' ' ' </tmp/connect.err)"
 		net_emit "$_list" "$_list"
 		emit_file "$_list.replies" "/tmp/$_list.replies"
 		_st=$(reuse_states)
 		# Every NAT entry in TIME_WAIT, every DR one in FIN_WAIT, none missing.
-		_want="10.0.32.1:0050 TIME_WAIT=$(grep -c ' 10\.0\.32\.1:80 ' "$DATA/flows/$_list.flows"); 10.0.33.1:0050 FIN_WAIT=$(grep -c ' 10\.0\.33\.1:80 ' "$DATA/flows/$_list.flows")"
+		_want="10.0.32.1:0050 TIME_WAIT=$(wc -l </tmp/reuse-nat.flows); 10.0.33.1:0050 FIN_WAIT=$(wc -l </tmp/reuse-dr.flows)"
 		_have=$(echo "$_st" | sed 's/0A002001:/10.0.32.1:/; s/0A002101:/10.0.33.1:/')
 		if [ "$_have" = "$_want" ]; then
 			result "$_list-states" PASS "$_have"
@@ -200,9 +237,9 @@ scenario_reuse() {
 			result "$_list-states" FAIL "entries: $_have; expected $_want"
 		fi
 	done <"$DATA/net/reuse.rounds"
-	log "$_n: $_ok rounds connected, $_bad failed, $(now) - $_t0 s"
-	kill "$_lpid" "$_spid" 2>/dev/null
-	wait "$_lpid" "$_spid" 2>/dev/null
+	log "$_n: $_ok rounds connected, $_bad failed, $_t0 -> $(now)"
+	kill "$_lpid" "$_spid" "$_cpid" 2>/dev/null
+	wait "$_lpid" "$_spid" "$_cpid" 2>/dev/null
 	ipvsadm -C
 }
 
