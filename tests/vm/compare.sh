@@ -520,7 +520,12 @@ thresh_property() {
 	result thresh-overload "$verdict" "entries on the threshold dest per phase p1,p2,p3,p4 for services .1-.4: $have (designed: $want)"
 }
 
-if [ -f "$cmp/history.bursts" ]; then
+# has_bursts PREFIX: the guest reported a burst named PREFIX*.
+has_bursts() {
+	[ -f "$cmp/history.bursts" ] && grep -q "^$1" "$cmp/history.bursts"
+}
+
+if has_bursts persist-eqt; then
 	timeline_of "$cmp/persist.timeline" 5:persist-1 15:persist-2 25:persist-3
 	for eqt in 0 1; do
 		s=persist-eqt$eqt
@@ -531,6 +536,8 @@ if [ -f "$cmp/history.bursts" ]; then
 			"$s-b0:persist-b0:0" "$s-b1:persist-b1:10" "$s-b2:persist-b2:20" \
 			"$s-b3:persist-b3:30" -- "${sysopt[@]}"
 	done
+fi
+if has_bursts nodest-; then
 	timeline_of "$cmp/nodest.timeline" 5:nodest-d 15:nodest-w
 	for v in 0 1; do
 		nodest_property "$v"
@@ -539,6 +546,8 @@ if [ -f "$cmp/history.bursts" ]; then
 			"nodest-$v-w:nodest-u+nodest-t:20" -- \
 			--sysctl "expire_nodest_conn=$v" --tcp-no-close
 	done
+fi
+if has_bursts thresh-; then
 	thresh_property
 	# p1 at 0 and p2 at 5 s; entries live 10 s (thresh-set.ipvsadm); p3 at
 	# 11 s (p1 gone, p2 alive), p4 at 17 s (p2 gone, p3 alive), as the

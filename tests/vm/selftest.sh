@@ -11,7 +11,10 @@
 # be predicted with --wmh-sched-name mh, and must FAIL if the in-tree model
 # (the prediction without it) agrees with the kernel on every flow. What
 # keepalived configured from a sample must equal the simulator's reading of
-# it: dests in another order or another weight FAIL.
+# it: dests in another order or another weight FAIL. A scenario predicted
+# as one history (thresh: four bursts, one run, start times shifted) must
+# PASS each burst against its slice, FAIL only the burst whose slice is
+# wrong, and FAIL thresh-overload when the kernel's counts leave the design.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -142,16 +145,31 @@ fi
 [ "$1" = predict ] || { echo "fake-sim: expected predict or config" >&2; exit 2; }
 shift
 sched_name=
+flows=
+udp_timeout=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--config) [ -s "$2" ] || { echo "fake-sim: empty config" >&2; exit 2; }; shift 2 ;;
-	--flows) [ -s "$2" ] || { echo "fake-sim: empty flows" >&2; exit 2; }; shift 2 ;;
+	--flows) [ -s "$2" ] || { echo "fake-sim: empty flows" >&2; exit 2; }; flows=$2; shift 2 ;;
 	--wmh-sched-name) sched_name=$2; shift 2 ;;
 	--wmh-table-size|--wmh-hash-key) shift 2 ;;
 	--wmh-port-hash|--wmh-overflow) shift ;;
+	--timeline|--sysctl|--sysctl-file) [ -n "$2" ] || exit 2; shift 2 ;;
+	--udp-timeout) udp_timeout=$2; shift 2 ;;
+	--tcp-no-close) shift ;;
 	*) echo "fake-sim: unknown option $1" >&2; exit 2 ;;
 	esac
 done
+case $flows in
+*.history.flows)
+	# One run over a scenario's bursts: starts must not decrease and the
+	# UDP timeout must be the guest's (thresh-set.ipvsadm).
+	[ "$udp_timeout" = 10 ] || { echo "fake-sim: --udp-timeout '$udp_timeout'" >&2; exit 2; }
+	awk '$1 < last { print "fake-sim: start " $1 " after " last > "/dev/stderr"; exit 1 } { last = $1 }' "$flows"
+	cat "$FAKE_HISTORY"
+	exit 0
+	;;
+esac
 if [ -z "$sched_name" ] && [ -n "${FAKE_MODEL:-}" ]; then
 	cat "$FAKE_MODEL"
 else
@@ -164,7 +182,7 @@ failures=0
 # expect NAME WANT_STATUS PATTERN: runs compare.sh on the current fakes.
 expect() {
 	local status=0
-	FAKE_PREDICT=$dir/predict FAKE_MODEL=${FAKE_MODEL:-} FAKE_CONFIG=${FAKE_CONFIG:-} SIM=$dir/fake-sim "$here/compare.sh" "$run" "$payload" \
+	FAKE_PREDICT=$dir/predict FAKE_HISTORY=$dir/history.predict FAKE_MODEL=${FAKE_MODEL:-} FAKE_CONFIG=${FAKE_CONFIG:-} SIM=$dir/fake-sim "$here/compare.sh" "$run" "$payload" \
 		--flowgen "$flowgen" >"$dir/$1.out" 2>&1 || status=$?
 	if [ "$status" -ne "$2" ]; then
 		echo "selftest: $1: compare.sh exited $status, expected $2" >&2
@@ -235,6 +253,63 @@ FAKE_MODEL=$dir/model.predict expect dropin-right 0 'fake-vs-mh PASS 1 of 500 ke
 cp "$dir/truth.predict" "$dir/predict"
 FAKE_MODEL=$dir/truth.predict expect dropin-model-same 1 'cannot tell wmh from mh'
 echo "fake fake-u4,fake-t6 65537 (null) N N wmh" >"$run/bursts.txt"
+
+# A scenario predicted as one history (thresh): four bursts, one
+# prediction over all of them (starts shifted), each burst checked against
+# its slice; the threshold dest's entry counts must follow the design.
+mkdir -p "$payload/cmds"
+printf '%s\n' "--set 0 0 10" >"$payload/cmds/thresh-set.ipvsadm"
+echo "-A -u 10.0.14.1:53 -s rr" >"$payload/cmds/thresh.ipvsadm"
+: >"$run/files/thresh.sn"
+: >"$run/files/thresh.ln"
+: >"$dir/history.predict"
+for p in 1 2 3 4; do
+	set -- "30 33 15 18" "36 33 51 51" "30 36 30 30" "30 30 30 30"
+	eval "n=\${$p}"
+	# shellcheck disable=SC2154 # n is set by eval
+	awk -v p="$p" -v n="$n" 'BEGIN {
+		split(n, cnt, " ")
+		for (i = 1; i <= 4; i++)
+			for (k = 0; k < cnt[i]; k++)
+				printf "0 udp 10.99.%d.%d:%d 10.0.14.%d:53\n", 20 + i, 1 + k % 50,
+					30000 + 1000 * p + k, i
+	}' >"$payload/flows/thresh-p$p.flows"
+	# the truth: the design's count of flows on dest .1, the rest on .2
+	set -- "10 11 5 6" "10 9 15 15" "0 11 0 6" "10 0 10 10"
+	eval "want=\${$p}"
+	# shellcheck disable=SC2154
+	awk -v want="$want" '{
+		split($4, v, "[.:]"); s = v[4] + 0
+		if (s != last) { k = 0; last = s }
+		split(want, w, " ")
+		d = (k++ < w[s]) ? 1 : 2
+		print $3, $4, "172.25." s "." d ":53"
+	}' "$payload/flows/thresh-p$p.flows" >"$dir/thresh-p$p.truth"
+	cat "$dir/thresh-p$p.truth" >>"$dir/history.predict"
+	awk 'BEGIN { print "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData" }
+		function ep(s,   q) { split(s, q, "[.:]"); return sprintf("%02X%02X%02X%02X %04X", q[1], q[2], q[3], q[4], q[5]) }
+		{ print "UDP", ep($1), ep($2), ep($3), "UDP        ", "      9" }' \
+		"$dir/thresh-p$p.truth" >"$run/files/thresh-p$p.conn"
+	cp "$run/files/fake.ln" "$run/files/thresh-p$p.ln"
+	cp "$run/files/fake.sn" "$run/files/thresh-p$p.sn"
+	echo "thresh-p$p thresh-p$p 65537 (null) N N wmh" >>"$run/bursts.txt"
+done
+cp "$dir/truth.predict" "$dir/predict"
+cp "$dir/history.predict" "$dir/history.good"
+expect history-right 0 'thresh-p4 PASS flows=120 agree=120 .*(one prediction for all of thresh)'
+expect history-property 0 'thresh-overload PASS'
+# A wrong dest in the third burst's slice fails that burst only.
+awk -v l=$((96 + 171 + 5)) 'NR == l { sub(/\.[12]:53$/, ".3:53", $3) } { print }' \
+	"$dir/history.good" >"$dir/history.predict"
+expect history-wrong-dest 1 'thresh-p3 FAIL flows=126 agree=125 mismatch=1'
+expect history-others-pass 1 'thresh-p2 PASS flows=171 agree=171'
+# The kernel put one more entry on the threshold dest than designed (and
+# the prediction agrees): the bursts pass, the overload design fails.
+sed -i '2s/AC190101 0035/AC190102 0035/' "$run/files/thresh-p1.conn"
+awk 'NR == 1 { sub(/\.1:53$/, ".2:53", $3) } { print }' "$dir/history.good" >"$dir/history.predict"
+expect history-design 1 'thresh-overload FAIL'
+rm -f "$run"/files/thresh*
+sed -i '/^thresh-p/d' "$run/bursts.txt"
 
 if [ "$failures" -ne 0 ]; then
 	echo "selftest: $failures checks failed" >&2
