@@ -469,7 +469,7 @@ persist_property() {
 				}
 			}
 			ok = !nmulti && !stuck && !lost && moved > 0 && (eqt == 1 || keptdrained > 0)
-			printf "%s %d client groups; %d kept their dest across a step (%d on the drained dest), %d moved off a deleted%s dest, %d got none (sh); %d with two dests in a burst, %d moved without cause, %d stayed on an invalid template\n",
+			printf "%s %d client groups; %d kept their dest across a step (%d on the drained dest), %d moved off a deleted%s dest, %d got none (mh, sh: no fallback); %d with two dests in a burst, %d moved without cause, %d stayed on an invalid template\n",
 				ok ? "PASS" : "FAIL", length(groups), kept, keptdrained, moved,
 				eqt == 1 ? " or drained" : "", dropped, nmulti, lost, stuck
 		}' "${files[@]}" >"$cmp/$scen.property"
@@ -560,6 +560,7 @@ if has_bursts thresh-; then
 		thresh-p4:thresh-p4:17 -- --udp-timeout "${udp_timeout:-10}" "${sysopt[@]}"
 fi
 
+. "$here/compare-net.sh" # fwmark, reuse-N (guest/scenario-net.sh): no BURST records
 [ -s "$results" ] || result bursts FAIL "the guest reported no bursts"
 nfail=$(awk '$3 == "FAIL"' "$results" | wc -l)
 nskip=$(awk '$3 == "SKIP"' "$results" | wc -l)
