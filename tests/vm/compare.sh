@@ -430,8 +430,8 @@ timeline_of() {
 # group (its /24 for the -M services, its address for the port-0 ones) has
 # one dest per burst and keeps it from burst to burst, except groups of the
 # deleted dest 4 (burst 3) and, with expire_quiescent_template=1, of the
-# drained dest 3 (burst 2), which must move (or, sh without fallback, get
-# no entry).
+# drained dest 3 (burst 2), which must move (or, mh and sh without
+# fallback, get no entry).
 persist_property() {
 	local scen=$1 eqt=$2 files=() b verdict detail
 	for b in 0 1 2 3; do
