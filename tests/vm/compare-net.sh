@@ -25,11 +25,19 @@
 # net_config NAME: the kernel's rules of NAME in list order, to
 # $cmp/NAME.config; 1 if not understood (reported).
 net_config() {
-	if ! "$here/nosort-config.sh" "$run/files/$1.ln" "$run/files/$1.sn" \
-		>"$cmp/$1.config" 2>"$cmp/$1.config.err"; then
+	# nosort-config.sh keys a real server by the words before -r, which an
+	# IPv6 fwmark service's "-a -f MARK -6 -r" has one more of: its -6 is
+	# taken off the -a lines for it and put back after.
+	sed -E 's/^(-a -f [0-9]+) -6 -r /\1 -r /' "$run/files/$1.sn" >"$cmp/$1.sn"
+	if ! "$here/nosort-config.sh" "$run/files/$1.ln" "$cmp/$1.sn" \
+		>"$cmp/$1.config.tmp" 2>"$cmp/$1.config.err"; then
 		result "$1" FAIL "rules not understood: $(head -c 300 "$cmp/$1.config.err")"
 		return 1
 	fi
+	awk '$1 == "-A" && $2 == "-f" && $4 == "-6" { v6[$3] = 1 }
+		$1 == "-a" && $2 == "-f" && ($3 in v6) && $4 == "-r" { $3 = $3 " -6" }
+		{ print }' "$cmp/$1.config.tmp" >"$cmp/$1.config"
+	rm -f "$cmp/$1.config.tmp"
 	snapshot_check "$1" "$cmp/$1.config"
 }
 
@@ -83,7 +91,7 @@ net_fwmark() {
 				if (!(f[2] in d)) { d[f[2]] = f[6]; clients++ }
 				else if (d[f[2]] != f[6]) bad[f[2]] = 1
 			}
-			for (c in bad) nbad++
+			for (k in bad) nbad++
 			printf "%d %d %d\n", n, clients, nbad
 		}')
 	read -r n clients nbad <<<"$line"
@@ -216,7 +224,8 @@ net_reuse() {
 	fi
 }
 
-net_plan=" $(tr '\n' ' ' <"$payload/plan") "
+net_plan=" "
+[ ! -f "$payload/plan" ] || net_plan=" $(tr '\n' ' ' <"$payload/plan") "
 if [[ $net_plan == *" fwmark "* ]]; then
 	if [ -f "$run/files/fwmark.info" ] && [ -f "$run/files/fwmark.conn" ]; then
 		net_fwmark
