@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # run, payload, cmp, sim, no_sim, flowgen, max_report, here: the sourcing script's
 #
 # Host-side verdicts on the fwmark and reuse-N scenarios (guest/
 # scenario-net.sh, inputs from prepare-net.sh), sourced by compare.sh
@@ -62,9 +63,9 @@ net_check() {
 }
 
 net_fwmark() {
-	local info=$run/files/fwmark.info name lists ts hk ph of sn line status
+	local info=$run/files/fwmark.info lists ts hk ph of sn line status
 	local marks=$payload/net/fwmark.marks conn=$run/files/fwmark.conn
-	read -r name lists ts hk ph of sn <"$info"
+	read -r _ lists ts hk ph of sn <"$info"
 	net_config fwmark || return
 	: >"$cmp/fwmark.flows"
 	for l in ${lists//,/ }; do
@@ -160,8 +161,8 @@ net_reuse_kernel() {
 }
 
 net_reuse() {
-	local m=$1 n=reuse-$1 lists=() list mode round line status k from alt
-	while read -r mode round list; do
+	local m=$1 n=reuse-$1 lists=() list mode line status k from alt
+	while read -r mode _ list; do
 		[ "$mode" = "$m" ] && lists+=("$list")
 	done <"$payload/net/reuse.rounds"
 	for list in "${lists[@]}"; do

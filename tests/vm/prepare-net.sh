@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # out, nflows, seed, flowgen, plan: the sourcing script's
 #
 # The guest's inputs for the scenarios of guest/scenario-net.sh, sourced by
 # prepare.sh (it uses prepare.sh's $out, $flowgen, $seed, flows() and
@@ -122,7 +123,9 @@ for l in 9-80:tcp:10.0.31.1:80 9-443:tcp:10.0.31.2:443 9-53:udp:10.0.31.1:53 \
 		--clients 10.99.0.0/16 --addrs 50 --ports 32 --port-base 60000 \
 		--vip "$vip" --proto "$proto" -o "$out/flows/fwmark-$n.flows"
 done
-ls "$out"/flows/fwmark-*.flows | sed 's|.*/||; s|\.flows$||' >"$netdir/fwmark.lists"
+for f in "$out"/flows/fwmark-*.flows; do
+	basename "$f" .flows
+done >"$netdir/fwmark.lists"
 
 # --- reuse-N: conn_reuse_mode N. Two rr services of 4 real servers in the
 # servers' namespace (guest/scenario-net.sh): NAT (-m), its clients local

@@ -169,6 +169,7 @@ scenario_reuse() {
 	: >/tmp/reuse.err
 	_spid=$(net_ns)
 	_cpid=$(net_ns)
+	# shellcheck disable=SC2016 # the sh -c scripts expand their own $i, $c
 	if ! net_veth rv0 "$_spid" rv1 || ! net_veth rc0 "$_cpid" rc1 ||
 		! net_veth rs0 "$_cpid" rs1 "$_spid" ||
 		! net_step ip addr add 10.201.0.254/24 dev rv0 ||
