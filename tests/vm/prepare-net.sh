@@ -20,9 +20,9 @@ netdir=$out/net
 mkdir -p "$netdir"
 
 # --- fwmark. Rules are evaluated as iptables -j MARK / nft `meta mark set`
-# would: every matching rule sets the mark, so the last match wins. Mark 7
-# (tcp 80 and 443, udp 53 of one VIP) and mark 8 (IPv6) have fwmark
-# services; 10.0.30.1:80 also has a TCP service, which the fwmark service
+# would: every matching rule sets the mark, so the last match wins. Marks 7
+# (wmh) and 10 (mh mh-port), each tcp 80 and 443 and udp 53 of one VIP, and
+# mark 8 (IPv6, mh mh-port) have fwmark services; 10.0.30.1:80 also has a TCP service, which the fwmark service
 # shadows (IPVS looks up fwmark services first). Mark 9 is a persistent
 # service for a whole /24; 10.0.31.7:80 gets mark 12 (the later rule),
 # which has no fwmark service, so it goes to that VIP's TCP service; its
@@ -31,6 +31,8 @@ cat >"$netdir/fwmark.marks" <<'EOF'
 # MARK PROTO DEST[:PORTS] (tests/vm/prepare-net.sh; the last match sets the mark)
 7 tcp 10.0.30.1:80,443
 7 udp 10.0.30.1:53
+10 tcp 10.0.30.2:80,443
+10 udp 10.0.30.2:53
 8 tcp [fd00::30:1]:80,443
 8 udp [fd00::30:1]:5300-5399
 9 any 10.0.31.0/24
@@ -95,6 +97,7 @@ marks_to_nft "$netdir/fwmark.marks" >"$netdir/fwmark.nft"
 {
 	echo "-A -f 7 -s wmh"
 	echo "-A -t 10.0.30.1:80 -s wmh"
+	echo "-A -f 10 -s mh -b mh-port"
 	echo "-A -f 8 -6 -s mh -b mh-port"
 	echo "-A -f 9 -s wmh -p 300"
 	echo "-A -t 10.0.31.7:80 -s mh -b mh-port"
@@ -102,6 +105,7 @@ marks_to_nft "$netdir/fwmark.marks" >"$netdir/fwmark.nft"
 		# Port 0: the entry keeps the packet's port (ip_vs_schedule).
 		dests "-f 7" 12 "172.16.30.%d" 0 1 100 40 | sed 's/:0 -m/ -m/'
 		dests "-t 10.0.30.1:80" 4 "172.16.32.%d" 80 1 100 41
+		dests "-f 10" 8 "172.16.34.%d" 0 1 100 45 | sed 's/:0 -m/ -m/'
 		dests "-f 8 -6" 10 "[fd00:2::30:%x]" 8080 1 100 42
 		dests "-f 9" 8 "172.16.31.%d" 0 1 100 43 | sed 's/:0 -m/ -m/'
 		dests "-t 10.0.31.7:80" 5 "172.16.33.%d" 80 1 100 44
@@ -111,6 +115,9 @@ fw_count=$(((nflows + 9) / 10))
 count=$fw_count flows fwmark-7-80 tcp 10.0.30.1:80
 count=$fw_count flows fwmark-7-443 tcp 10.0.30.1:443
 count=$fw_count flows fwmark-7-53 udp 10.0.30.1:53
+count=$fw_count flows fwmark-10-80 tcp 10.0.30.2:80
+count=$fw_count flows fwmark-10-443 tcp 10.0.30.2:443
+count=$fw_count flows fwmark-10-53 udp 10.0.30.2:53
 count=$fw_count flows fwmark-8-80 tcp '[fd00::30:1]:80'
 count=$fw_count flows fwmark-8-443 tcp '[fd00::30:1]:443'
 count=$fw_count flows fwmark-8-5353 udp '[fd00::30:1]:5353'
