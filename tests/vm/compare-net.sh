@@ -21,7 +21,7 @@
 #   (reuse-N-rR-echo); the prediction under another conn_reuse_mode must
 #   disagree (reuse-N-vs-M); and from the kernel's entries alone, which
 #   reused ports changed dest (reuse-N-kernel: none under 0, NAT only
-#   under 1, NAT and DR under 2).
+#   under 1, NAT and DR under 2 and 3).
 
 # net_config NAME: the kernel's rules of NAME in list order, to
 # $cmp/NAME.config; 1 if not understood (reported).
@@ -154,7 +154,7 @@ net_reuse_kernel() {
 	case $m in
 	0) [ "$nat" -ne 0 ] || [ "$dr" -ne 0 ] || want=PASS ;;
 	1) [ "$nat" -eq 0 ] || [ "$dr" -ne 0 ] || want=PASS ;;
-	2) [ "$nat" -eq 0 ] || [ "$dr" -eq 0 ] || want=PASS ;;
+	2 | 3) [ "$nat" -eq 0 ] || [ "$dr" -eq 0 ] || want=PASS ;;
 	esac
 	result "reuse-$m-kernel" "$want" \
 		"reused ports that changed dest: NAT $nat of $natr, DR $dr of $drr"
@@ -211,7 +211,7 @@ net_reuse() {
 	done
 	# Another mode must predict otherwise somewhere, or the case could not
 	# tell the modes apart (mode 2 differs from 1 only under DR).
-	case $m in 0) alt=1 ;; 1) alt=2 ;; 2) alt=1 ;; esac
+	case $m in 0) alt=1 ;; 1) alt=2 ;; *) alt=1 ;; esac
 	if ! "$sim" predict --config "$cmp/$n-r1.config" --flows "$cmp/$n.flows" \
 		--sysctl "conn_reuse_mode=$alt" >"$cmp/$n.alt" 2>"$cmp/$n.alt.err"; then
 		result "$n-vs-$alt" FAIL "ipvs-sim predict --sysctl conn_reuse_mode=$alt failed: $(head -c 300 "$cmp/$n.alt.err")"
@@ -234,6 +234,6 @@ if [[ $net_plan == *" fwmark "* ]]; then
 		result fwmark FAIL "the guest did not return fwmark's files"
 	fi
 fi
-for net_m in 0 1 2; do
+for net_m in 0 1 2 3; do
 	[[ $net_plan != *" reuse-$net_m "* ]] || net_reuse "$net_m"
 done

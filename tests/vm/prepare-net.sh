@@ -10,7 +10,8 @@
 #   as `ipvs-sim predict --marks` reads it), OUTDIR/net/fwmark.nft, the nft
 #   ruleset derived from it (the guest loads it, the host predicts from the
 #   mark map), cmds/fwmark.ipvsadm and flows/fwmark-*.flows.
-# reuse-0, reuse-1, reuse-2: conn_reuse_mode 0/1/2, whole TCP connections
+# reuse-0..reuse-3: conn_reuse_mode 0/1/2/3 (a bit map to the kernel: 3
+#   acts as 2), whole TCP connections
 #   to real servers in a second namespace, a NAT and a DR service (rr, 4
 #   dests each), three rounds of connections that reuse client ports:
 #   cmds/reuse.ipvsadm, flows/reuse-N-rR.flows (START and DURATION of each
@@ -159,7 +160,7 @@ done >"$netdir/fwmark.lists"
 } >"$out/cmds/reuse.ipvsadm"
 rounds="1:a1,a2,a3,a4,a5,a6 2:a1,a2,a3,a4,a5,b1 3:a1,a2,a3,b1,c1,c2"
 : >"$netdir/reuse.rounds"
-for mode in 0 1 2; do
+for mode in 0 1 2 3; do
 	for r in $rounds; do
 		round=${r%%:*}
 		list=reuse-$mode-r$round
@@ -182,4 +183,4 @@ for mode in 0 1 2; do
 	done
 done
 
-plan+=(fwmark reuse-0 reuse-1 reuse-2)
+plan+=(fwmark reuse-0 reuse-1 reuse-2 reuse-3)

@@ -248,7 +248,7 @@ scenario_reuse() {
 net_scenario() {
 	case $1 in
 	fwmark) scenario_fwmark ;;
-	reuse-[0-2]) scenario_reuse "${1#reuse-}" ;;
+	reuse-[0-3]) scenario_reuse "${1#reuse-}" ;;
 	*) result "$1" FAIL "no such scenario in scenario-net.sh" ;;
 	esac
 }

@@ -501,7 +501,7 @@ keepalived) scenario_keepalived ;;
 ka-samples) scenario_ka_samples ;;
 kbench) scenario_kbench ;;
 memory) sh /test/memory.sh ;;
-fwmark | reuse-[0-2]) . /test/scenario-net.sh && net_scenario "$name" ;; # scenario-net.sh
+fwmark | reuse-[0-3]) . /test/scenario-net.sh && net_scenario "$name" ;; # scenario-net.sh
 persist-eqt[01]) scenario_persist "${name#persist-eqt}" ;;
 nodest-[01]) scenario_nodest "${name#nodest-}" ;;
 thresh) scenario_thresh ;;
