@@ -58,7 +58,8 @@ marks_to_nft() {
 	{ sub(/#.*/, "") }
 	NF == 0 { next }
 	{
-		if (NF != 3 || $1 !~ /^[0-9]+$/) fail("expected MARK PROTO DEST[:PORTS]")
+		if (NF != 3 || $1 !~ /^([0-9]+|0[xX][0-9a-fA-F]+)$/)
+			fail("expected MARK PROTO DEST[:PORTS]")
 		mark = $1; proto = $2; dest = $3; ports = ""
 		if (dest ~ /^\[/) {
 			fam = "ip6"
@@ -70,6 +71,9 @@ marks_to_nft() {
 				if (rest !~ /^:/) fail("bad destination " dest)
 				ports = substr(rest, 2)
 			}
+		} else if (gsub(/:/, ":", dest) > 1) {
+			fam = "ip6"	# a bare IPv6 address or prefix: no ports
+			addr = dest
 		} else {
 			fam = "ip"
 			n = split(dest, p, ":")
