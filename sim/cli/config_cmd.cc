@@ -3,6 +3,8 @@
 // syntax with real servers oldest first (as ipvs-snapshot writes them), so
 // that what the simulator reads from a keepalived.conf or a listing can be
 // diffed against a snapshot of the director that was configured from it.
+// With --checker-down / --checker-up it prints instead the timeline of
+// keepalived's checkers failing and recovering (keepalived_config.h).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -20,7 +22,10 @@ struct ConfigCmdArgs {
   ConfigArgs config;
   std::string format = "rules";
   std::vector<std::string> down;
+  std::vector<std::string> up;
   double at = 0;
+  double at_up = 0;
+  bool at_up_given = false;
   bool sort = false;
 };
 
@@ -48,18 +53,39 @@ int RunConfig(const ConfigCmdArgs& a, const GlobalOptions& g) {
                               std::make_pair(y.key.fwmark != 0, y.key);
                      });
   std::string out;
-  if (!a.down.empty()) {
-    std::vector<Endpoint> down;
-    for (const std::string& t : a.down) {
-      Endpoint ep;
-      if (!Endpoint::Parse(t, &ep, false))
-        return Fail(fmt::format("--checker-down: '{}' is not ADDR:PORT ([v6]:PORT)", t));
-      down.push_back(ep);
-    }
+  if (!a.down.empty() || !a.up.empty()) {
+    std::vector<Endpoint> down, up;
+    auto endpoints = [](const char* opt, const std::vector<std::string>& texts,
+                        std::vector<Endpoint>* eps, std::string* err) {
+      for (const std::string& t : texts) {
+        Endpoint ep;
+        if (!Endpoint::Parse(t, &ep, false)) {
+          *err = fmt::format("{}: '{}' is not ADDR:PORT ([v6]:PORT)", opt, t);
+          return false;
+        }
+        eps->push_back(ep);
+      }
+      return true;
+    };
+    if (!endpoints("--checker-down", a.down, &down, &err) ||
+        !endpoints("--checker-up", a.up, &up, &err))
+      return Fail(err);
     std::vector<Endpoint> unknown;
-    out = KeepalivedCheckersDown(cfg, down, a.at, &unknown);
-    for (const Endpoint& ep : unknown)
-      return Fail(fmt::format("--checker-down: no service has real server {}", ep.ToString()));
+    if (!down.empty()) {
+      out = KeepalivedCheckersDown(cfg, down, a.at, &unknown);
+      for (const Endpoint& ep : unknown)
+        return Fail(fmt::format("--checker-down: no service has real server {}", ep.ToString()));
+    }
+    if (!up.empty()) {
+      // Alone, --checker-up brings back servers that were down before --at;
+      // after --checker-down, the up events come at --at-up (--at + 1).
+      double at_up = down.empty() ? a.at : a.at_up_given ? a.at_up : a.at + 1;
+      if (!down.empty() && at_up < a.at)
+        return Fail(fmt::format("--at-up {} is before --at {}", at_up, a.at));
+      out += KeepalivedCheckersUp(cfg, down.empty() ? up : down, up, at_up, &unknown);
+      for (const Endpoint& ep : unknown)
+        return Fail(fmt::format("--checker-up: no service has real server {}", ep.ToString()));
+    }
   } else {
     out = FormatIpvsadmConfig(cfg);
     if (a.format == "annotated") out += FormatNotes(cfg);
@@ -86,14 +112,27 @@ void SetupConfig(CLI::App* app, GlobalOptions* g, RunFn* run) {
                 "instead of the rules, print the timeline of keepalived's checker failing for "
                 "this real server (ADDR:PORT, repeatable): -d, or -e ... -w 0 with "
                 "inhibit_on_failure, and the sorry server when no weight is left");
+  c->add_option("--checker-up", a->up,
+                "instead of the rules, print the timeline of keepalived's checker recovering for "
+                "this real server (ADDR:PORT, repeatable), down until then (or since "
+                "--checker-down): -a, or -e ... -w WEIGHT with inhibit_on_failure; when the "
+                "weight comes back the sorry server goes (-d, or -e ... -w 0 with "
+                "sorry_server_inhibit) and every live real server is added back");
   c->add_flag("--sort", a->sort,
               "services in a fixed order (by protocol, address, port; fwmark services last) "
               "instead of the configuration's, so that two dumps of the same services diff "
               "clean whatever order they were listed in (a snapshot lists them in hash order); "
               "real servers keep their order");
-  c->add_option("--at", a->at, "time of the --checker-down events (seconds)")
+  c->add_option("--at", a->at,
+                "time of the --checker-down events, or of --checker-up given alone (seconds)")
       ->capture_default_str();
-  c->callback([run, a, g]() { *run = [a, g]() { return RunConfig(*a, *g); }; });
+  CLI::Option* at_up = c->add_option(
+      "--at-up", a->at_up,
+      "time of the --checker-up events after --checker-down (seconds; default --at + 1)");
+  c->callback([run, a, g, at_up]() {
+    a->at_up_given = at_up->count() > 0;
+    *run = [a, g]() { return RunConfig(*a, *g); };
+  });
 }
 
 }  // namespace ipvs_sim

@@ -1302,6 +1302,53 @@ bool ParseKeepalivedConfig(const std::string& path, const KeepalivedOptions& opt
   return ParseKeepalivedConfigText(text, path, dir, opts, out, warnings, err);
 }
 
+namespace {
+
+// The service of @s as ipvsadm options ("-t a:p", "-f 7 -6").
+std::string CheckerKey(const Service& s) {
+  std::string key = s.key.ToString();
+  if (s.key.fwmark && s.key.fwmark_family == Family::kV6) key += " -6";
+  return key;
+}
+
+std::string Thresholds(const Dest& d) {
+  std::string t;
+  if (d.u_threshold) t += fmt::format(" -x {}", d.u_threshold);
+  if (d.l_threshold) t += fmt::format(" -y {}", d.l_threshold);
+  return t;
+}
+
+// The real servers of @s (not the sorry server), oldest first: keepalived's
+// vs->rs list (file order), the order its checkers were started in.
+std::vector<const Dest*> RealServers(const Service& s) {
+  std::vector<const Dest*> out;
+  for (auto it = s.dests.rbegin(); it != s.dests.rend(); ++it)
+    if (!(s.has_sorry_server && it->ep == s.sorry_server)) out.push_back(&*it);
+  return out;
+}
+
+bool Contains(const std::vector<Endpoint>& v, const Endpoint& ep) {
+  return std::find(v.begin(), v.end(), ep) != v.end();
+}
+
+// What ipvs_cmd(LVS_CMD_DEL_DEST) sends for @d: weight 0 on an inhibited
+// server, a delete otherwise.
+std::string DelDestLine(double at, const std::string& key, const Dest& d) {
+  if (d.inhibit_on_failure)
+    return fmt::format("{} -e {} -r {} -{} -w 0{}\n", at, key, d.ep.ToString(), d.forward,
+                       Thresholds(d));
+  return fmt::format("{} -d {} -r {}\n", at, key, d.ep.ToString());
+}
+
+// What ipvs_cmd(LVS_CMD_ADD_DEST) sends for @d back up: its weight again on
+// an inhibited server (still in the list), an add otherwise.
+std::string AddDestLine(double at, const std::string& key, const Dest& d) {
+  return fmt::format("{} -{} {} -r {} -{} -w {}{}\n", at, d.inhibit_on_failure ? 'e' : 'a', key,
+                     d.ep.ToString(), d.forward, d.weight, Thresholds(d));
+}
+
+}  // namespace
+
 std::string KeepalivedCheckersDown(const IpvsConfig& cfg, const std::vector<Endpoint>& down,
                                    double at, std::vector<Endpoint>* unknown) {
   std::string out;
@@ -1314,41 +1361,91 @@ std::string KeepalivedCheckersDown(const IpvsConfig& cfg, const std::vector<Endp
       }
     return false;
   };
-  auto fwd = [](char f) { return fmt::format("-{}", f); };
-  auto thresholds = [](const Dest& d) {
-    std::string t;
-    if (d.u_threshold) t += fmt::format(" -x {}", d.u_threshold);
-    if (d.l_threshold) t += fmt::format(" -y {}", d.l_threshold);
-    return t;
-  };
   for (const Service& s : cfg.services) {
-    std::string key = s.key.ToString();
-    if (s.key.fwmark && s.key.fwmark_family == Family::kV6) key += " -6";
+    std::string key = CheckerKey(s);
+    std::vector<const Dest*> real = RealServers(s);
+    std::vector<bool> alive(real.size(), true);
     int64_t live_weight = 0;
     bool changed = false;
-    // Oldest first, the order keepalived's checkers were started in.
-    for (auto it = s.dests.rbegin(); it != s.dests.rend(); ++it) {
-      const Dest& d = *it;
-      if (s.has_sorry_server && d.ep == s.sorry_server) continue;
+    // perform_svr_state() for each failed checker, oldest first.
+    for (size_t i = 0; i < real.size(); ++i) {
+      const Dest& d = *real[i];
       if (!is_down(d.ep)) {
         live_weight += d.weight;
         continue;
       }
+      alive[i] = false;
       changed = true;
-      if (d.inhibit_on_failure)
-        out += fmt::format("{} -e {} -r {} {} -w 0{}\n", at, key, d.ep.ToString(), fwd(d.forward),
-                           thresholds(d));
-      else
-        out += fmt::format("{} -d {} -r {}\n", at, key, d.ep.ToString());
+      out += DelDestLine(at, key, d);
     }
+    // update_quorum_state(): quorum (1) lost. perform_quorum_state(vs,
+    // false) takes the live servers left (all at weight 0) out, then the
+    // sorry server comes in.
     if (changed && live_weight < 1 && s.has_sorry_server) {
+      for (size_t i = 0; i < real.size(); ++i)
+        if (alive[i]) out += DelDestLine(at, key, *real[i]);
       bool present = s.Find(s.sorry_server) >= 0;
-      out += fmt::format("{} -{} {} -r {} {} -w 1\n", at, present ? 'e' : 'a', key,
-                         s.sorry_server.ToString(), fwd(s.sorry_forward));
+      out += fmt::format("{} -{} {} -r {} -{} -w 1\n", at, present ? 'e' : 'a', key,
+                         s.sorry_server.ToString(), s.sorry_forward);
     }
   }
   for (size_t i = 0; i < down.size(); ++i)
     if (!used[i]) unknown->push_back(down[i]);
+  return out;
+}
+
+std::string KeepalivedCheckersUp(const IpvsConfig& cfg, const std::vector<Endpoint>& down_before,
+                                 const std::vector<Endpoint>& up, double at,
+                                 std::vector<Endpoint>* unknown) {
+  std::string out;
+  std::vector<bool> used(up.size(), false);
+  auto is_up = [&](const Endpoint& ep) {
+    bool found = false;
+    for (size_t i = 0; i < up.size(); ++i)
+      if (up[i] == ep) {
+        used[i] = true;
+        found = true;
+      }
+    return found;
+  };
+  for (const Service& s : cfg.services) {
+    std::string key = CheckerKey(s);
+    std::vector<const Dest*> real = RealServers(s);
+    // The state KeepalivedCheckersDown(cfg, down_before) left.
+    std::vector<bool> alive(real.size());
+    int64_t weight = 0;
+    for (size_t i = 0; i < real.size(); ++i) {
+      alive[i] = !Contains(down_before, real[i]->ep);
+      if (alive[i]) weight += real[i]->weight;
+    }
+    bool quorum_up = weight >= 1;
+    bool sorry_in = s.has_sorry_server && !quorum_up;
+    // perform_svr_state() for each recovered checker, oldest first.
+    for (size_t i = 0; i < real.size(); ++i) {
+      const Dest& d = *real[i];
+      if (!is_up(d.ep) || alive[i]) continue;  // a live server stays as it is
+      alive[i] = true;
+      // "Change only if we have quorum or no sorry server".
+      if (quorum_up || !sorry_in) out += AddDestLine(at, key, d);
+      weight += d.weight;
+      if (quorum_up || weight < 1) continue;
+      // update_quorum_state(): quorum gained. The sorry server goes
+      // (LVS_CMD_DEL_DEST: weight 0 with sorry_server_inhibit), then
+      // perform_quorum_state(vs, true) adds every live server back.
+      quorum_up = true;
+      if (!sorry_in) continue;
+      sorry_in = false;
+      if (s.sorry_inhibit)
+        out += fmt::format("{} -e {} -r {} -{} -w 0\n", at, key, s.sorry_server.ToString(),
+                           s.sorry_forward);
+      else
+        out += fmt::format("{} -d {} -r {}\n", at, key, s.sorry_server.ToString());
+      for (size_t j = 0; j < real.size(); ++j)
+        if (alive[j]) out += AddDestLine(at, key, *real[j]);
+    }
+  }
+  for (size_t i = 0; i < up.size(); ++i)
+    if (!used[i]) unknown->push_back(up[i]);
   return out;
 }
 

@@ -91,9 +91,32 @@ bool ParseKeepalivedConfigText(const std::string& text, const std::string& name,
 // server, the sorry server comes in at weight 1 ("-e" when it is already
 // there through sorry_server_inhibit, "-a" otherwise). The quorum is taken
 // as 1 (keepalived's default; a "quorum" keyword is not recorded in @cfg).
+// When the sorry server comes in, live real servers left at weight 0 go
+// first (perform_quorum_state), as they would for a lost quorum. @cfg is
+// the state at start (ParseKeepalivedConfig's), every real server in it up.
 // Endpoints without a service are reported in *unknown.
 std::string KeepalivedCheckersDown(const IpvsConfig& cfg, const std::vector<Endpoint>& down,
                                    double at, std::vector<Endpoint>* unknown);
+
+// The timeline of keepalived's checkers recovering at time @at for the real
+// servers @up, after KeepalivedCheckersDown(cfg, down_before, ...) took the
+// servers @down_before out (@cfg is the same start state; a server of @up
+// that is not in @down_before is up already and gets no event). For every
+// service of @cfg, in service order, the recovered servers are handled
+// oldest first as keepalived's perform_svr_state() and
+// update_quorum_state() (check/ipwrapper.c) do:
+// - while the quorum (1) is up, or the service has no sorry server in, the
+//   server comes back at its weight in @cfg: "-a ... -w W", or "-e ... -w W"
+//   with inhibit_on_failure (it stayed in the list at weight 0);
+// - while the sorry server is in, the recovered server is not touched until
+//   the live weight reaches the quorum; then the sorry server goes ("-d",
+//   or "-e ... -w 0" with sorry_server_inhibit) and every live real server
+//   is added back, oldest first (perform_quorum_state), this one included.
+// So the sorry server is in the list exactly while no live weight is left.
+// Endpoints of @up without a service are reported in *unknown.
+std::string KeepalivedCheckersUp(const IpvsConfig& cfg, const std::vector<Endpoint>& down_before,
+                                 const std::vector<Endpoint>& up, double at,
+                                 std::vector<Endpoint>* unknown);
 
 // True if @text looks like a keepalived.conf: a virtual_server,
 // virtual_server_group, global_defs, vrrp_* or include keyword at the start

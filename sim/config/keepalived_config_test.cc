@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -493,6 +494,157 @@ TEST(Keepalived, CheckersDownTimeline) {
   EXPECT_EQ(tl.size(), 4u);
   KeepalivedCheckersDown(p.cfg, {Ep("10.9.9.9:80")}, 0, &unknown);
   ASSERT_EQ(unknown.size(), 1u);
+}
+
+// Applies the -a/-e/-d lines of @timeline to @cfg as the replay does; false
+// (with a message) when one fails, as a duplicate add would.
+bool Replay(const std::string& timeline, IpvsConfig* cfg, std::string* err) {
+  std::vector<TimelineEvent> tl;
+  if (!ParseTimelineText(timeline, "tl", &tl, err)) return false;
+  for (const TimelineEvent& ev : tl) {
+    int idx = cfg->Find(ev.svc.key);
+    if (idx < 0) {
+      *err = ev.where + ": no service";
+      return false;
+    }
+    char cmd = ev.kind == TimelineEvent::Kind::kAddDest    ? 'a'
+               : ev.kind == TimelineEvent::Kind::kEditDest ? 'e'
+                                                           : 'd';
+    int at;
+    std::string e;
+    if (!ApplyDestEdit(&cfg->services[idx], cmd, ev.dest, DestInsert::kHead, &at, &e)) {
+      *err = ev.where + ": " + e;
+      return false;
+    }
+  }
+  return true;
+}
+
+// The weight of @ep in @s, -1 when it is not in the list.
+int WeightOf(const Service& s, const Endpoint& ep) {
+  int i = s.Find(ep);
+  return i < 0 ? -1 : s.dests[i].weight;
+}
+
+// What the dest lists must be once exactly the real servers @live of
+// @start are up: each live one at its weight, the others out (-1) or at 0
+// (inhibit_on_failure), and the sorry server serving (weight 1) exactly
+// while no live weight is left, otherwise out or at 0 (sorry_server_inhibit).
+void ExpectState(const IpvsConfig& start, const IpvsConfig& now, const std::vector<Endpoint>& live,
+                 const std::string& what) {
+  ASSERT_EQ(start.services.size(), now.services.size());
+  for (size_t i = 0; i < start.services.size(); ++i) {
+    const Service& s0 = start.services[i];
+    const Service& s = now.services[i];
+    std::string ctx = what + " " + s.key.ToString();
+    int64_t live_weight = 0;
+    for (const Dest& d : s0.dests) {
+      if (s0.has_sorry_server && d.ep == s0.sorry_server) continue;
+      bool up = std::find(live.begin(), live.end(), d.ep) != live.end();
+      if (up) live_weight += d.weight;
+      int want = up ? d.weight : d.inhibit_on_failure ? 0 : -1;
+      EXPECT_EQ(WeightOf(s, d.ep), want) << ctx << " " << d.ep.ToString();
+    }
+    if (!s0.has_sorry_server) continue;
+    int sorry = WeightOf(s, s0.sorry_server);
+    if (live_weight < 1)
+      EXPECT_EQ(sorry, 1) << ctx << ": the sorry server serves while every real server is down";
+    else
+      EXPECT_EQ(sorry, s0.sorry_inhibit ? 0 : -1) << ctx << ": the sorry server is out";
+  }
+}
+
+const char kSorryConf[] =
+    "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo wlc\n"
+    " sorry_server 10.1.0.9 80\n"
+    " real_server 10.1.0.1 80 { weight 2\n inhibit_on_failure }\n"
+    " real_server 10.1.0.2 80 { weight 3\n uthreshold 7 }\n"
+    " real_server 10.1.0.3 80 { weight 1 }\n}\n"
+    "virtual_server 10.0.0.2 443 {\n protocol TCP\n lb_kind DR\n"
+    " sorry_server 10.1.0.8 443\n sorry_server_inhibit\n"
+    " real_server 10.1.0.2 443 { inhibit_on_failure }\n"
+    " real_server 10.1.0.4 443 { weight 5 }\n}\n"
+    "virtual_server 10.0.0.3 53 {\n protocol UDP\n"
+    " real_server 10.1.0.1 53 { }\n}\n";
+
+// Every set of servers failing, then every subset of those (and one server
+// that never failed) coming back: the replayed lists are what keepalived
+// keeps, with the sorry server present exactly while all are down, and
+// everything back gives the lists of the start.
+TEST(Keepalived, CheckersDownThenUpReplay) {
+  Parsed p = Text(kSorryConf);
+  ASSERT_TRUE(p.ok) << p.err;
+  std::vector<Endpoint> all = {Ep("10.1.0.1:80"),  Ep("10.1.0.2:80"),  Ep("10.1.0.3:80"),
+                               Ep("10.1.0.2:443"), Ep("10.1.0.4:443"), Ep("10.1.0.1:53")};
+  auto subset = [](const std::vector<Endpoint>& from, unsigned bits) {
+    std::vector<Endpoint> out;
+    for (size_t i = 0; i < from.size(); ++i)
+      if (bits & (1u << i)) out.push_back(from[i]);
+    return out;
+  };
+  std::vector<Endpoint> unknown;
+  for (unsigned db = 1; db < (1u << all.size()); ++db) {
+    std::vector<Endpoint> down = subset(all, db);
+    std::vector<Endpoint> live_after_down = subset(all, ~db & ((1u << all.size()) - 1));
+    IpvsConfig cfg = p.cfg;
+    std::string err;
+    std::string down_tl = KeepalivedCheckersDown(p.cfg, down, 5, &unknown);
+    ASSERT_TRUE(Replay(down_tl, &cfg, &err)) << err << "\n" << down_tl;
+    std::string ctx = fmt::format("down {:#x}", db);
+    ExpectState(p.cfg, cfg, live_after_down, ctx);
+    for (unsigned ub = 1; ub < (1u << down.size()); ++ub) {
+      std::vector<Endpoint> up = subset(down, ub);
+      if (!live_after_down.empty()) up.push_back(live_after_down.front());  // a no-op
+      std::vector<Endpoint> live = live_after_down;
+      for (const Endpoint& ep : subset(down, ub)) live.push_back(ep);
+      IpvsConfig c2 = cfg;
+      std::string up_tl = KeepalivedCheckersUp(p.cfg, down, up, 6, &unknown);
+      ASSERT_TRUE(Replay(up_tl, &c2, &err)) << err << "\n" << down_tl << up_tl;
+      ExpectState(p.cfg, c2, live, fmt::format("{} up {:#x}", ctx, ub));
+      if (ub + 1 == (1u << down.size())) {
+        // All back: the same dests at the same weights as at the start.
+        for (size_t i = 0; i < p.cfg.services.size(); ++i) {
+          EXPECT_EQ(c2.services[i].dests.size(), p.cfg.services[i].dests.size()) << ctx;
+          for (const Dest& d : p.cfg.services[i].dests)
+            EXPECT_EQ(WeightOf(c2.services[i], d.ep), d.weight) << ctx << " " << d.ep.ToString();
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(unknown.empty());
+}
+
+// keepalived's order when the quorum comes back: the recovered server is
+// not added on its own; the sorry server goes first, then every live real
+// server is added back oldest first (perform_quorum_state), and a second
+// server coming back while the quorum is up is just added.
+TEST(Keepalived, CheckersUpOrderMatchesKeepalived) {
+  Parsed p = Text(kSorryConf);
+  ASSERT_TRUE(p.ok) << p.err;
+  std::vector<Endpoint> unknown;
+  std::vector<Endpoint> down = {Ep("10.1.0.1:80"), Ep("10.1.0.2:80"), Ep("10.1.0.3:80"),
+                                Ep("10.1.0.2:443"), Ep("10.1.0.4:443")};
+  EXPECT_EQ(KeepalivedCheckersUp(p.cfg, down, {Ep("10.1.0.3:80"), Ep("10.1.0.1:80")}, 9, &unknown),
+            "9 -d -t 10.0.0.1:80 -r 10.1.0.9:80\n"
+            "9 -e -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 2\n"
+            "9 -a -t 10.0.0.1:80 -r 10.1.0.3:80 -m -w 1\n");
+  EXPECT_EQ(KeepalivedCheckersUp(p.cfg, down, {Ep("10.1.0.2:80"), Ep("10.1.0.4:443")}, 9, &unknown),
+            "9 -d -t 10.0.0.1:80 -r 10.1.0.9:80\n"
+            "9 -a -t 10.0.0.1:80 -r 10.1.0.2:80 -m -w 3 -x 7\n"
+            "9 -e -t 10.0.0.2:443 -r 10.1.0.8:443 -g -w 0\n"
+            "9 -a -t 10.0.0.2:443 -r 10.1.0.4:443 -g -w 5\n");
+  // Quorum still up (10.1.0.3 alive): a plain add, the sorry server untouched.
+  EXPECT_EQ(KeepalivedCheckersUp(p.cfg, {Ep("10.1.0.2:80")}, {Ep("10.1.0.2:80")}, 3, &unknown),
+            "3 -a -t 10.0.0.1:80 -r 10.1.0.2:80 -m -w 3 -x 7\n");
+  // No sorry server: a plain add even with every server down.
+  EXPECT_EQ(KeepalivedCheckersUp(p.cfg, {Ep("10.1.0.1:53")}, {Ep("10.1.0.1:53")}, 3, &unknown),
+            "3 -a -u 10.0.0.3:53 -r 10.1.0.1:53 -m -w 1\n");
+  // Up already: nothing; no such server: unknown.
+  EXPECT_EQ(KeepalivedCheckersUp(p.cfg, {}, {Ep("10.1.0.1:80")}, 3, &unknown), "");
+  EXPECT_TRUE(unknown.empty());
+  EXPECT_EQ(KeepalivedCheckersUp(p.cfg, {}, {Ep("10.9.9.9:80")}, 3, &unknown), "");
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown[0], Ep("10.9.9.9:80"));
 }
 
 TEST(Keepalived, Detection) {
