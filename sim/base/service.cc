@@ -19,6 +19,37 @@ int Service::Find(const Endpoint& ep) const {
   return -1;
 }
 
+void UpdateOverload(Dest* d, int mode) {
+  if (d->u_threshold == 0) {
+    d->overloaded = false;
+    return;
+  }
+  uint64_t conns = uint64_t{d->active_conns} + d->inactive_conns;
+  uint32_t u = d->u_threshold, l = LowerThreshold(*d);
+  if (conns >= (mode > 0 ? l : u)) {
+    d->overloaded = true;
+    return;
+  }
+  if (conns >= (mode < 0 ? u : l)) return;
+  d->overloaded = false;
+}
+
+void CountConnIn(Dest* d, bool active) {
+  if (active)
+    ++d->active_conns;
+  else
+    ++d->inactive_conns;
+  if (uint64_t{d->active_conns} + d->inactive_conns == d->u_threshold) UpdateOverload(d, 1);
+}
+
+void CountConnOut(Dest* d, bool active) {
+  uint64_t before = uint64_t{d->active_conns} + d->inactive_conns;
+  uint32_t& n = active ? d->active_conns : d->inactive_conns;
+  if (n == 0) return;
+  --n;
+  if (d->u_threshold != 0 && before == LowerThreshold(*d)) UpdateOverload(d, -1);
+}
+
 bool ApplyDestEdit(Service* svc, char cmd, const Dest& dest, DestInsert pos, int* index,
                    std::string* err) {
   int i = svc->Find(dest.ep);
@@ -30,7 +61,7 @@ bool ApplyDestEdit(Service* svc, char cmd, const Dest& dest, DestInsert pos, int
     }
     Dest d = dest;
     d.last_weight = d.weight;
-    d.active_conns = d.inactive_conns = 0;
+    d.active_conns = d.inactive_conns = d.persist_conns = 0;
     d.overloaded = false;
     if (pos == DestInsert::kHead) {
       svc->dests.insert(svc->dests.begin(), d);
@@ -49,12 +80,13 @@ bool ApplyDestEdit(Service* svc, char cmd, const Dest& dest, DestInsert pos, int
   *index = i;
   if (cmd == 'e') {
     Dest& d = svc->dests[i];
-    if (dest.u_threshold == 0 || dest.u_threshold > d.u_threshold) d.overloaded = false;
+    bool thresholds = dest.u_threshold != d.u_threshold || dest.l_threshold != d.l_threshold;
     d.weight = dest.weight;
     if (dest.weight != 0) d.last_weight = dest.weight;
     d.u_threshold = dest.u_threshold;
     d.l_threshold = dest.l_threshold;
     d.forward = dest.forward;
+    if (thresholds) UpdateOverload(&d, 0);
     return true;
   }
   svc->dests.erase(svc->dests.begin() + i);

@@ -34,11 +34,34 @@ struct Dest {
   // the kernel; kept so that a timeline can model the checker.
   bool inhibit_on_failure = false;
 
-  // Runtime state.
+  // Runtime state. active + inactive is the kernel's totalconns (normal
+  // entries); persistence templates are counted apart, in persist_conns,
+  // and do not count towards the thresholds.
   uint32_t active_conns = 0;
   uint32_t inactive_conns = 0;
+  uint32_t persist_conns = 0;
   bool overloaded = false;  // IP_VS_DEST_F_OVERLOAD
 };
+
+// The lower threshold in use: -y, or without it u - u/4 (l_threshold_val).
+inline uint32_t LowerThreshold(const Dest& d) {
+  return d.l_threshold ? d.l_threshold : d.u_threshold - (d.u_threshold >> 2);
+}
+
+// Recomputes d->overloaded as __ip_vs_dest_update_overload does (6.1 and
+// 6.12 as Debian ships them) from the entries counted now: @mode > 0 when
+// an entry was just counted and the total reached u_threshold (then set if
+// at or above the lower threshold), @mode < 0 when an entry was just
+// uncounted and the total fell from the lower threshold (then cleared
+// unless still at or above u_threshold), 0 after a threshold edit (set at
+// or above u_threshold, kept at or above the lower one, else cleared).
+// Without u_threshold the flag is always clear.
+void UpdateOverload(Dest* d, int mode);
+
+// Counts one normal entry in or out of @d, updating overload at the
+// crossings the kernel checks (ip_vs_bind_dest / ip_vs_unbind_dest).
+void CountConnIn(Dest* d, bool active);
+void CountConnOut(Dest* d, bool active);
 
 // Identifies a virtual service: protocol + VIP:port, or a firewall mark.
 struct ServiceKey {
@@ -89,8 +112,8 @@ enum class DestInsert { kHead, kTail };
 //       no runtime state; fails if its endpoint is already there.
 //   'e' (ip_vs_edit_dest): weight, thresholds and forwarding of the dest with
 //       @dest's endpoint change; last_weight follows a non-zero weight only
-//       (a drain to 0 keeps it); OVERLOAD is cleared when the new upper
-//       threshold is 0 or above the old one (__ip_vs_update_dest);
+//       (a drain to 0 keeps it); when a threshold changes, overload is
+//       recomputed (UpdateOverload mode 0, __ip_vs_update_dest);
 //       connection counters are kept.
 //   'd' (ip_vs_del_dest): the dest with @dest's endpoint is removed.
 // *index receives the dest's index: where it was added, edited or was

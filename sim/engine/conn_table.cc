@@ -106,32 +106,11 @@ double ConnTable::Timeout(const Conn& c) const {
 }
 
 void ConnTable::Bind(Conn& c) {
-  Dest* d = dest(c.dest_id);
-  if (!d) return;
-  if (c.active)
-    ++d->active_conns;
-  else
-    ++d->inactive_conns;
-  if (d->u_threshold != 0 && d->active_conns + d->inactive_conns >= d->u_threshold)
-    d->overloaded = true;
+  if (Dest* d = dest(c.dest_id)) CountConnIn(d, c.active);
 }
 
 void ConnTable::Unbind(Conn& c) {
-  Dest* d = dest(c.dest_id);
-  if (!d) return;
-  if (c.active) {
-    if (d->active_conns) --d->active_conns;
-  } else {
-    if (d->inactive_conns) --d->inactive_conns;
-  }
-  uint64_t total = static_cast<uint64_t>(d->active_conns) + d->inactive_conns;
-  if (d->l_threshold != 0) {
-    if (total < d->l_threshold) d->overloaded = false;
-  } else if (d->u_threshold != 0) {
-    if (total * 4 < static_cast<uint64_t>(d->u_threshold) * 3) d->overloaded = false;
-  } else {
-    d->overloaded = false;
-  }
+  if (Dest* d = dest(c.dest_id)) CountConnOut(d, c.active);
 }
 
 inline void ConnTable::EndFlow(Conn& c, double now) {
@@ -348,9 +327,35 @@ bool ConnTable::Reuse(uint32_t idx, double now, double duration) {
   return was_ended;
 }
 
-bool ConnTable::ClosedTcp(uint32_t idx) const {
+bool ConnTable::Closed(uint32_t idx) const {
   const Conn& c = pool_[idx];
-  return c.proto() == Proto::kTcp && !c.in_progress && timeouts_.tcp_flows_close;
+  if (c.in_progress) return false;
+  if (c.proto() == Proto::kTcp) return timeouts_.tcp_flows_close;
+  return c.proto() == Proto::kSctp;
+}
+
+double ConnTable::IdleTimeout(Proto proto) const {
+  switch (proto) {
+    case Proto::kTcp:
+      return timeouts_.tcp_established;
+    case Proto::kUdp:
+      return timeouts_.udp;
+    case Proto::kSctp:
+      return timeouts_.sctp;
+  }
+  return timeouts_.udp;
+}
+
+void ConnTable::Orphan(uint32_t idx, double now) {
+  Conn& c = pool_[idx];
+  if (!c.in_progress) return;
+  c.in_progress = false;
+  c.flow_end = now;
+  if (observer_) observer_->OnFlowEnd(now, c);
+  c.deadline = now + IdleTimeout(c.proto());
+  // The pending timer (at the old flow end) re-arms itself if it is
+  // earlier, and is dropped as stale if later: push one for the new time.
+  PushTimer(idx, c);
 }
 
 void ConnTable::Remove(uint32_t idx, double now) {
@@ -367,6 +372,10 @@ void ConnTable::Remove(uint32_t idx, double now) {
 void ConnTable::Free(uint32_t idx) {
   Unlink(idx);
   Conn& c = pool_[idx];
+  if (c.tmpl != TemplateTable::kNone) {
+    if (templates_) templates_->Release(c.tmpl);
+    c.tmpl = TemplateTable::kNone;
+  }
   c.live = false;
   ++c.gen;
   c.next = free_;

@@ -12,10 +12,9 @@
 // UDP and SCTP entries count as inactive all along (IPVS counts only TCP
 // ESTABLISHED as active) and expire at end + udp / sctp.
 //
-// Overload follows ip_vs_bind_dest / ip_vs_unbind_dest: binding sets
-// overloaded when u_threshold != 0 and active + inactive >= u_threshold;
-// unbinding clears it when below l_threshold, or, without l_threshold, below
-// 3/4 of u_threshold (and always when u_threshold is 0).
+// Overload follows ip_vs_bind_dest / ip_vs_unbind_dest (CountConnIn/Out in
+// service.h): set when the entries reach u_threshold, cleared when they
+// fall below the lower threshold (-y, or u - u/4).
 //
 // Memory: entries live in a pool with a free list, indexed by an open-
 // addressing hash table (linear probing, backward-shift deletion, load at
@@ -40,6 +39,7 @@
 #include <vector>
 
 #include "net.h"
+#include "persistence.h"
 #include "service.h"
 
 namespace ipvs_sim {
@@ -106,6 +106,7 @@ struct alignas(64) Conn {
   bool in_progress = false;
   bool active = false;  // counted in Dest.active_conns (else inactive)
   bool live = false;
+  uint32_t tmpl = UINT32_MAX;  // the persistence template controlling it
 
   Proto proto() const { return static_cast<Proto>((k1 >> 32) & 0xff); }
   bool wide() const { return (k1 >> 40) & 1; }
@@ -206,6 +207,11 @@ class ConnTable {
   Dest* dest(uint32_t dest_id) const { return dest_id < dests_.size() ? dests_[dest_id] : nullptr; }
 
   void set_observer(ConnObserver* o) { observer_ = o; }
+  // Templates that entries may be controlled by: an entry freed releases
+  // its template (ip_vs_control_del).
+  void set_templates(TemplateTable* t) { templates_ = t; }
+  // Entry @idx is controlled by template @tmpl.
+  void set_control(uint32_t idx, uint32_t tmpl) { pool_[idx].tmpl = tmpl; }
 
   // Runs every state change due at or before @now (flow ends, expiries).
   // REQUIRES: @now is not before the previous call.
@@ -232,9 +238,20 @@ class ConnTable {
   // progress.
   void Remove(uint32_t idx, double now);
 
-  // True for a TCP entry whose flow has closed (TIME_WAIT/CLOSE): a new SYN
-  // on its 5-tuple expires it and is scheduled afresh (conn_reuse_mode=1).
-  bool ClosedTcp(uint32_t idx) const;
+  // True for a TCP entry whose flow has closed (TIME_WAIT, or FIN_WAIT
+  // where the director sees only the client's half) or an SCTP entry whose
+  // flow has ended (CLOSED): conn_reuse_mode decides whether a new
+  // connection on its 5-tuple is scheduled afresh.
+  bool Closed(uint32_t idx) const;
+
+  // The dest of entry @idx left its service at @now: the entry stays (the
+  // kernel drops packets on it and does not restart its timer) and expires
+  // @timeout after the last packet it passed, which for a flow in progress
+  // is now (the flow stops: the observer is told). A closed entry keeps its
+  // timer.
+  void Orphan(uint32_t idx, double now);
+  // Timeout of an established (or UDP/SCTP) entry of @proto.
+  double IdleTimeout(Proto proto) const;
 
   const Conn& at(uint32_t idx) const { return pool_[idx]; }
   // The flow key of entry @idx.
@@ -303,6 +320,7 @@ class ConnTable {
   size_t pending_ = 0;       // timers on the wheel (not in near_)
   std::vector<Dest*> dests_;
   ConnObserver* observer_ = nullptr;
+  TemplateTable* templates_ = nullptr;
 };
 
 }  // namespace ipvs_sim

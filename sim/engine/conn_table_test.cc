@@ -103,7 +103,7 @@ TEST_F(ConnTableTest, UncloseTcpStaysActiveForEstablishedTimeout) {
   table.Insert(k, HashFlowKey(k), 0, 0, 0, 10);
   table.Advance(59);
   EXPECT_EQ(dests_[0].active_conns, 1u);
-  EXPECT_FALSE(table.ClosedTcp(table.Find(k, HashFlowKey(k))));
+  EXPECT_FALSE(table.Closed(table.Find(k, HashFlowKey(k))));
   table.Advance(60);
   EXPECT_EQ(dests_[0].active_conns, 0u);
   EXPECT_EQ(table.size(), 0u);
@@ -132,7 +132,7 @@ TEST_F(ConnTableTest, ReuseWhileInProgressPushesTheEnd) {
   EXPECT_EQ(dests_[0].active_conns, 1u);
   table_.Advance(25);
   EXPECT_EQ(dests_[0].active_conns, 0u);
-  EXPECT_TRUE(table_.ClosedTcp(i));
+  EXPECT_TRUE(table_.Closed(i));
   ASSERT_EQ(ends_.ends.size(), 1u);
   EXPECT_DOUBLE_EQ(ends_.ends[0].first, 25);
 }

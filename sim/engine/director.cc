@@ -10,6 +10,22 @@ namespace ipvs_sim {
 Director::Director(int index, const DirectorOptions& opts, DestIds* ids, ConnObserver* observer)
     : index_(index), opts_(opts), ids_(ids), table_(opts.timeouts) {
   table_.set_observer(observer);
+  table_.set_templates(&templates_);
+}
+
+void Director::Advance(double now) {
+  // Templates wait for the entries they control: run the entries' timers
+  // up to each template timer before it fires.
+  auto uncount = [this](uint32_t dest_id) {
+    Dest* d = table_.dest(dest_id);
+    if (d && d->persist_conns) --d->persist_conns;
+  };
+  double t;
+  while (templates_.NextTime(&t) && t <= now) {
+    table_.Advance(t);
+    templates_.Advance(t, uncount);
+  }
+  table_.Advance(now);
 }
 
 bool Director::Bind(Slot& s, const std::string& name, std::string* err) {
@@ -49,6 +65,7 @@ bool Director::Load(const IpvsConfig& config, std::string* err) {
     Repoint(*slot);
     std::string name = opts_.sched_override.empty() ? svc.scheduler : opts_.sched_override;
     if (!Bind(*slot, name, err)) return false;
+    port_zero_ |= svc.key.fwmark == 0 && svc.key.vip.port == 0;
     slots_.push_back(std::move(slot));
   }
   return true;
@@ -74,7 +91,14 @@ inline bool SameEndpoint(const Endpoint& a, const Endpoint& b) {
 
 }  // namespace
 
-int Director::ServiceOf(const FlowKey& key) {
+int Director::ServiceOf(const FlowKey& key, uint32_t mark) {
+  if (mark) {
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const Slot& s = *slots_[i];
+      if (!s.deleted && s.svc.key.fwmark == mark && s.svc.key.fwmark_family == key.vip.addr.family)
+        return static_cast<int>(i);
+    }
+  }
   auto matches = [&key](const Slot& s) {
     return !s.deleted && s.svc.key.fwmark == 0 && s.svc.key.proto == key.proto &&
            SameEndpoint(s.svc.key.vip, key.vip);
@@ -86,32 +110,118 @@ int Director::ServiceOf(const FlowKey& key) {
       return last_svc_;
     }
   }
+  if (!port_zero_) return -1;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& s = *slots_[i];
+    if (!s.deleted && s.svc.key.fwmark == 0 && s.svc.key.proto == key.proto &&
+        s.svc.key.vip.port == 0 && s.svc.key.vip.addr == key.vip.addr)
+      return static_cast<int>(i);
+  }
   return -1;
+}
+
+uint32_t Director::Pick(int svc, const FlowKey& key, double now, uint32_t* tmpl, bool* persisted) {
+  Slot& s = *slots_[svc];
+  *tmpl = TemplateTable::kNone;
+  *persisted = false;
+  TemplateKey tk;
+  if (s.svc.persistence) {
+    tk = MakeTemplateKey(s.svc, key);
+    uint32_t t = templates_.Find(tk);
+    if (t != TemplateTable::kNone) {
+      uint32_t id = templates_.dest_id(t);
+      const Dest* d = table_.dest(id);
+      // ip_vs_check_template: the dest must be in its service and, under
+      // expire_quiescent_template, not at weight 0.
+      if (d && !(opts_.sysctls.expire_quiescent_template && d->weight == 0)) {
+        *tmpl = t;
+        *persisted = true;
+        return id;
+      }
+      templates_.Unhash(t);
+    }
+  } else if (s.svc.key.fwmark == 0 && key.vip.port != s.svc.key.vip.port) {
+    return kNoDest;  // port zero only supported in persistent services
+  }
+  int d = s.sched->Schedule(s.svc, key);
+  if (d < 0 || d >= static_cast<int>(s.svc.dests.size())) return kNoDest;
+  uint32_t id = s.dest_ids[d];
+  if (s.svc.persistence) {
+    *tmpl = templates_.Create(tk, static_cast<uint16_t>(svc), id, now, s.svc.persistence);
+    ++s.svc.dests[d].persist_conns;
+  }
+  return id;
+}
+
+uint32_t Director::Enter(const FlowKey& key, uint64_t hash, int svc, uint32_t dest_id,
+                         uint32_t tmpl, double start, double duration) {
+  uint32_t idx = table_.Insert(key, hash, static_cast<uint16_t>(svc), dest_id, start, duration);
+  if (tmpl != TemplateTable::kNone) {
+    table_.set_control(idx, tmpl);
+    templates_.Control(tmpl, start);
+  }
+  return idx;
+}
+
+const Dest* Director::DestInfo(uint32_t dest_id) const {
+  if (const Dest* d = table_.dest(dest_id)) return d;
+  auto it = gone_.find(dest_id);
+  return it == gone_.end() ? nullptr : &it->second;
+}
+
+bool Director::ReuseExpected(uint32_t idx, const Dest* info) const {
+  const Conn& c = table_.at(idx);
+  int mode = opts_.sysctls.conn_reuse_mode;
+  // is_new_conn_expected: never for a controlled (persistent) entry.
+  if (mode == 0 || c.tmpl != TemplateTable::kNone || !table_.Closed(idx)) return false;
+  if (c.proto() != Proto::kTcp) return true;  // SCTP CLOSED
+  // Under DR and tunnelling the director sees only the client's half and
+  // the entry ends in FIN_WAIT (checked with bit 2); under NAT in TIME_WAIT.
+  bool no_output = info && (info->forward == 'g' || info->forward == 'i');
+  return !no_output || (mode & 2);
 }
 
 FlowOutcome Director::Handle(const TraceFlow& flow, uint64_t h) {
   FlowOutcome out;
   out.director = index_;
-  int svc = ServiceOf(flow.key);
+  uint32_t mark = opts_.marks ? opts_.marks->MarkOf(flow.key) : 0;
+  int svc = ServiceOf(flow.key, mark);
   if (svc < 0) return out;
   out.svc = svc;
   uint32_t idx = table_.Find(flow.key, h);
   if (idx != ConnTable::kNone) {
-    if (opts_.reuse_closed_tcp && table_.ClosedTcp(idx)) {
+    uint32_t id = table_.at(idx).dest_id;
+    const Dest* info = DestInfo(id);
+    // is_new_conn: a SYN or an INIT; a UDP datagram is not.
+    bool is_new = flow.key.proto != Proto::kUdp;
+    bool resched = is_new && ((opts_.sysctls.expire_nodest_conn && info && info->weight == 0) ||
+                              ReuseExpected(idx, info));
+    if (!resched && !table_.dest(id)) {
+      // The server is not available: drop (the entry stays, its timer
+      // is not restarted) or, under expire_nodest_conn, expire it.
+      if (!opts_.sysctls.expire_nodest_conn) {
+        out.dropped = true;
+        out.stale_dest = id;
+        return out;
+      }
+      resched = true;
+    }
+    if (resched) {
       table_.Remove(idx, flow.start);
     } else {
       out.reused = true;
       out.started = table_.Reuse(idx, flow.start, flow.duration);
-      out.dest_id = table_.at(idx).dest_id;
+      out.dest_id = id;
       return out;
     }
   }
-  Slot& s = *slots_[svc];
-  int d = s.sched->Schedule(s.svc, flow.key);
-  if (d < 0 || d >= static_cast<int>(s.svc.dests.size())) return out;
-  out.dest_id = s.dest_ids[d];
+  uint32_t tmpl;
+  uint32_t id = Pick(svc, flow.key, flow.start, &tmpl, &out.persisted);
+  out.persistent = slots_[svc]->svc.persistence != 0;
+  if (id == kNoDest) return out;
+  out.dest_id = id;
   out.started = true;
-  table_.Insert(flow.key, h, static_cast<uint16_t>(svc), out.dest_id, flow.start, flow.duration);
+  Enter(flow.key, h, svc, id, tmpl, flow.start, flow.duration);
   return out;
 }
 
@@ -121,19 +231,64 @@ bool Director::Adopt(const Conn& c, const FlowKey& key, double now, bool synced)
   uint32_t idx = table_.Find(key, c.hash);
   if (idx != ConnTable::kNone) {
     // An older entry of the same 5-tuple is still here: the packet uses it.
-    if (table_.at(idx).dest_id != c.dest_id) return false;
+    if (table_.at(idx).dest_id != c.dest_id || !table_.dest(c.dest_id)) return false;
     table_.Reuse(idx, now, c.flow_end - now);
     return true;
   }
+  uint32_t tmpl = TemplateTable::kNone;
   if (!synced) {
-    int d = s.sched->Schedule(s.svc, key);
-    if (d < 0 || d >= static_cast<int>(s.dest_ids.size()) || s.dest_ids[d] != c.dest_id)
+    // tcp_conn_schedule / sctp_conn_schedule: a mid-flow packet creates
+    // an entry only when sloppy.
+    if ((key.proto == Proto::kTcp && !opts_.sysctls.sloppy_tcp) ||
+        (key.proto == Proto::kSctp && !opts_.sysctls.sloppy_sctp))
       return false;
-  } else if (!table_.dest(c.dest_id)) {
-    return false;
+    bool persisted;
+    if (Pick(c.svc, key, now, &tmpl, &persisted) != c.dest_id) return false;
+  } else {
+    if (!table_.dest(c.dest_id)) return false;
+    if (s.svc.persistence) {
+      // The sync carries the template too.
+      TemplateKey tk = MakeTemplateKey(s.svc, key);
+      tmpl = templates_.Find(tk);
+      if (tmpl == TemplateTable::kNone) {
+        tmpl = templates_.Create(tk, c.svc, c.dest_id, now, s.svc.persistence);
+        ++table_.dest(c.dest_id)->persist_conns;
+      }
+    }
   }
-  table_.Insert(key, c.hash, c.svc, c.dest_id, now, c.flow_end - now);
+  Enter(key, c.hash, c.svc, c.dest_id, tmpl, now, c.flow_end - now);
   return true;
+}
+
+uint64_t Director::CountTemplates(uint32_t dest_id) const {
+  uint64_t n = 0;
+  templates_.ForEachHashed([&](uint32_t t) { n += templates_.dest_id(t) == dest_id; });
+  return n;
+}
+
+uint64_t Director::OrphanDest(int svc, uint32_t dest_id, double now) {
+  uint64_t broken = 0;
+  std::vector<std::pair<FlowKey, Conn>> again;  // UDP flows scheduled afresh
+  table_.ForEach([&](uint32_t i) {
+    const Conn& c = table_.at(i);
+    if (c.svc != svc || c.dest_id != dest_id) return;
+    if (!c.in_progress) return;  // closed: keeps its timer
+    ++broken;
+    if (!opts_.sysctls.expire_nodest_conn) {
+      table_.Orphan(i, now);
+      return;
+    }
+    // The next packet expires the entry; a UDP one is scheduled afresh.
+    if (c.proto() == Proto::kUdp) again.emplace_back(table_.key(i), c);
+    table_.Remove(i, now);
+  });
+  for (const auto& [key, c] : again) {
+    uint32_t tmpl;
+    bool persisted;
+    uint32_t id = Pick(svc, key, now, &tmpl, &persisted);
+    if (id != kNoDest) Enter(key, c.hash, svc, id, tmpl, now, c.flow_end - now);
+  }
+  return broken;
 }
 
 uint64_t Director::Drop(int svc, uint32_t dest_id, double now) {
@@ -153,6 +308,7 @@ bool Director::AddService(const Service& svc, std::string* err) {
   slot->svc.dests.clear();
   std::string name = opts_.sched_override.empty() ? svc.scheduler : opts_.sched_override;
   if (!Bind(*slot, name, err)) return false;
+  port_zero_ |= svc.key.fwmark == 0 && svc.key.vip.port == 0;
   slots_.push_back(std::move(slot));
   return true;
 }
@@ -189,19 +345,23 @@ bool Director::EditDest(int svc, const TimelineEvent& ev, uint64_t* broken, std:
   Dest gone = i >= 0 ? s.svc.dests[i] : Dest();
   if (!ApplyDestEdit(&s.svc, cmd, ev.dest, DestInsert::kHead, &i, err)) return false;
   if (cmd == 'a') {
-    s.dest_ids.insert(s.dest_ids.begin() + i, ids_->Get(svc, ev.dest.ep));
+    uint32_t id = ids_->Get(svc, ev.dest.ep);
+    gone_.erase(id);
+    s.dest_ids.insert(s.dest_ids.begin() + i, id);
     Repoint(s);
     CallUpdate(s, SchedEvent::kAddDest, &s.svc.dests[i]);
   } else if (cmd == 'e') {
+    if (opts_.sysctls.expire_quiescent_template && ev.dest.weight == 0 && gone.weight != 0)
+      templates_broken_ = CountTemplates(s.dest_ids[i]);
     CallUpdate(s, SchedEvent::kUpdDest, &s.svc.dests[i]);
   } else {
+    templates_broken_ = CountTemplates(gone_id);
     table_.SetDest(gone_id, nullptr);
+    gone_[gone_id] = gone;
     s.dest_ids.erase(s.dest_ids.begin() + i);
     Repoint(s);
     CallUpdate(s, SchedEvent::kDelDest, &gone);
-    // expire_nodest_conn: entries of the dest are dropped; flows still in
-    // progress break.
-    *broken = Drop(svc, gone_id, ev.time);
+    *broken = OrphanDest(svc, gone_id, ev.time);
   }
   return true;
 }
@@ -209,6 +369,7 @@ bool Director::EditDest(int svc, const TimelineEvent& ev, uint64_t* broken, std:
 bool Director::Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err) {
   using K = TimelineEvent::Kind;
   *broken = 0;
+  templates_broken_ = 0;
   int svc = FindService(ev.svc.key);
   std::string e;
   bool ok = true;
@@ -235,6 +396,8 @@ bool Director::Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err
 
 void Director::Crash(double now) {
   table_.Clear(now);
+  templates_.Clear();
+  gone_.clear();
   up_ = false;
 }
 

@@ -9,14 +9,18 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "conn_table.h"
 #include "ipvsadm_config.h"
+#include "mark_map.h"
 #include "outcome.h"
+#include "persistence.h"
 #include "scheduler.h"
 #include "service.h"
+#include "sysctl_config.h"
 #include "timeline.h"
 #include "trace.h"
 
@@ -28,9 +32,12 @@ struct DirectorOptions {
   // Non-empty: every service uses this scheduler whatever the configuration
   // or the timeline's -E says (how `compare` runs each candidate).
   std::string sched_override;
-  // A new TCP flow on the 5-tuple of a closed entry is scheduled afresh
-  // (net.ipv4.vs.conn_reuse_mode=1, the default); else it reuses the entry.
-  bool reuse_closed_tcp = true;
+  // net.ipv4.vs.*: expire_nodest_conn, expire_quiescent_template,
+  // conn_reuse_mode, sloppy_tcp, sloppy_sctp (see Handle, Adopt, Apply).
+  IpvsSysctls sysctls;
+  // Firewall marks of the flows (nullptr or empty: none); must outlive the
+  // director. A marked flow goes to the fwmark service of its mark first.
+  const MarkMap* marks = nullptr;
 };
 
 class Director {
@@ -44,23 +51,41 @@ class Director {
   // each scheduler (kInit). False with *err if a scheduler is unknown.
   bool Load(const IpvsConfig& config, std::string* err);
 
-  // Runs connection-table timers up to @now.
-  void Advance(double now) { table_.Advance(now); }
+  // Runs connection-table and template timers up to @now, in time order.
+  void Advance(double now);
 
-  // Offers a new flow (the packet that would create or find its entry).
+  // Offers a new connection (the packet that would create or find its
+  // entry: a TCP SYN, an SCTP INIT, a UDP datagram), as ip_vs_in_hook:
+  //  - the service: a marked flow's fwmark service, else proto/VIP/port,
+  //    else the VIP's port-zero service (ip_vs_service_find);
+  //  - an entry of the 5-tuple is used, unless (TCP/SCTP only) its dest has
+  //    weight 0 under expire_nodest_conn, or conn_reuse_mode finds it closed
+  //    (TIME_WAIT under NAT; FIN_WAIT with bit 2 under DR/tunnel, where the
+  //    director sees only the client; SCTP CLOSED) and no template controls
+  //    it: then it is expired and the flow scheduled afresh;
+  //  - an entry whose dest was deleted drops the packet and stays
+  //    (FlowOutcome.dropped), or under expire_nodest_conn is expired and
+  //    the flow scheduled afresh;
+  //  - a persistent service schedules through its template (persistence.h).
   // REQUIRES: Advance(flow.start) done. @hash is HashFlowKey(flow.key).
   FlowOutcome Handle(const TraceFlow& flow) { return Handle(flow, HashFlowKey(flow.key)); }
   FlowOutcome Handle(const TraceFlow& flow, uint64_t hash);
 
   // A flow of @key live elsewhere (entry @c there) has its next packet sent
-  // here (ECMP change) at @now, bound to c.dest_id until c.flow_end. With @synced the entry is
-  // already here (connection sync); otherwise the scheduler is asked and the
-  // flow survives only if it picks the same dest. Returns true if the flow
-  // survives (and then holds an entry here).
+  // here (ECMP change) at @now, bound to c.dest_id until c.flow_end. With
+  // @synced the entry (and its template) is already here (connection
+  // sync); otherwise a mid-flow packet is scheduled only for UDP, or TCP
+  // with sloppy_tcp, SCTP with sloppy_sctp (else the director does not
+  // schedule it and the flow breaks), and the flow survives only if the
+  // scheduler (through this director's own templates) picks the same dest.
+  // Returns true if the flow survives (and then holds an entry here).
   bool Adopt(const Conn& c, const FlowKey& key, double now, bool synced);
 
   // Applies one timeline edit (not director up/down). *broken receives the
-  // number of flows in progress that lost their dest. False with *err =
+  // number of flows in progress that lost their dest. A deleted dest's
+  // entries stay, dropping packets, until they time out; with
+  // expire_nodest_conn the next packet expires them, and a UDP flow in
+  // progress is scheduled afresh (it goes on elsewhere). False with *err =
   // "file:line: ..." if the event names a missing service or dest.
   bool Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err);
 
@@ -68,6 +93,11 @@ class Director {
   void Crash(double now);
   bool Boot(std::string* err);
   bool up() const { return up_; }
+
+  // Templates the last Apply() made invalid: those of a deleted dest, or of
+  // a dest set to weight 0 under expire_quiescent_template.
+  uint64_t templates_broken() const { return templates_broken_; }
+  const TemplateTable& templates() const { return templates_; }
 
   // Scheduler Update() failures seen so far ("director N: svc: message").
   std::vector<std::string>& warnings() { return warnings_; }
@@ -91,7 +121,19 @@ class Director {
     bool deleted = false;
   };
 
-  int ServiceOf(const FlowKey& key);
+  int ServiceOf(const FlowKey& key, uint32_t mark);
+  // The dest id a new connection of @key to slot @svc gets at @now, or
+  // kNoDest; through the template when the service is persistent
+  // (*tmpl: the template to control the entry, *persisted: it existed).
+  uint32_t Pick(int svc, const FlowKey& key, double now, uint32_t* tmpl, bool* persisted);
+  // Inserts the entry of a connection scheduled by Pick.
+  uint32_t Enter(const FlowKey& key, uint64_t hash, int svc, uint32_t dest_id, uint32_t tmpl,
+                 double start, double duration);
+  // The dest of entry @c: live, or as it was when deleted (nullptr if unknown).
+  const Dest* DestInfo(uint32_t dest_id) const;
+  bool ReuseExpected(uint32_t idx, const Dest* info) const;
+  uint64_t OrphanDest(int svc, uint32_t dest_id, double now);
+  uint64_t CountTemplates(uint32_t dest_id) const;
   bool Bind(Slot& s, const std::string& name, std::string* err);
   void Repoint(Slot& s);
   void CallUpdate(Slot& s, SchedEvent ev, const Dest* d);
@@ -106,8 +148,14 @@ class Director {
   DirectorOptions opts_;
   DestIds* ids_;
   ConnTable table_;
+  TemplateTable templates_;
+  // Deleted dests as they were, by id, while entries may still point at
+  // them (the kernel's trash list); a dest added again leaves it.
+  std::unordered_map<uint32_t, Dest> gone_;
   std::vector<std::unique_ptr<Slot>> slots_;
-  int last_svc_ = -1;  // cache for ServiceOf
+  int last_svc_ = -1;       // cache for ServiceOf
+  bool port_zero_ = false;  // some service has port 0
+  uint64_t templates_broken_ = 0;
   bool up_ = true;
   std::vector<std::string> warnings_;
 };

@@ -152,7 +152,10 @@ bool Fleet::Apply(const TimelineEvent& ev, FleetEventOutcome* out, std::string* 
   for (auto& d : directors_) {
     uint64_t broken = 0;
     if (!d->Apply(ev, &broken, err)) return false;
-    if (d->up()) out->broken += broken;
+    if (d->up()) {
+      out->broken += broken;
+      out->templates_broken += d->templates_broken();
+    }
   }
   return true;
 }

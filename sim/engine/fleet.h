@@ -15,7 +15,9 @@
 // When the mapping changes, every flow in progress whose director changes
 // sends its next packet to the new director, which keeps it when connection
 // sync is on (it holds a copy of the entry) or when its own scheduler picks
-// the same dest (sloppy TCP / UDP); otherwise the flow breaks. A director
+// the same dest (UDP; TCP only with sloppy_tcp=1, SCTP with sloppy_sctp=1,
+// else the director does not schedule a mid-flow packet); otherwise the
+// flow breaks. A director
 // that comes back has an empty table and freshly bound schedulers.
 //
 // Thread safety: none; a fleet belongs to one replay thread.
@@ -45,6 +47,7 @@ struct FleetEventOutcome {
   uint64_t broken = 0;                  // flows in progress that lost their dest
   uint64_t moved = 0;                   // flows in progress that changed director
   uint64_t survived = 0;                // ... and kept their dest
+  uint64_t templates_broken = 0;        // persistence templates made invalid
   std::vector<uint64_t> broken_by_svc;  // broken, by service slot
 };
 

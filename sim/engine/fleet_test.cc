@@ -103,8 +103,11 @@ TEST(FleetTest, WithoutSyncOnlySameDestSurvives) {
 }
 
 TEST(FleetTest, HashSchedulerAgreesAcrossDirectorsSoFlowsSurvive) {
-  // sh hashes the client address with the same table on every director.
-  Fleet fleet(Options({"sh", false, EcmpMode::kHashThreshold}, 3), nullptr);
+  // sh hashes the client address with the same table on every director;
+  // with sloppy_tcp a mid-flow packet is scheduled there.
+  FleetOptions o = Options({"sh", false, EcmpMode::kHashThreshold}, 3);
+  o.director.sysctls.sloppy_tcp = 1;
+  Fleet fleet(o, nullptr);
   std::string err;
   ASSERT_TRUE(fleet.Load(Config("sh"), &err)) << err;
   Load(&fleet, 1000);
@@ -118,6 +121,20 @@ TEST(FleetTest, HashSchedulerAgreesAcrossDirectorsSoFlowsSurvive) {
   EXPECT_EQ(fleet.director(0).table().size() + fleet.director(1).table().size() +
                 fleet.director(2).table().size(),
             1000u);
+}
+
+TEST(FleetTest, WithoutSloppyTcpAMovedTcpFlowBreaksWhateverTheScheduler) {
+  // tcp_conn_schedule schedules only a SYN unless sloppy_tcp: a flow
+  // moved to another director without sync breaks even under sh.
+  Fleet fleet(Options({"sh", false, EcmpMode::kHashThreshold}, 3), nullptr);
+  std::string err;
+  ASSERT_TRUE(fleet.Load(Config("sh"), &err)) << err;
+  Load(&fleet, 1000);
+  FleetEventOutcome down;
+  ASSERT_TRUE(fleet.Apply(DirectorEvent(10, false, 2), &down, &err)) << err;
+  EXPECT_GT(down.moved, 0u);
+  EXPECT_EQ(down.broken, down.moved);
+  EXPECT_EQ(down.survived, 0u);
 }
 
 TEST(FleetTest, ResilientMovesOnlyTheFailedDirectorsFlows) {
@@ -174,7 +191,9 @@ TEST(FleetTest, DeletingADestBreaksItsFlowsInProgressOnly) {
       fleet.Apply(DestEvent(10, TimelineEvent::Kind::kDelDest, "192.168.1.1:80"), &out, &err))
       << err;
   EXPECT_EQ(out.broken, 1u);
-  EXPECT_EQ(fleet.director(0).table().size(), 2u);
+  // The entries stay (packets on them are dropped) until they time out.
+  EXPECT_EQ(fleet.director(0).table().size(), 4u);
+  EXPECT_EQ(svc.dests.size(), 1u);
   EXPECT_FALSE(
       fleet.Apply(DestEvent(11, TimelineEvent::Kind::kDelDest, "192.168.1.1:80"), &out, &err));
   EXPECT_EQ(err.rfind("tl:2: unknown real server 192.168.1.1:80", 0), 0u) << err;

@@ -39,7 +39,16 @@ struct FlowOutcome {
   uint32_t dest_id = kNoDest;  // kNoDest: no service or no destination
   bool reused = false;         // an existing entry of the 5-tuple was used
   bool started = false;        // the entry went from idle to in progress
+  // The 5-tuple's entry is bound to a deleted dest: the packet was dropped
+  // and the entry (to stale_dest) kept (expire_nodest_conn=0).
+  bool dropped = false;
+  uint32_t stale_dest = kNoDest;
+  bool persistent = false;  // scheduled for a persistent service (no entry reused)
+  bool persisted = false;   // ... by an existing template
   int director = 0;
+  // The dest of the entry that holds the 5-tuple afterwards (what
+  // /proc/net/ip_vs_conn shows), kNoDest when none.
+  uint32_t entry_dest() const { return dropped ? stale_dest : dest_id; }
 };
 
 // Observed on failover, for metrics.

@@ -174,6 +174,7 @@ bool Runner::ApplyEvent(const TimelineEvent& ev, std::string* err) {
   if (!fleet_.Apply(ev, &out, err)) return false;
   for (std::string& w : fleet_.TakeWarnings()) result_->warnings.push_back(std::move(w));
   st.broken = out.broken;
+  st.templates_broken = out.templates_broken;
   st.moved = out.moved;
   st.survived = out.survived;
   if (ev.kind == K::kAddService) svc = d0.FindService(ev.svc.key);
@@ -225,6 +226,11 @@ void Runner::Count(const TraceFlow& f, const FlowOutcome& out) {
     ++result_->no_service_vips[k];
   }
   if (out.reused) ++result_->reused;
+  if (out.dropped) ++result_->dropped;
+  if (out.persistent) {
+    ++result_->persistent_flows;
+    if (out.persisted) ++result_->persisted;
+  }
   // A flow that now gets no dest while the scheduler before the event
   // would have given it one counts as remapped.
   if (probe_.sched && out.svc == probe_.svc && !out.reused && out.director >= 0) {
@@ -294,7 +300,7 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
     metrics_.OnFlow(f.start, out.svc, out, f.bytes);
     ++flows;
     Count(f, out);
-    if (opts_.on_flow) opts_.on_flow(f, out, DestEp(out.dest_id));
+    if (opts_.on_flow) opts_.on_flow(f, out, DestEp(out.entry_dest()));
     if ((flows & 0xffff) == 0 && opts_.on_progress)
       opts_.on_progress(flows, trace->position(), trace->size(), false);
     if (more) read(head);  // f is done with

@@ -30,8 +30,9 @@ struct ReplayOptions {
   // the flows replayed so far and the trace's position() and size(); may be
   // empty. The command line draws its progress line from it.
   std::function<void(uint64_t flows, uint64_t pos, uint64_t size, bool done)> on_progress;
-  // Called for every flow, in trace order, with what happened to it and its
-  // dest (nullptr when none).
+  // Called for every flow, in trace order, with what happened to it and the
+  // dest of the entry holding its 5-tuple afterwards (nullptr when none; a
+  // dropped packet's stale entry counts).
   std::function<void(const TraceFlow&, const FlowOutcome&, const Endpoint*)> on_flow;
 };
 
@@ -56,9 +57,10 @@ struct EventStats {
   double new_flow_remap() const {
     return probed_flows ? static_cast<double>(remapped_flows) / probed_flows : kNaN;
   }
-  uint64_t broken = 0;    // flows in progress that lost their dest
-  uint64_t moved = 0;     // director events: flows that changed director
-  uint64_t survived = 0;  // ... and kept their dest
+  uint64_t broken = 0;            // flows in progress that lost their dest
+  uint64_t templates_broken = 0;  // persistence templates made invalid
+  uint64_t moved = 0;             // director events: flows that changed director
+  uint64_t survived = 0;          // ... and kept their dest
 };
 
 struct RunResult {
@@ -81,6 +83,12 @@ struct RunResult {
   uint64_t no_dest = 0;
   uint64_t broken = 0;
   uint64_t reused = 0;
+  // Packets dropped on an entry of a deleted dest (expire_nodest_conn=0).
+  uint64_t dropped = 0;
+  // New connections to persistent services, and those of them that an
+  // existing template sent on (the share persistence decided).
+  uint64_t persistent_flows = 0;
+  uint64_t persisted = 0;
   double duration = 0;      // trace seconds
   double window = 60;       // metrics window length
   double wall_seconds = 0;  // time the replay took
