@@ -69,8 +69,7 @@ int RunBench(const BenchArgs& a, const GlobalOptions& g) {
 
   ReplayOptions opts;
   opts.fleet.directors = a.directors;
-  opts.fleet.director.sched = g.sched;
-  opts.fleet.director.timeouts = g.timeouts;
+  SetDirectorOptions(g, &opts.fleet.director);
   MemoryTrace trace(&flows);
   RunResult result;
   auto t0 = std::chrono::steady_clock::now();

@@ -73,7 +73,28 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
                 "TCP flows of the trace end without FIN: entries stay ESTABLISHED for "
                 "--tcp-timeout")
       ->group(kConn);
+  const char* kKernel = "Kernel settings";
+  app->add_option("--sysctl", g->sysctl_args,
+                  "NAME=VALUE of net.ipv4.vs (repeatable): expire_nodest_conn, "
+                  "expire_quiescent_template, conn_reuse_mode, sloppy_tcp, sloppy_sctp are "
+                  "modelled; e.g. --sysctl conn_reuse_mode=0")
+      ->group(kKernel);
+  app->add_option("--sysctl-file", g->sysctl_file,
+                  "a saved 'sysctl -a' (net.ipv4.vs.NAME = VALUE lines; others skipped), "
+                  "applied before --sysctl")
+      ->group(kKernel);
+  app->add_option("--marks", g->marks_path,
+                  "firewall marks of the flows for fwmark services: lines 'MARK PROTO "
+                  "DEST[:PORTS]', the last matching line wins (as iptables -j MARK)")
+      ->group(kKernel);
   app->add_flag("-q,--quiet", g->quiet, "no progress and no warnings on stderr");
+}
+
+void SetDirectorOptions(const GlobalOptions& g, DirectorOptions* d) {
+  d->sched = g.sched;
+  d->timeouts = g.timeouts;
+  d->sysctls = g.sysctls;
+  d->marks = g.marks.get();
 }
 
 void AddConfigOptions(CLI::App* c, ConfigArgs* a) {
@@ -146,6 +167,17 @@ bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
       *err = "timeouts must be >= 0 seconds";
       return false;
     }
+  }
+  std::vector<std::string> warnings;
+  if (!g->sysctl_file.empty() && !LoadIpvsSysctlFile(g->sysctl_file, &g->sysctls, &warnings, err))
+    return false;
+  for (const std::string& a : g->sysctl_args)
+    if (!SetIpvsSysctl(a, "--sysctl", &g->sysctls, &warnings, err)) return false;
+  if (!g->quiet)
+    for (const std::string& w : warnings) fmt::print(stderr, "warning: {}\n", w);
+  if (!g->marks_path.empty()) {
+    g->marks = std::make_shared<MarkMap>();
+    if (!g->marks->Load(g->marks_path, err)) return false;
   }
   return true;
 }

@@ -7,12 +7,15 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "conn_table.h"
 #include "ipvsadm_config.h"
+#include "mark_map.h"
 #include "replay.h"
 #include "scheduler.h"
+#include "sysctl_config.h"
 
 namespace ipvs_sim {
 
@@ -22,7 +25,18 @@ struct GlobalOptions {
   ConnTimeouts timeouts;
   bool tcp_no_close = false;
   bool quiet = false;
+  // --sysctl-file, then each --sysctl in order, into sysctls.
+  std::string sysctl_file;
+  std::vector<std::string> sysctl_args;
+  IpvsSysctls sysctls;
+  // --marks FILE, loaded by FinishGlobalOptions.
+  std::string marks_path;
+  std::shared_ptr<MarkMap> marks;
 };
+
+// The director settings of @g (scheduler options, timeouts, sysctls,
+// marks) into @d.
+void SetDirectorOptions(const GlobalOptions& g, DirectorOptions* d);
 
 // Adds the load-time and timeout options to @app (the top level; they fall
 // through from every subcommand).

@@ -92,8 +92,7 @@ ReplayOptions BaseReplayOptions(const RunArgs& a, const GlobalOptions& g) {
   base.fleet.directors = a.directors;
   base.fleet.sync = a.sync;
   base.fleet.ecmp = a.ecmp == "resilient" ? EcmpMode::kResilient : EcmpMode::kHashThreshold;
-  base.fleet.director.sched = g.sched;
-  base.fleet.director.timeouts = g.timeouts;
+  SetDirectorOptions(g, &base.fleet.director);
   base.window = a.window;
   base.probe_keys = a.probe_keys;
   return base;
@@ -179,9 +178,6 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   std::vector<std::string> names;
   if (!ChooseSchedulers(a, g, single, config, &names, &err)) return Fail(err);
   if (std::string bad = CheckRunArgs(a, names.size()); !bad.empty()) return Fail(bad);
-  for (const Service& s : config.services)
-    if (s.persistence && !g.quiet)
-      fmt::print(stderr, "warning: {}: persistence (-p) is not modelled\n", s.key.ToString());
 
   std::vector<RunResult> results;
   if (!ReplayAll(a, g, single, config, timeline, names, &results, &err)) return Fail(err);

@@ -32,14 +32,9 @@ int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
   std::unique_ptr<TraceReader> trace = OpenTrace(a.flows, &err);
   if (!trace) return Fail(err);
-  if (!g.quiet)
-    for (const Service& s : config.services)
-      if (s.persistence)
-        fmt::print(stderr, "warning: {}: persistence (-p) is not modelled\n", s.key.ToString());
   ReplayOptions opts;
   opts.fleet.directors = 1;
-  opts.fleet.director.sched = g.sched;
-  opts.fleet.director.timeouts = g.timeouts;
+  SetDirectorOptions(g, &opts.fleet.director);
   opts.probe_keys = 0;
   std::string buf;
   bool to_stdout = a.out.empty() || a.out == "-";
