@@ -76,8 +76,8 @@ struct RunResult {
   uint64_t no_service = 0;
   // Flows that matched no service, by what they were sent to (protocol and
   // VIP; ToString() gives "-t 10.0.0.9:80"): a typo in a VIP or a service
-  // missing from the configuration. fwmark services never match a trace
-  // flow (a trace has no marks). Kept as keys so that counting formats
+  // missing from the configuration (or, for fwmark services, a flow the
+  // --marks rules do not mark). Kept as keys so that counting formats
   // nothing per flow.
   std::map<ServiceKey, uint64_t> no_service_vips;
   uint64_t no_dest = 0;

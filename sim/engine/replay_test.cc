@@ -187,5 +187,32 @@ TEST(ReplayTest, EventMetricsForAHashScheduler) {
   EXPECT_EQ(r.totals[0].broken, ev.broken);
 }
 
+TEST(ReplayTest, PersistenceShareAndTemplatesBrokenPerEvent) {
+  // 10 clients x 5 connections to a persistent rr service: the first
+  // connection of each client is scheduled, the other 4 follow its
+  // template (40 of 50). Deleting a dest breaks the templates on it.
+  IpvsConfig config = Config(
+      "-A -u 10.0.0.1:53 -s rr -p 300\n"
+      "-a -u 10.0.0.1:53 -r 192.168.1.1:53 -m -w 1\n"
+      "-a -u 10.0.0.1:53 -r 192.168.1.2:53 -m -w 1\n");
+  std::vector<TraceFlow> flows;
+  for (int round = 0; round < 5; ++round)
+    for (int c = 1; c <= 10; ++c)
+      flows.push_back(F(round, "1.1.1." + std::to_string(c) + ":" + std::to_string(1000 + round),
+                        0.5, "10.0.0.1:53", Proto::kUdp));
+  std::vector<TimelineEvent> tl;
+  std::string err;
+  ASSERT_TRUE(ParseTimelineText("10 -d -u 10.0.0.1:53 -r 192.168.1.1:53\n", "tl", &tl, &err))
+      << err;
+  VectorTrace trace(std::move(flows));
+  ReplayOptions opts;
+  RunResult r;
+  ASSERT_TRUE(RunReplay(config, &trace, tl, opts, &r, &err)) << err;
+  EXPECT_EQ(r.persistent_flows, 50u);
+  EXPECT_EQ(r.persisted, 40u);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].templates_broken, 5u);  // rr gave half the clients .1
+}
+
 }  // namespace
 }  // namespace ipvs_sim

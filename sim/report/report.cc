@@ -82,6 +82,18 @@ std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& 
   row("flows", [](const RunResult& r) { return std::to_string(r.flows); });
   row("  no destination", [](const RunResult& r) { return std::to_string(r.no_dest); });
   row("  broken (dest lost mid-flow)", [](const RunResult& r) { return std::to_string(r.broken); });
+  bool persistent = std::any_of(runs.begin(), runs.end(),
+                                [](const RunResult& r) { return r.persistent_flows > 0; });
+  if (persistent) {
+    row("  new to persistent services",
+        [](const RunResult& r) { return std::to_string(r.persistent_flows); });
+    row("  ... sent by a template", [](const RunResult& r) {
+      return Pct(r.persistent_flows ? static_cast<double>(r.persisted) / r.persistent_flows : kNaN);
+    });
+  }
+  if (std::any_of(runs.begin(), runs.end(), [](const RunResult& r) { return r.dropped > 0; }))
+    row("  dropped on a deleted dest's entry",
+        [](const RunResult& r) { return std::to_string(r.dropped); });
   auto balance_rows = [&](const char* title, Balance ServiceWindow::*which) {
     out += fmt::format("{}\n", title);
     auto total = [which](const RunResult& r, double Balance::*f) {
@@ -122,6 +134,9 @@ std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& 
           [&](const RunResult& r) { return std::to_string(at(r).moved); });
     }
     row("  flows broken", [&](const RunResult& r) { return std::to_string(at(r).broken); });
+    if (persistent)
+      row("  templates broken",
+          [&](const RunResult& r) { return std::to_string(at(r).templates_broken); });
   }
   row("replay speed (flows/s)", [](const RunResult& r) {
     return r.wall_seconds > 0 ? fmt::format("{:.2f}M", r.flows / r.wall_seconds / 1e6)
@@ -189,6 +204,7 @@ nlohmann::json JsonEvent(const EventStats& e) {
           {"new_flow_remap", J(e.new_flow_remap())},
           {"probed_flows", e.probed_flows},
           {"broken", e.broken},
+          {"templates_broken", e.templates_broken},
           {"moved", e.moved},
           {"survived", e.survived}};
 }
@@ -202,6 +218,9 @@ nlohmann::json JsonRun(const RunResult& r) {
   jr["no_dest"] = r.no_dest;
   jr["broken"] = r.broken;
   jr["reused"] = r.reused;
+  jr["dropped"] = r.dropped;
+  jr["persistent_flows"] = r.persistent_flows;
+  jr["persisted"] = r.persisted;
   jr["duration"] = r.duration;
   jr["wall_seconds"] = r.wall_seconds;
   jr["flows_per_second"] = J(r.wall_seconds > 0 ? r.flows / r.wall_seconds : kNaN);
