@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "text_parse.h"
 
+#include <fmt/core.h>
+
 #include <charconv>
 #include <cmath>
 
@@ -75,6 +77,13 @@ bool ParseFixed(std::string_view s, double* out) {
   if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return false;
   *out = v;
   return true;
+}
+
+std::string BeyondMaxSeconds(std::string_view what, std::string_view text) {
+  return fmt::format(
+      "{} {} is beyond {:g} s (about the year 5138): times are seconds, Unix epoch seconds "
+      "included; divide milliseconds by 1000",
+      what, text, kMaxSeconds);
 }
 
 }  // namespace ipvs_sim

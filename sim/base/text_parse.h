@@ -44,6 +44,13 @@ bool ParseHex(std::string_view s, uint32_t max, uint32_t* out);
 // failure returns false and leaves *out unchanged.
 bool ParseFixed(std::string_view s, double* out);
 
+// The largest time (and duration) a trace or timeline may give, in
+// seconds: about the year 5138. Unix epoch seconds fit with room to spare;
+// epoch milliseconds (1.7e12) and absurd values do not.
+constexpr double kMaxSeconds = 1e11;
+// "NAME T is beyond 1e11 s (...)" for a @what ("start time") of @text.
+std::string BeyondMaxSeconds(std::string_view what, std::string_view text);
+
 }  // namespace ipvs_sim
 
 #endif  // IPVS_SCHED_SIM_TEXT_PARSE_H_

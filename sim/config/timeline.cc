@@ -91,6 +91,7 @@ bool ParseTimelineText(const std::string& text, const std::string& name,
     if (!ParseTime(time_text, &ev.time)) {
       return fail(fmt::format("bad time '{}' (seconds, optionally with s, m or h)", time_text));
     }
+    if (ev.time > kMaxSeconds) return fail(BeyondMaxSeconds("time", time_text));
     if (rest.empty()) return fail("missing event after the time");
     if (words[1].starts_with("director-down") || words[1].starts_with("director-up")) {
       bool down = words[1].starts_with("director-down");

@@ -96,5 +96,16 @@ TEST(Timeline, ReadsFile) {
   std::remove(path.c_str());
 }
 
+TEST(TimelineTest, EpochTimesParseAndMillisecondsAreRefused) {
+  std::vector<TimelineEvent> evs;
+  std::string err;
+  ASSERT_TRUE(ParseTimelineText("1796150000 -d -t 10.0.0.1:80 -r 10.1.1.1:80\n", "tl", &evs, &err))
+      << err;
+  EXPECT_EQ(evs[0].time, 1796150000.0);
+  EXPECT_FALSE(
+      ParseTimelineText("1796150000000 -d -t 10.0.0.1:80 -r 10.1.1.1:80\n", "tl", &evs, &err));
+  EXPECT_EQ(err.rfind("tl:1: time 1796150000000 is beyond", 0), 0u) << err;
+}
+
 }  // namespace
 }  // namespace ipvs_sim

@@ -78,15 +78,26 @@ Metrics::SvcAcc& Metrics::NewSvc(int svc) {
   return svcs_[svc];
 }
 
+// Windows without a flow, a break or a flow in progress hold nothing but
+// the weights: they are skipped, not closed one by one, so that memory and
+// time follow the windows that hold data, not the length of the time axis
+// (a trace in Unix epoch seconds starts 1.8e9 s after the first weights).
 void Metrics::RollWindows(double now) {
   while (now >= window_start_ + window_) {
     Close(window_start_ + window_);
     window_start_ += window_;
+    if (now < window_start_ + window_) break;
+    bool idle = std::none_of(dests_.begin(), dests_.end(),
+                             [](const DestAcc& d) { return d.svc >= 0 && d.concurrent > 0; });
+    if (!idle) continue;
+    window_start_ += std::floor((now - window_start_) / window_) * window_;
+    for (DestAcc& d : dests_) d.last = window_start_;
   }
 }
 
 void Metrics::Close(double end) {
   size_t first = windows_.size();
+  covered_ += end - window_start_;
   for (size_t s = 0; s < svcs_.size(); ++s) {
     if (!svcs_[s].seen) continue;
     ServiceWindow w;
@@ -182,14 +193,14 @@ void Metrics::Finish(double end) {
   Roll(end);
   if (end > window_start_ || windows_.empty()) Close(std::max(end, window_start_));
   totals_.clear();
-  double t0 = 0;
-  double len = std::max(end, window_start_) - t0;
+  double t0 = windows_.empty() ? 0 : windows_.front().start;
+  double len = covered_;
   for (size_t s = 0; s < svcs_.size(); ++s) {
     if (!svcs_[s].seen) continue;
     ServiceWindow w;
     w.svc = static_cast<int>(s);
     w.start = t0;
-    w.end = t0 + len;
+    w.end = std::max(end, window_start_);
     w.new_flows = svcs_[s].run_new_flows;
     w.no_dest = svcs_[s].run_no_dest;
     w.broken = svcs_[s].run_broken;

@@ -177,6 +177,9 @@ class Metrics : public FleetObserver {
   std::vector<ServiceWindow> totals_;
   uint64_t no_service_ = 0;
   double first_ = std::numeric_limits<double>::quiet_NaN();
+  // Seconds of the windows closed so far: the time axis without the idle
+  // stretches RollWindows skipped (the whole run's denominator).
+  double covered_ = 0;
 };
 
 }  // namespace ipvs_sim

@@ -222,13 +222,13 @@ class TextTraceReader : public TraceReader {
     base[end_] = '\0';  // the sentinel
     const char* p = base + begin_;
     TraceFlow t;
-    if (!fast::Double(p, &t.start) || t.start < last_start_ || *p++ != ' ' ||
-        !fast::Proto3(p, &t.key.proto) || *p++ != ' ' || !fast::V4Endpoint(p, &t.key.client) ||
-        *p++ != ' ' || !fast::V4Endpoint(p, &t.key.vip))
+    if (!fast::Double(p, &t.start) || t.start < last_start_ || t.start > kMaxSeconds ||
+        *p++ != ' ' || !fast::Proto3(p, &t.key.proto) || *p++ != ' ' ||
+        !fast::V4Endpoint(p, &t.key.client) || *p++ != ' ' || !fast::V4Endpoint(p, &t.key.vip))
       return false;
     if (*p == ' ') {
       ++p;
-      if (!fast::Double(p, &t.duration)) return false;
+      if (!fast::Double(p, &t.duration) || t.duration > kMaxSeconds) return false;
       if (*p == ' ') {
         ++p;
         if (!fast::U64(p, &t.packets) || *p++ != ' ' || !fast::U64(p, &t.bytes)) return false;
@@ -322,6 +322,10 @@ class TextTraceReader : public TraceReader {
       Fail(lineno_, fmt::format("bad start time '{}'", f[0]));
       return -1;
     }
+    if (t.start > kMaxSeconds) {
+      Fail(lineno_, BeyondMaxSeconds("start time", f[0]));
+      return -1;
+    }
     if (t.start < last_start_) {
       Fail(lineno_, fmt::format("start time {} is before the previous flow's {} (starts must not "
                                 "decrease)",
@@ -347,6 +351,10 @@ class TextTraceReader : public TraceReader {
     }
     if (n >= 5 && (!ParseDouble(f[4], &t.duration) || t.duration < 0)) {
       Fail(lineno_, fmt::format("bad duration '{}'", f[4]));
+      return -1;
+    }
+    if (t.duration > kMaxSeconds) {
+      Fail(lineno_, BeyondMaxSeconds("duration", f[4]));
       return -1;
     }
     if (n == 7) {
