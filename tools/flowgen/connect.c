@@ -129,8 +129,9 @@ static int connect_flow(const struct flow *f, int timeout, char *reply,
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			*what = errno == EAGAIN ? "read (no FIN from the server)"
-						: "read";
+			*what = errno == EAGAIN
+					? "read (no FIN from the server)"
+					: "read";
 			if (errno == EAGAIN)
 				errno = ETIMEDOUT;
 			goto out;
@@ -237,7 +238,8 @@ int flowgen_connect(int argc, char **argv)
 			flow_ep_format(&f->vip, vbuf, sizeof(vbuf));
 			if (connect_flow(f, timeout, reply, sizeof(reply),
 					 &what)) {
-				fprintf(stderr, "%s:%u: tcp flow from %s: %s: %s\n",
+				fprintf(stderr,
+					"%s:%u: tcp flow from %s: %s: %s\n",
 					path, list.lines[i], cbuf, what,
 					strerror(errno));
 				failed++;

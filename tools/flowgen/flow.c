@@ -118,8 +118,7 @@ socklen_t flow_ep_sockaddr(const struct flow_ep *ep,
 	return sizeof(*sin);
 }
 
-int flow_ep_from_sockaddr(const struct sockaddr_storage *ss,
-			  struct flow_ep *ep)
+int flow_ep_from_sockaddr(const struct sockaddr_storage *ss, struct flow_ep *ep)
 {
 	memset(ep, 0, sizeof(*ep));
 	if (ss->ss_family == AF_INET6) {
