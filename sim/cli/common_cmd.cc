@@ -123,8 +123,14 @@ bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out
   kopts.config_id = a.keepalived_id;
   LoadedConfig lc;
   if (!LoadConfig(a.path, format, kopts, &lc, err)) return false;
-  if (!g.quiet)
+  if (!g.quiet) {
     for (const std::string& w : lc.warnings) fmt::print(stderr, "warning: {}\n", w);
+    for (const Service& s : lc.config.services)
+      if (s.key.fwmark && (!g.marks || g.marks->empty()))
+        fmt::print(stderr,
+                   "warning: {}: a fwmark service gets flows only through --marks (none given)\n",
+                   s.key.ToString());
+  }
   *out = std::move(lc.config);
   return true;
 }
