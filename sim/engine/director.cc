@@ -351,8 +351,12 @@ bool Director::EditDest(int svc, const TimelineEvent& ev, uint64_t* broken, std:
     Repoint(s);
     CallUpdate(s, SchedEvent::kAddDest, &s.svc.dests[i]);
   } else if (cmd == 'e') {
-    if (opts_.sysctls.expire_quiescent_template && ev.dest.weight == 0 && gone.weight != 0)
-      templates_broken_ = CountTemplates(s.dest_ids[i]);
+    uint32_t id = s.dest_ids[i];
+    if (ev.dest.weight == 0 && gone.weight != 0) {
+      if (opts_.sysctls.expire_quiescent_template) templates_broken_ = CountTemplates(id);
+      table_.ForEach(
+          [&](uint32_t c) { kept_ += table_.at(c).dest_id == id && table_.at(c).in_progress; });
+    }
     CallUpdate(s, SchedEvent::kUpdDest, &s.svc.dests[i]);
   } else {
     templates_broken_ = CountTemplates(gone_id);
@@ -370,6 +374,7 @@ bool Director::Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err
   using K = TimelineEvent::Kind;
   *broken = 0;
   templates_broken_ = 0;
+  kept_ = 0;
   int svc = FindService(ev.svc.key);
   std::string e;
   bool ok = true;

@@ -97,6 +97,9 @@ class Director {
   // Templates the last Apply() made invalid: those of a deleted dest, or of
   // a dest set to weight 0 under expire_quiescent_template.
   uint64_t templates_broken() const { return templates_broken_; }
+  // Flows in progress on a dest the last Apply() drained (weight to 0):
+  // they keep their dest (a drain breaks nothing).
+  uint64_t kept() const { return kept_; }
   const TemplateTable& templates() const { return templates_; }
 
   // Scheduler Update() failures seen so far ("director N: svc: message").
@@ -156,6 +159,7 @@ class Director {
   int last_svc_ = -1;       // cache for ServiceOf
   bool port_zero_ = false;  // some service has port 0
   uint64_t templates_broken_ = 0;
+  uint64_t kept_ = 0;
   bool up_ = true;
   std::vector<std::string> warnings_;
 };

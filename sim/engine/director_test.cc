@@ -105,8 +105,9 @@ TEST_F(DirectorTest, DrainKeepsTemplatesUnlessExpireQuiescentTemplate) {
     options_.sysctls.expire_quiescent_template = eqt;
     Load(Rr("-u 10.0.0.1:80", 2, "-p 300"));
     std::string a = Send(0, "1.1.1.1:1000");
-    uint64_t broken = Edit("1 -e -u 10.0.0.1:80 -r " + a + " -m -w 0");
+    uint64_t broken = Edit("0.5 -e -u 10.0.0.1:80 -r " + a + " -m -w 0");
     EXPECT_EQ(broken, 0u);
+    EXPECT_EQ(director_->kept(), 1u);  // the flow of 0..1 is in progress
     EXPECT_EQ(director_->templates_broken(), static_cast<uint64_t>(eqt));
     std::string b = Send(2, "1.1.1.1:1001");
     if (eqt)

@@ -155,6 +155,7 @@ bool Fleet::Apply(const TimelineEvent& ev, FleetEventOutcome* out, std::string* 
     if (d->up()) {
       out->broken += broken;
       out->templates_broken += d->templates_broken();
+      out->kept += d->kept();
     }
   }
   return true;

@@ -48,6 +48,7 @@ struct FleetEventOutcome {
   uint64_t moved = 0;                   // flows in progress that changed director
   uint64_t survived = 0;                // ... and kept their dest
   uint64_t templates_broken = 0;        // persistence templates made invalid
+  uint64_t kept = 0;                    // flows in progress on a drained dest
   std::vector<uint64_t> broken_by_svc;  // broken, by service slot
 };
 

@@ -175,6 +175,7 @@ bool Runner::ApplyEvent(const TimelineEvent& ev, std::string* err) {
   for (std::string& w : fleet_.TakeWarnings()) result_->warnings.push_back(std::move(w));
   st.broken = out.broken;
   st.templates_broken = out.templates_broken;
+  st.kept = out.kept;
   st.moved = out.moved;
   st.survived = out.survived;
   if (ev.kind == K::kAddService) svc = d0.FindService(ev.svc.key);

@@ -59,6 +59,7 @@ struct EventStats {
   }
   uint64_t broken = 0;            // flows in progress that lost their dest
   uint64_t templates_broken = 0;  // persistence templates made invalid
+  uint64_t kept = 0;              // flows in progress on a drained dest, kept
   uint64_t moved = 0;             // director events: flows that changed director
   uint64_t survived = 0;          // ... and kept their dest
 };

@@ -134,6 +134,9 @@ std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& 
           [&](const RunResult& r) { return std::to_string(at(r).moved); });
     }
     row("  flows broken", [&](const RunResult& r) { return std::to_string(at(r).broken); });
+    if (std::any_of(runs.begin(), runs.end(), [&](const RunResult& r) { return at(r).kept > 0; }))
+      row("  flows kept (drained dest)",
+          [&](const RunResult& r) { return std::to_string(at(r).kept); });
     if (persistent)
       row("  templates broken",
           [&](const RunResult& r) { return std::to_string(at(r).templates_broken); });
@@ -205,6 +208,7 @@ nlohmann::json JsonEvent(const EventStats& e) {
           {"probed_flows", e.probed_flows},
           {"broken", e.broken},
           {"templates_broken", e.templates_broken},
+          {"kept", e.kept},
           {"moved", e.moved},
           {"survived", e.survived}};
 }
