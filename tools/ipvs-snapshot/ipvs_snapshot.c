@@ -53,8 +53,26 @@ struct snap {
 	size_t nsvc, cap;
 	int family;
 	struct nl_sock *sock;
-	const char *error;
+	char error[160]; /* the first malformed message, "" if none */
+	struct snap_service *cur; /* the service whose dests are dumped */
 };
+
+/* Records the first problem of the dump; the callbacks then stop it. */
+static int snap_fail(struct snap *s, const char *what, const char *attr)
+{
+	if (!s->error[0])
+		snprintf(s->error, sizeof(s->error), "%s: %s", what, attr);
+	return NL_STOP;
+}
+
+/* An address attribute of family af: 4 or 16 bytes (IPv4 may come padded
+ * to 16, as the kernel sends union nf_inet_addr). */
+static bool snap_addr_ok(const struct nlattr *a, int af)
+{
+	int len = nla_len(a);
+
+	return af == AF_INET6 ? len == 16 : len == 4 || len == 16;
+}
 
 static struct nla_policy snap_svc_policy[IPVS_SVC_ATTR_MAX + 1] = {
 	[IPVS_SVC_ATTR_AF] = { .type = NLA_U16 },
@@ -101,18 +119,35 @@ static int snap_parse_service(struct nl_msg *msg, void *arg)
 	struct snap_service *svc;
 	struct ip_vs_flags flags;
 
+	static const char what[] = "malformed service message";
+	int af;
+
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, IPVS_CMD_ATTR_MAX, NULL) ||
 	    !attrs[IPVS_CMD_ATTR_SERVICE] ||
 	    nla_parse_nested(sa, IPVS_SVC_ATTR_MAX,
-			     attrs[IPVS_CMD_ATTR_SERVICE], snap_svc_policy) ||
-	    !sa[IPVS_SVC_ATTR_AF] || !sa[IPVS_SVC_ATTR_SCHED_NAME]) {
-		s->error = "malformed service message";
-		return NL_STOP;
-	}
+			     attrs[IPVS_CMD_ATTR_SERVICE], snap_svc_policy))
+		return snap_fail(s, what, "no service attributes");
+	if (!sa[IPVS_SVC_ATTR_AF])
+		return snap_fail(s, what, "no address family");
+	af = nla_get_u16(sa[IPVS_SVC_ATTR_AF]);
+	if (af != AF_INET && af != AF_INET6)
+		return snap_fail(s, what, "unknown address family");
+	if (!sa[IPVS_SVC_ATTR_SCHED_NAME])
+		return snap_fail(s, what, "no scheduler name");
+	if (!sa[IPVS_SVC_ATTR_FLAGS])
+		return snap_fail(s, what, "no flags");
+	if (!sa[IPVS_SVC_ATTR_FWMARK] &&
+	    (!sa[IPVS_SVC_ATTR_PROTOCOL] || !sa[IPVS_SVC_ATTR_PORT]))
+		return snap_fail(s, what,
+				 "neither a fwmark nor protocol and port");
+	if (!sa[IPVS_SVC_ATTR_FWMARK] &&
+	    (!sa[IPVS_SVC_ATTR_ADDR] ||
+	     !snap_addr_ok(sa[IPVS_SVC_ATTR_ADDR], af)))
+		return snap_fail(s, what, "no or bad virtual address");
 	s->svc = snap_grow(s->svc, &s->cap, s->nsvc, sizeof(*s->svc));
 	svc = &s->svc[s->nsvc++];
 	memset(svc, 0, sizeof(*svc));
-	svc->af = nla_get_u16(sa[IPVS_SVC_ATTR_AF]);
+	svc->af = af;
 	if (sa[IPVS_SVC_ATTR_FWMARK]) {
 		svc->fwmark = nla_get_u32(sa[IPVS_SVC_ATTR_FWMARK]);
 	} else {
@@ -125,53 +160,71 @@ static int snap_parse_service(struct nl_msg *msg, void *arg)
 	}
 	snprintf(svc->sched, sizeof(svc->sched), "%s",
 		 nla_get_string(sa[IPVS_SVC_ATTR_SCHED_NAME]));
-	if (sa[IPVS_SVC_ATTR_FLAGS]) {
-		nla_memcpy(&flags, sa[IPVS_SVC_ATTR_FLAGS], sizeof(flags));
-		svc->flags = flags.flags;
-	}
-	if (sa[IPVS_SVC_ATTR_TIMEOUT])
+	if (nla_len(sa[IPVS_SVC_ATTR_FLAGS]) < (int)sizeof(flags))
+		return snap_fail(s, what, "short flags");
+	nla_memcpy(&flags, sa[IPVS_SVC_ATTR_FLAGS], sizeof(flags));
+	svc->flags = flags.flags;
+	if (svc->flags & IP_VS_SVC_F_PERSISTENT) {
+		if (!sa[IPVS_SVC_ATTR_TIMEOUT] || !sa[IPVS_SVC_ATTR_NETMASK])
+			return snap_fail(
+				s, what,
+				"persistent without timeout or netmask");
 		svc->timeout = nla_get_u32(sa[IPVS_SVC_ATTR_TIMEOUT]);
-	if (sa[IPVS_SVC_ATTR_NETMASK])
 		svc->netmask = nla_get_u32(sa[IPVS_SVC_ATTR_NETMASK]);
+	}
 	return NL_OK;
 }
 
 static int snap_parse_dest(struct nl_msg *msg, void *arg)
 {
-	struct snap_service *svc = arg;
+	struct snap *s = arg;
+	struct snap_service *svc = s->cur;
 	struct nlattr *attrs[IPVS_CMD_ATTR_MAX + 1];
 	struct nlattr *da[IPVS_DEST_ATTR_MAX + 1];
+	static const char what[] = "malformed real server message";
+	static const int needed[] = {
+		IPVS_DEST_ATTR_PORT,	    IPVS_DEST_ATTR_FWD_METHOD,
+		IPVS_DEST_ATTR_WEIGHT,	    IPVS_DEST_ATTR_U_THRESH,
+		IPVS_DEST_ATTR_L_THRESH,    IPVS_DEST_ATTR_ACTIVE_CONNS,
+		IPVS_DEST_ATTR_INACT_CONNS,
+	};
 	struct snap_dest *d;
+	size_t i;
+	int af;
 
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, IPVS_CMD_ATTR_MAX, NULL) ||
 	    !attrs[IPVS_CMD_ATTR_DEST] ||
 	    nla_parse_nested(da, IPVS_DEST_ATTR_MAX, attrs[IPVS_CMD_ATTR_DEST],
-			     snap_dest_policy) ||
-	    !da[IPVS_DEST_ATTR_ADDR] || !da[IPVS_DEST_ATTR_PORT])
-		return NL_STOP;
+			     snap_dest_policy))
+		return snap_fail(s, what, "no real server attributes");
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (!da[needed[i]])
+			return snap_fail(
+				s, what,
+				"a port, forwarding method, weight, threshold or counter is missing");
+	af = da[IPVS_DEST_ATTR_ADDR_FAMILY]
+		     ? nla_get_u16(da[IPVS_DEST_ATTR_ADDR_FAMILY])
+		     : svc->af;
+	if (af != AF_INET && af != AF_INET6)
+		return snap_fail(s, what, "unknown address family");
+	if (!da[IPVS_DEST_ATTR_ADDR] ||
+	    !snap_addr_ok(da[IPVS_DEST_ATTR_ADDR], af))
+		return snap_fail(s, what, "no or bad address");
 	svc->dests = snap_grow(svc->dests, &svc->cap, svc->ndests, sizeof(*d));
 	d = &svc->dests[svc->ndests++];
 	memset(d, 0, sizeof(*d));
-	d->af = da[IPVS_DEST_ATTR_ADDR_FAMILY]
-			? nla_get_u16(da[IPVS_DEST_ATTR_ADDR_FAMILY])
-			: svc->af;
+	d->af = af;
 	memcpy(&d->addr, nla_data(da[IPVS_DEST_ATTR_ADDR]),
 	       nla_len(da[IPVS_DEST_ATTR_ADDR]) < 16
 		       ? nla_len(da[IPVS_DEST_ATTR_ADDR])
 		       : 16);
 	d->port = ntohs(nla_get_u16(da[IPVS_DEST_ATTR_PORT]));
-#define SNAP_U32(field, attr)                             \
-	do {                                              \
-		if (da[attr])                             \
-			d->field = nla_get_u32(da[attr]); \
-	} while (0)
-	SNAP_U32(fwd, IPVS_DEST_ATTR_FWD_METHOD);
-	SNAP_U32(weight, IPVS_DEST_ATTR_WEIGHT);
-	SNAP_U32(u_thresh, IPVS_DEST_ATTR_U_THRESH);
-	SNAP_U32(l_thresh, IPVS_DEST_ATTR_L_THRESH);
-	SNAP_U32(active, IPVS_DEST_ATTR_ACTIVE_CONNS);
-	SNAP_U32(inactive, IPVS_DEST_ATTR_INACT_CONNS);
-#undef SNAP_U32
+	d->fwd = nla_get_u32(da[IPVS_DEST_ATTR_FWD_METHOD]);
+	d->weight = nla_get_u32(da[IPVS_DEST_ATTR_WEIGHT]);
+	d->u_thresh = nla_get_u32(da[IPVS_DEST_ATTR_U_THRESH]);
+	d->l_thresh = nla_get_u32(da[IPVS_DEST_ATTR_L_THRESH]);
+	d->active = nla_get_u32(da[IPVS_DEST_ATTR_ACTIVE_CONNS]);
+	d->inactive = nla_get_u32(da[IPVS_DEST_ATTR_INACT_CONNS]);
 	return NL_OK;
 }
 
@@ -202,8 +255,8 @@ static int snap_dump(struct snap *s, int cmd, struct snap_service *svc)
 		}
 		nla_nest_end(msg, nest);
 	}
-	nl_socket_modify_cb(s->sock, NL_CB_VALID, NL_CB_CUSTOM, cb,
-			    svc ? (void *)svc : (void *)s);
+	s->cur = svc;
+	nl_socket_modify_cb(s->sock, NL_CB_VALID, NL_CB_CUSTOM, cb, s);
 	ret = nl_send_auto(s->sock, msg);
 	if (ret >= 0)
 		ret = nl_recvmsgs_default(s->sock);
@@ -246,7 +299,9 @@ static const char *snap_proto_opt(const struct snap_service *svc)
 static void snap_service_id(FILE *f, const struct snap_service *svc)
 {
 	fprintf(f, "%s ", snap_proto_opt(svc));
-	if (svc->fwmark)
+	if (svc->fwmark && svc->af == AF_INET6)
+		fprintf(f, "%u -6", svc->fwmark); /* as ipvsadm -Sn */
+	else if (svc->fwmark)
 		fprintf(f, "%u", svc->fwmark);
 	else
 		snap_endpoint(f, svc->af, &svc->addr, svc->port);
@@ -361,7 +416,9 @@ static void snap_print_json(FILE *f, const struct snap *s)
 
 		fprintf(f, "%s\n {", i ? "," : "");
 		if (svc->fwmark) {
-			fprintf(f, "\"fwmark\": %u, ", svc->fwmark);
+			fprintf(f, "\"fwmark\": %u, \"family\": \"%s\", ",
+				svc->fwmark,
+				svc->af == AF_INET6 ? "ipv6" : "ipv4");
 		} else {
 			fprintf(f, "\"protocol\": \"%s\", ",
 				svc->proto == IPPROTO_UDP    ? "udp"
@@ -466,11 +523,13 @@ static int snap_read(struct snap *s)
 	}
 	nl_socket_disable_seq_check(s->sock);
 	ret = snap_dump(s, IPVS_CMD_GET_SERVICE, NULL);
-	for (i = 0; ret >= 0 && !s->error && i < s->nsvc; i++)
+	for (i = 0; ret >= 0 && !s->error[0] && i < s->nsvc; i++)
 		ret = snap_dump(s, IPVS_CMD_GET_DEST, &s->svc[i]);
-	if (ret < 0 || s->error) {
+	if (ret < 0 || s->error[0]) {
+		/* A partial dump is never printed: it would read as a
+		 * configuration with services or real servers missing. */
 		fprintf(stderr, "ipvs-snapshot: netlink dump failed: %s\n",
-			s->error ? s->error : nl_geterror(ret));
+			s->error[0] ? s->error : nl_geterror(ret));
 		return -1;
 	}
 	return 0;
