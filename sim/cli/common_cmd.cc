@@ -90,6 +90,15 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
   app->add_flag("-q,--quiet", g->quiet, "no progress and no warnings on stderr");
 }
 
+void WarnUnreachable(const IpvsConfig& config, const GlobalOptions& g) {
+  if (g.quiet || (g.marks && !g.marks->empty())) return;
+  for (const Service& s : config.services)
+    if (s.key.fwmark)
+      fmt::print(stderr,
+                 "warning: {}: a fwmark service gets flows only through --marks (none given)\n",
+                 s.key.ToString());
+}
+
 void SetDirectorOptions(const GlobalOptions& g, DirectorOptions* d) {
   d->sched = g.sched;
   d->timeouts = g.timeouts;
@@ -125,11 +134,6 @@ bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out
   if (!LoadConfig(a.path, format, kopts, &lc, err)) return false;
   if (!g.quiet) {
     for (const std::string& w : lc.warnings) fmt::print(stderr, "warning: {}\n", w);
-    for (const Service& s : lc.config.services)
-      if (s.key.fwmark && (!g.marks || g.marks->empty()))
-        fmt::print(stderr,
-                   "warning: {}: a fwmark service gets flows only through --marks (none given)\n",
-                   s.key.ToString());
   }
   *out = std::move(lc.config);
   return true;

@@ -37,6 +37,9 @@ struct GlobalOptions {
 // The director settings of @g (scheduler options, timeouts, sysctls,
 // marks) into @d.
 void SetDirectorOptions(const GlobalOptions& g, DirectorOptions* d);
+// Warns (unless g.quiet) about fwmark services of @config that no flow
+// can reach because no --marks were given.
+void WarnUnreachable(const IpvsConfig& config, const GlobalOptions& g);
 
 // Adds the load-time and timeout options to @app (the top level; they fall
 // through from every subcommand).

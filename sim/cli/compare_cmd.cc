@@ -173,6 +173,7 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   std::string err;
   IpvsConfig config;
   if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  WarnUnreachable(config, g);
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
   std::vector<std::string> names;

@@ -28,6 +28,7 @@ int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
   std::string err;
   IpvsConfig config;
   if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  WarnUnreachable(config, g);
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
   std::unique_ptr<TraceReader> trace = OpenTrace(a.flows, &err);
