@@ -301,7 +301,18 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
     metrics_.OnFlow(f.start, out.svc, out, f.bytes);
     ++flows;
     Count(f, out);
-    if (opts_.on_flow) opts_.on_flow(f, out, DestEp(out.entry_dest()));
+    if (opts_.on_flow) {
+      // A dest of port 0 (port-zero and fwmark services) gets the packet's
+      // own port (ip_vs_schedule, ip_vs_sched_persist): the entry shows it.
+      const Endpoint* ep = DestEp(out.entry_dest());
+      Endpoint with_port;
+      if (ep && ep->port == 0) {
+        with_port = *ep;
+        with_port.port = f.key.vip.port;
+        ep = &with_port;
+      }
+      opts_.on_flow(f, out, ep);
+    }
     if ((flows & 0xffff) == 0 && opts_.on_progress)
       opts_.on_progress(flows, trace->position(), trace->size(), false);
     if (more) read(head);  // f is done with
