@@ -9,7 +9,8 @@
 #
 # Plain `make` builds the userspace programs and the module for whichever
 # of the two kernels has headers installed, and says what it skipped.
-# Other targets: build kmod test test-asan vmtest bench style install clean.
+# Other targets: build kmod test test-asan fuzz fuzz-smoke vmtest bench style install
+# clean.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -36,7 +37,8 @@ DEMO_OUT ?= out/demo
 
 .PHONY: all deps demo-deps configure build kmod kmod-all kmod-check test \
 	test-asan vmtest bench bench-smoke demo check check-all style install \
-	clean dkms-check install-check format-check bare-check docs-check
+	clean dkms-check install-check format-check bare-check docs-check \
+	fuzz-build fuzz fuzz-smoke
 
 all: build kmod
 
@@ -123,6 +125,45 @@ bench: configure kmod-all
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	bash bench/run.sh --build $(BUILD)
 
+# libFuzzer harnesses (fuzz/): clang with ASan and UBSan, in their own build
+# directory. `make fuzz` runs each for FUZZ_SECONDS over its corpus, new
+# inputs going to $(FUZZ_BUILD)/corpus/NAME (not to git) and crashes to
+# $(FUZZ_BUILD)/artifacts/; `make fuzz-smoke` runs each briefly over the
+# committed corpus (fuzz/corpus/NAME, regression inputs included) and fails
+# on any crash.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_RUNS ?= 4000
+FUZZ_TARGETS = trace_text trace_pcap ipvs_conn ipvsadm_rules ipvsadm_list keepalived \
+	config_load timeline mark_map sysctl core_params core_table
+
+fuzz-build:
+	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+		-DIPVS_SCHED_FUZZ=ON >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/artifacts
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_BUILD)/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- \
+			$(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t >$(FUZZ_BUILD)/$$t.log 2>&1 || \
+			{ tail -40 $(FUZZ_BUILD)/$$t.log; echo "fuzz: $$t crashed, see $(FUZZ_BUILD)/artifacts/"; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' $(FUZZ_BUILD)/$$t.log | sed "s/^/fuzz: $$t: /"; \
+	done
+
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		rm -rf $(FUZZ_BUILD)/smoke/$$t && mkdir -p $(FUZZ_BUILD)/smoke/$$t; \
+		$(FUZZ_BUILD)/$${t}_fuzz -runs=$(FUZZ_SMOKE_RUNS) -max_total_time=5 -timeout=10 \
+			-artifact_prefix=$(FUZZ_BUILD)/smoke/$$t- \
+			$(FUZZ_BUILD)/smoke/$$t fuzz/corpus/$$t >$(FUZZ_BUILD)/smoke/$$t.log 2>&1 || \
+			{ tail -40 $(FUZZ_BUILD)/smoke/$$t.log; echo "fuzz-smoke: $$t failed"; exit 1; }; \
+		echo "fuzz-smoke: $$t: $$(ls fuzz/corpus/$$t | wc -l) corpus inputs, $$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $(FUZZ_BUILD)/smoke/$$t.log) runs, no crash"; \
+	done
+
 # Benchmarks are not tests: build them and run each once, briefly.
 bench-smoke: build
 	bash bench/run.sh --build $(BUILD) --smoke
@@ -141,7 +182,7 @@ check: deps
 	$(MAKE) check-all
 
 check-all: format-check docs-check build kmod-all kmod-check dkms-check test test-asan \
-	bench-smoke demo install-check bare-check vmtest
+	fuzz-smoke bench-smoke demo install-check bare-check vmtest
 	@echo "check: all passed"
 
 # The dkms package builds for both kernels, in a private dkms tree.
