@@ -30,6 +30,7 @@ CHECK=(
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	qemu-system-x86 busybox-static ipvsadm keepalived nftables kmod cpio xz-utils
 	sparse clang-format time dkms debootstrap python3-docutils
+	clang libclang-rt-14-dev
 )
 
 packages=("${USERSPACE[@]}" "${CHECK[@]}")
