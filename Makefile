@@ -9,7 +9,7 @@
 #
 # Plain `make` builds the userspace programs and the module for whichever
 # of the two kernels has headers installed, and says what it skipped.
-# Other targets: build kmod test test-asan fuzz fuzz-smoke vmtest bench style install
+# Other targets: build kmod test test-asan fuzz fuzz-smoke debug-kernel vmtest bench style install
 # clean.
 
 BUILD ?= build
@@ -36,7 +36,7 @@ SIM = $(BUILD)/sim/ipvs-sim
 DEMO_OUT ?= out/demo
 
 .PHONY: all deps demo-deps configure build kmod kmod-all kmod-check test \
-	test-asan vmtest bench bench-smoke demo check check-all style install \
+	test-asan vmtest debug-kernel kmod-debug bench bench-smoke demo check check-all style install \
 	clean dkms-check install-check format-check bare-check docs-check \
 	fuzz-build fuzz fuzz-smoke
 
@@ -58,20 +58,31 @@ build: configure
 
 # ip_vs_wmh.ko for each kernel, warnings are errors. `kmod` builds for the
 # kernels whose headers are installed and names the ones it skipped;
-# `kmod-all` (make check) needs both.
-KMOD_PARAMS = table_size hash_key port_hash overflow sched_name debug_fail_rebuilds
+# `kmod-all` (make check) needs both. Two builds per kernel: the production
+# module in $(BUILD)/kmod/KVER (what make install and dkms ship: no testing
+# aid, modinfo lists no debug_ parameter) and the VM tests' module, with
+# WMH_DEBUG_AIDS=1 (debug_fail_rebuilds), in $(BUILD)/kmod-test/KVER.
+KMOD_PARAMS = table_size hash_key port_hash overflow sched_name
+KMOD_TEST_PARAMS = $(KMOD_PARAMS) debug_fail_rebuilds
+
+# kmod_one KDIR OUT AIDS PARAMS: build, then check modinfo's fields and
+# that the parameters are exactly PARAMS.
+define kmod_one
+	$(MAKE) -s -C kmod KDIR=$(1) OUT=$(2) WMH_DEBUG_AIDS=$(3) \
+		KCFLAGS=-Werror module || exit 1; \
+	ko=$(2)/ip_vs_wmh.ko; \
+	for f in description version license compat; do \
+		test -n "$$(modinfo -F $$f $$ko)" || { echo "kmod: $$ko: modinfo lacks $$f"; exit 1; }; \
+	done; \
+	got=$$(modinfo -F parm $$ko | sed 's/:.*//' | sort | tr '\n' ' '); \
+	want=$$(echo $(4) | tr ' ' '\n' | sort | tr '\n' ' '); \
+	test "$$got" = "$$want" || { echo "kmod: $$ko: parameters '$$got', expected '$$want'"; exit 1; }; \
+	echo "kmod: $$ko (modinfo: $(words $(4)) parameters, compat $$(modinfo -F compat $$ko))";
+endef
 
 define kmod_build
-	$(MAKE) -s -C kmod KVER=$(1) OUT=$(CURDIR)/$(BUILD)/kmod/$(1) \
-		KCFLAGS=-Werror module || exit 1; \
-	ko=$(BUILD)/kmod/$(1)/ip_vs_wmh.ko; \
-	for f in description version license; do \
-		test -n "$$(modinfo -F $$f $$ko)" || { echo "kmod: modinfo lacks $$f"; exit 1; }; \
-	done; \
-	for p in $(KMOD_PARAMS); do \
-		modinfo -F parm $$ko | grep -q "^$$p:" || { echo "kmod: modinfo lacks parameter $$p"; exit 1; }; \
-	done; \
-	echo "kmod: $$ko (modinfo: description, version, license, $(words $(KMOD_PARAMS)) parameters)";
+	$(call kmod_one,/lib/modules/$(1)/build,$(CURDIR)/$(BUILD)/kmod/$(1),0,$(KMOD_PARAMS)) \
+	$(call kmod_one,/lib/modules/$(1)/build,$(CURDIR)/$(BUILD)/kmod-test/$(1),1,$(KMOD_TEST_PARAMS))
 endef
 
 kmod:
@@ -93,10 +104,11 @@ kmod-all:
 # W=1 plus sparse on every kernel object; any sparse warning fails.
 kmod-check:
 	@for k in $(KVERS); do \
-		$(MAKE) -s -C kmod KVER=$$k OUT=$(CURDIR)/$(BUILD)/kmod-sparse/$$k \
+		$(MAKE) -s -C kmod KVER=$$k OUT=$(CURDIR)/$(BUILD)/kmod-sparse/$$k WMH_DEBUG_AIDS=1 \
 			KCFLAGS=-Werror check || exit 1; \
 		echo "kmod-check: $$k clean under W=1 and sparse"; \
 	done
+	bash tests/kmod/next-api.sh --out $(BUILD)/kmod-next-api $(KVERS)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -107,15 +119,28 @@ test-asan:
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^(vm|man|cli)_"
 
-# Both kernels in QEMU; every kernel decision against ipvs-sim predict. Then
-# one 6.1 boot: with the recommended table size, wmh's kernel memory per
-# service must not exceed in-tree mh's (300 services).
-vmtest: build kmod-all
+# The VM suite's debug kernel (KASAN, lockdep, kmemleak; built from
+# linux-source-6.12 once per machine and cached by tests/vm/debug-kernel.sh)
+# and the test module built against it.
+debug-kernel:
+	bash tests/vm/debug-kernel.sh >/dev/null
+
+kmod-debug: debug-kernel
+	@entry=$$(bash tests/vm/debug-kernel.sh --print) && \
+	$(call kmod_one,$$entry/obj,$(CURDIR)/$(BUILD)/kmod-test/debug,1,$(KMOD_TEST_PARAMS))
+
+# Both kernels and the debug kernel in QEMU; every kernel decision against
+# ipvs-sim predict. Then one 6.1 boot: with the recommended table size,
+# wmh's kernel memory per service must not exceed in-tree mh's (300
+# services).
+vmtest: build kmod-all kmod-debug
 	bash tests/vm/run-all.sh --kernels "$(KVER_61) $(KVER_612)" \
-		--kmod-dir-61 $(BUILD)/kmod/$(KVER_61) \
-		--kmod-dir-612 $(BUILD)/kmod/$(KVER_612) \
+		--kmod-dir-61 $(BUILD)/kmod-test/$(KVER_61) \
+		--kmod-dir-612 $(BUILD)/kmod-test/$(KVER_612) \
 		--flowgen $(BUILD)/tools/flowgen/flowgen \
 		--snapshot $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot \
+		--debug-kernel "$$(bash tests/vm/debug-kernel.sh --print)" \
+		--kmod-dir-debug $(BUILD)/kmod-test/debug \
 		--sim $(SIM) --out $(BUILD)/vm
 	bash tests/vm/bench-memory.sh --kver $(KVER_61) --kmod-dir $(BUILD)/kmod/$(KVER_61) \
 		--flowgen $(BUILD)/tools/flowgen/flowgen --out $(BUILD)/vm-memory \

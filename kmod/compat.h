@@ -16,9 +16,34 @@
 #ifdef WMH_HAVE_DEST_CFLAGS
 #define wmh_compat_dest_available(dest) \
 	((dest)->cflags & IP_VS_DEST_CF_AVAILABLE)
+#define WMH_COMPAT_AVAILABLE "cflags"
 #else
 #define wmh_compat_dest_available(dest) \
 	((dest)->flags & IP_VS_DEST_F_AVAILABLE)
+#define WMH_COMPAT_AVAILABLE "flags"
 #endif
+
+/*
+ * An upstream series of 2026 (Cc stable) removes IP_VS_DEST_F_OVERLOAD and
+ * keeps the overload bit as IP_VS_DEST_FL_OVERLOAD in the new
+ * dest->flags2, changed and read with the atomic bitops.
+ */
+#ifdef WMH_HAVE_DEST_FLAGS2
+#define wmh_compat_dest_overloaded(dest) \
+	test_bit(IP_VS_DEST_FL_OVERLOAD, &(dest)->flags2)
+#define WMH_COMPAT_OVERLOAD "flags2"
+#else
+#define wmh_compat_dest_overloaded(dest) \
+	(!!((dest)->flags & IP_VS_DEST_F_OVERLOAD))
+#define WMH_COMPAT_OVERLOAD "flags"
+#endif
+
+/*
+ * The form of each API above the module was built for, as modinfo's
+ * "compat" field ("available=cflags overload=flags"): tests/kmod/next-api.sh
+ * reads it to prove which path a build took.
+ */
+#define WMH_COMPAT_INFO \
+	"available=" WMH_COMPAT_AVAILABLE " overload=" WMH_COMPAT_OVERLOAD
 
 #endif /* WMH_COMPAT_H */

@@ -69,15 +69,27 @@ module_param(overflow, bool, 0444);
 MODULE_PARM_DESC(overflow,
 		 "Let full services use overloaded servers, as if -b flag-1 were set (default 0)");
 
+#ifdef WMH_DEBUG_AIDS
 /*
- * Testing aid: the next N rebuilds fail with -ENOMEM before allocating, so
- * that the VM tests can show a failed rebuild keeps the old table serving.
- * Root-only, not meant for production use.
+ * Testing aid, built only with WMH_DEBUG_AIDS=1: the next N rebuilds fail
+ * with -ENOMEM before allocating, so that the VM tests can show a failed
+ * rebuild keeps the old table serving. Root-only.
  */
 static atomic_t debug_fail_rebuilds = ATOMIC_INIT(0);
 module_param_named(debug_fail_rebuilds, debug_fail_rebuilds.counter, int, 0600);
 MODULE_PARM_DESC(debug_fail_rebuilds,
 		 "Testing aid: fail the next N table rebuilds with -ENOMEM (default 0)");
+
+static bool wmh_debug_fail_rebuild(void)
+{
+	return atomic_add_unless(&debug_fail_rebuilds, -1, 0);
+}
+#else
+static bool wmh_debug_fail_rebuild(void)
+{
+	return false;
+}
+#endif
 
 static struct wmh_hash_key wmh_key;
 
@@ -172,7 +184,7 @@ static int wmh_rebuild(struct ip_vs_service *svc)
 	struct wmh_service *ws = svc->sched_data;
 	struct wmh_state *st, *old;
 
-	if (atomic_add_unless(&debug_fail_rebuilds, -1, 0))
+	if (wmh_debug_fail_rebuild())
 		st = ERR_PTR(-ENOMEM);
 	else
 		st = wmh_state_build(svc);
@@ -233,7 +245,7 @@ static enum wmh_dest_state wmh_dest_state(const void *ctx, u32 index)
 
 	return wmh_dest_state_of(atomic_read(&dest->weight),
 				 wmh_compat_dest_available(dest),
-				 dest->flags & IP_VS_DEST_F_OVERLOAD);
+				 wmh_compat_dest_overloaded(dest));
 }
 
 /* Client port of a TCP, UDP or SCTP packet; false if it cannot be read. */
@@ -356,4 +368,6 @@ module_init(wmh_init);
 module_exit(wmh_exit);
 MODULE_DESCRIPTION("IPVS weighted Maglev hashing scheduler (wmh)");
 MODULE_VERSION(WMH_VERSION);
+/* The kernel API forms compat.h chose: modinfo -F compat. */
+MODULE_INFO(compat, WMH_COMPAT_INFO);
 MODULE_LICENSE("GPL");
