@@ -1227,6 +1227,15 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
     }
   }
 
+  // vs_end_handler (check_parser.c): a sorry server that is not tunnelled
+  // gives a fwmark virtual server without a family (its real servers all
+  // tunnelled) its own; of another family than a service's, it is skipped.
+  char sorry_fwd = vs.sorry.forward ? vs.sorry.forward : vs.forward ? vs.forward : 'm';
+  if (vs.has_sorry && sorry_fwd != 'i' && vs.family == 0 && vs.form == VirtualServer::kFwmark)
+    vs.family = vs.sorry.ep.addr.family == Family::kV6 ? 6 : 4;
+  VirtualServer no_sorry;
+  bool no_sorry_made = false;
+
   Service base;
   base.scheduler = vs.sched;
   base.flags = vs.flags;
@@ -1235,7 +1244,7 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
   base.has_sorry_server = vs.has_sorry;
   if (vs.has_sorry) {
     base.sorry_server = vs.sorry.ep;
-    base.sorry_forward = vs.sorry.forward ? vs.sorry.forward : vs.forward ? vs.forward : 'm';
+    base.sorry_forward = sorry_fwd;
     base.sorry_inhibit = vs.sorry_inhibit;
   }
   std::vector<ServiceKey> keys;
@@ -1249,7 +1258,24 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
                                  k.ToString()));
       continue;
     }
-    if (!StartService(vs, servers, name, k == keys.front(), &svc, err)) return false;
+    const VirtualServer* start = &vs;
+    Family fam = k.fwmark ? k.fwmark_family : k.vip.addr.family;
+    if (vs.has_sorry && sorry_fwd != 'i' && vs.sorry.ep.addr.family != fam) {
+      if (!no_sorry_made) {
+        Warn(vs.sorry.where, fmt::format("keepalived: Address family of virtual server and sorry "
+                                         "server {} don't match - skipping sorry server",
+                                         vs.sorry.ep.addr.ToString()));
+        no_sorry = vs;
+        no_sorry.has_sorry = false;
+        no_sorry.sorry_inhibit = false;
+        no_sorry_made = true;
+      }
+      start = &no_sorry;
+      svc.has_sorry_server = false;
+      svc.sorry_server = Endpoint();
+      svc.sorry_inhibit = false;
+    }
+    if (!StartService(*start, servers, name, k == keys.front(), &svc, err)) return false;
     out->services.push_back(std::move(svc));
   }
   return true;

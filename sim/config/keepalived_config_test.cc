@@ -496,6 +496,44 @@ TEST(Keepalived, CheckersDownTimeline) {
   ASSERT_EQ(unknown.size(), 1u);
 }
 
+// A sorry server of another family than the virtual server (not
+// tunnelled) is skipped with keepalived's warning, so the checker timelines
+// never add it (found by fuzz/keepalived_fuzz.cc: the timeline failed to
+// parse). One that is tunnelled is kept; on a fwmark virtual server whose
+// real servers are all tunnelled, it sets the family.
+TEST(Keepalived, SorryServerOfAnotherFamily) {
+  Parsed p = Text(
+      "virtual_server 2001:db8::1 53 {\n protocol UDP\n"
+      " real_server 2001:db8::10 53 { }\n"
+      " sorry_server 10.1.0.9 53\n sorry_server_inhibit\n}\n"
+      "virtual_server 2001:db8::2 53 {\n protocol UDP\n lb_kind TUN\n"
+      " real_server 2001:db8::10 53 { }\n"
+      " sorry_server 10.1.0.9 53\n}\n"
+      "virtual_server fwmark 5 {\n lb_kind TUN\n"
+      " real_server 2001:db8::10 0 { }\n"
+      " sorry_server 10.1.0.9 0\n sorry_server_lvs_method NAT\n}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 3u);
+  const Service& s = p.cfg.services[0];
+  EXPECT_FALSE(s.has_sorry_server);
+  EXPECT_FALSE(s.sorry_inhibit);
+  ASSERT_EQ(s.dests.size(), 1u);
+  EXPECT_TRUE(
+      p.Warned("k.conf:4: keepalived: Address family of virtual server and sorry server "
+               "10.1.0.9 don't match - skipping sorry server"));
+  EXPECT_TRUE(p.cfg.services[1].has_sorry_server);
+  EXPECT_TRUE(p.cfg.services[2].has_sorry_server);
+  EXPECT_EQ(p.cfg.services[2].key.fwmark_family, Family::kV4);
+  std::vector<Endpoint> unknown;
+  std::string timeline =
+      KeepalivedCheckersDown(p.cfg, {Ep("[2001:db8::10]:53"), Ep("[2001:db8::10]:0")}, 5, &unknown);
+  EXPECT_TRUE(unknown.empty());
+  EXPECT_EQ(timeline.find("-u [2001:db8::1]:53 -r 10.1.0.9"), std::string::npos) << timeline;
+  std::vector<TimelineEvent> tl;
+  std::string err;
+  EXPECT_TRUE(ParseTimelineText(timeline, "tl", &tl, &err)) << err << "\n" << timeline;
+}
+
 // Applies the -a/-e/-d lines of @timeline to @cfg as the replay does; false
 // (with a message) when one fails, as a duplicate add would.
 bool Replay(const std::string& timeline, IpvsConfig* cfg, std::string* err) {
