@@ -84,6 +84,13 @@ bool ParseDestLine(const std::vector<std::string>& w, Service* svc, std::string*
     return false;
   }
   d.weight = static_cast<int32_t>(weight);
+  // The kernel takes a real server of another family than its service only
+  // when it is tunnelled (ip_vs_genl_set_cmd), so no listing has another.
+  if (d.ep.addr.family != svc->family() && d.forward != 'i') {
+    *err = fmt::format(
+        "real server {} is not of the service's address family (only Tunnel allows that)", w[1]);
+    return false;
+  }
   int at;
   return ApplyDestEdit(svc, 'a', d, DestInsert::kTail, &at, err);
 }

@@ -98,6 +98,12 @@ TEST(IpvsadmList, Errors) {
       {"TCP  10.0.0.1:80 rr\n  -> 10.0.0.2:80 Masq 1 0 0\n  -> 10.0.0.2:80 Masq 1 0 0\n",
        "ln:3: duplicate real server 10.0.0.2:80 in service -t 10.0.0.1:80"},
       {"TCP  10.0.0.1:80 rr bogus\n", "ln:1: unexpected word 'bogus' in the service line"},
+      // Found by fuzz/ipvsadm_list_fuzz.cc: it used to be read, and the rules
+      // it formats to are refused.
+      {"TCP  10.0.0.1:80 rr\n  -> [2001:db8::2]:80 Tunnel 1 0 0\n  -> [2001:db8::1]:80 Masq 1 0 "
+       "0\n",
+       "ln:3: real server [2001:db8::1]:80 is not of the service's address family (only Tunnel "
+       "allows that)"},
   };
   for (const Case& c : cases) {
     IpvsConfig cfg;
