@@ -446,6 +446,9 @@ class Interpreter {
   Proto FillDefaults(VirtualServer& vs, const std::vector<GroupEntry>* entries,
                      const std::vector<Server>& servers, const std::string& name);
   std::vector<Server> UsableServers(VirtualServer& vs, const std::string& name);
+  void SorryFamily(VirtualServer& vs);
+  bool GroupFamily(VirtualServer& vs, const std::vector<GroupEntry>& entries,
+                   const std::string& name);
   void FixPort(const VirtualServer& vs, const std::vector<GroupEntry>* entries,
                const std::string& name, Server* s, const char* kind);
   bool ServiceKeys(const VirtualServer& vs, const std::vector<GroupEntry>* entries, Proto proto,
@@ -598,6 +601,19 @@ bool Interpreter::Group(const Node& n, std::string* err) {
   if (entries.empty()) {
     Warn(n.where(),
          fmt::format("keepalived: virtual server group {} has no entries - removing", name));
+    return true;
+  }
+  bool v4 = false, v6 = false, fwmark_no_family = false;
+  for (const GroupEntry& e : entries) {
+    int fam = e.fwmark ? e.fwmark_family : e.first.family == Family::kV6 ? 6 : 4;
+    fwmark_no_family = fwmark_no_family || fam == 0;
+    v4 = v4 || fam == 4;
+    v6 = v6 || fam == 6;
+  }
+  if (v4 && v6 && fwmark_no_family) {
+    Warn(n.where(), fmt::format("keepalived: virtual server group {} cannot have IPv4, IPv6 and "
+                                "fwmark without family - removing",
+                                name));
     return true;
   }
   groups_[name] = std::move(entries);
@@ -920,14 +936,14 @@ Family FamilyOf(int f) { return f == 6 ? Family::kV6 : Family::kV4; }
 
 // The real servers keepalived keeps: the address family of the virtual
 // server (decided by the first real server that is not tunnelled, when the
-// virtual server does not decide it), and no duplicates.
+// virtual server does not decide it: rs_end_handler), and no duplicates.
 std::vector<Server> Interpreter::UsableServers(VirtualServer& vs, const std::string& name) {
   std::vector<Server> servers;
   for (Server& s : vs.servers) {
     char fwd = s.forward ? s.forward : vs.forward;
     int fam = s.ep.addr.family == Family::kV6 ? 6 : 4;
     if (fwd != 'i') {
-      if (vs.family == 0 && vs.form != VirtualServer::kGroup) {
+      if (vs.family == 0) {
         vs.family = fam;
       } else if (vs.family != 0 && vs.family != fam) {
         Warn(s.where, fmt::format("keepalived: Address family of virtual server and real server {} "
@@ -947,6 +963,51 @@ std::vector<Server> Interpreter::UsableServers(VirtualServer& vs, const std::str
     servers.push_back(s);
   }
   return servers;
+}
+
+// vs_end_handler (check_parser.c): a sorry server that is not tunnelled
+// gives a virtual server without a family its own; of another family,
+// keepalived skips it.
+void Interpreter::SorryFamily(VirtualServer& vs) {
+  char fwd = vs.sorry.forward ? vs.sorry.forward : vs.forward;
+  if (!vs.has_sorry || fwd == 'i') return;
+  int fam = vs.sorry.ep.addr.family == Family::kV6 ? 6 : 4;
+  if (vs.family == 0) {
+    vs.family = fam;
+  } else if (vs.family != fam) {
+    Warn(vs.sorry.where, fmt::format("keepalived: Address family of virtual server and sorry "
+                                     "server {} don't match - skipping sorry server",
+                                     vs.sorry.ep.addr.ToString()));
+    vs.has_sorry = false;
+    vs.sorry_inhibit = false;
+  }
+}
+
+// link_vsg_to_vs (ipwrapper.c): the addresses of @entries and their fwmarks
+// with a family must be of the family of @vs, and a group of both families
+// serves only a virtual server without one (every server tunnelled). False
+// (warned) when keepalived ignores @vs; a group of one family gives @vs
+// its family.
+bool Interpreter::GroupFamily(VirtualServer& vs, const std::vector<GroupEntry>& entries,
+                              const std::string& name) {
+  bool v4 = false, v6 = false;
+  for (const GroupEntry& e : entries) {
+    int fam = e.fwmark ? e.fwmark_family : e.first.family == Family::kV6 ? 6 : 4;
+    v4 = v4 || fam == 4;
+    v6 = v6 || fam == 6;
+  }
+  const char* why = nullptr;
+  if (v4 && v6 && vs.family != 0)
+    why = "virtual server group with IPv4 & IPv6 doesn't match";
+  else if ((v4 && vs.family == 6) || (v6 && vs.family == 4))
+    why = "address family doesn't match";
+  if (why) {
+    Warn(vs.where,
+         fmt::format("keepalived: {}: {} virtual server {} - ignoring", vs.group, why, name));
+    return false;
+  }
+  if (vs.family == 0 && v4 != v6) vs.family = v4 ? 4 : 6;
+  return true;
 }
 
 void Interpreter::FixPort(const VirtualServer& vs, const std::vector<GroupEntry>* entries,
@@ -1199,13 +1260,16 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
     entries = &it->second;
   }
   // Address families: the real servers (not tunnelled) decide when the
-  // virtual server does not (fwmark, group without addresses).
+  // virtual server does not (fwmark, group), then the sorry server, then
+  // the group.
   std::vector<Server> servers = UsableServers(vs, name);
   if (servers.empty()) {
     Warn(vs.where,
          fmt::format("keepalived: Virtual server {} has no real servers - ignoring", name));
     return true;
   }
+  SorryFamily(vs);
+  if (entries && !GroupFamily(vs, *entries, name)) return true;
   Proto proto = FillDefaults(vs, entries, servers, name);
   // check_data.c: unless NAT, real and virtual servers have the same port
   // (a fwmark service: port 0); keepalived corrects that for a virtual
@@ -1227,15 +1291,6 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
     }
   }
 
-  // vs_end_handler (check_parser.c): a sorry server that is not tunnelled
-  // gives a fwmark virtual server without a family (its real servers all
-  // tunnelled) its own; of another family than a service's, it is skipped.
-  char sorry_fwd = vs.sorry.forward ? vs.sorry.forward : vs.forward ? vs.forward : 'm';
-  if (vs.has_sorry && sorry_fwd != 'i' && vs.family == 0 && vs.form == VirtualServer::kFwmark)
-    vs.family = vs.sorry.ep.addr.family == Family::kV6 ? 6 : 4;
-  VirtualServer no_sorry;
-  bool no_sorry_made = false;
-
   Service base;
   base.scheduler = vs.sched;
   base.flags = vs.flags;
@@ -1244,7 +1299,7 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
   base.has_sorry_server = vs.has_sorry;
   if (vs.has_sorry) {
     base.sorry_server = vs.sorry.ep;
-    base.sorry_forward = sorry_fwd;
+    base.sorry_forward = vs.sorry.forward ? vs.sorry.forward : vs.forward ? vs.forward : 'm';
     base.sorry_inhibit = vs.sorry_inhibit;
   }
   std::vector<ServiceKey> keys;
@@ -1258,24 +1313,7 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
                                  k.ToString()));
       continue;
     }
-    const VirtualServer* start = &vs;
-    Family fam = k.fwmark ? k.fwmark_family : k.vip.addr.family;
-    if (vs.has_sorry && sorry_fwd != 'i' && vs.sorry.ep.addr.family != fam) {
-      if (!no_sorry_made) {
-        Warn(vs.sorry.where, fmt::format("keepalived: Address family of virtual server and sorry "
-                                         "server {} don't match - skipping sorry server",
-                                         vs.sorry.ep.addr.ToString()));
-        no_sorry = vs;
-        no_sorry.has_sorry = false;
-        no_sorry.sorry_inhibit = false;
-        no_sorry_made = true;
-      }
-      start = &no_sorry;
-      svc.has_sorry_server = false;
-      svc.sorry_server = Endpoint();
-      svc.sorry_inhibit = false;
-    }
-    if (!StartService(*start, servers, name, k == keys.front(), &svc, err)) return false;
+    if (!StartService(vs, servers, name, k == keys.front(), &svc, err)) return false;
     out->services.push_back(std::move(svc));
   }
   return true;

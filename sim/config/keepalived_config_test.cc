@@ -413,8 +413,11 @@ TEST(Keepalived, GroupsRangesAndFwmarks) {
   Parsed p = Text(
       "virtual_server group G {\n lb_algo mh\n mh-port\n protocol TCP\n"
       " real_server 10.1.0.1 80 { }\n real_server 10.1.0.2 80 { }\n}\n"
-      "virtual_server_group G {\n  10.0.0.250-252 80\n  [2001:db8::a]-c 443\n"
-      "  10.0.1.1-10.0.1.2 8080\n  fwmark 7\n  fwmark 8 inet6\n}\n");
+      "virtual_server_group G {\n  10.0.0.250-252 80\n"
+      "  10.0.1.1-10.0.1.2 8080\n  fwmark 7\n  fwmark 8 inet\n}\n"
+      "virtual_server group G6 {\n lb_algo mh\n mh-port\n protocol TCP\n"
+      " real_server 2001:db8::1 443 { }\n real_server 2001:db8::2 443 { }\n}\n"
+      "virtual_server_group G6 {\n  [2001:db8::a]-c 443\n  fwmark 9\n  fwmark 10 inet6\n}\n");
   ASSERT_TRUE(p.ok) << p.err;
   std::vector<std::string> keys;
   for (const Service& s : p.cfg.services) {
@@ -426,13 +429,15 @@ TEST(Keepalived, GroupsRangesAndFwmarks) {
   std::vector<std::string> want = {"-t 10.0.0.250:80",
                                    "-t 10.0.0.251:80",
                                    "-t 10.0.0.252:80",
-                                   "-t [2001:db8::a]:443",
-                                   "-t [2001:db8::b]:443",
-                                   "-t [2001:db8::c]:443",
                                    "-t 10.0.1.1:8080",
                                    "-t 10.0.1.2:8080",
                                    "-f 7",
-                                   "-f 8/6"};
+                                   "-f 8",
+                                   "-t [2001:db8::a]:443",
+                                   "-t [2001:db8::b]:443",
+                                   "-t [2001:db8::c]:443",
+                                   "-f 9/6",
+                                   "-f 10/6"};
   EXPECT_EQ(keys, want);
 }
 
@@ -532,6 +537,49 @@ TEST(Keepalived, SorryServerOfAnotherFamily) {
   std::vector<TimelineEvent> tl;
   std::string err;
   EXPECT_TRUE(ParseTimelineText(timeline, "tl", &tl, &err)) << err << "\n" << timeline;
+}
+
+// link_vsg_to_vs: a group's family must be the virtual server's (its real
+// servers, not tunnelled, decide it); one of both families serves only
+// tunnelled servers, and with a fwmark without family it is removed. Found
+// by fuzz/keepalived_fuzz.cc: IPv6 services of a mixed group used to get
+// IPv4 NAT real servers.
+TEST(Keepalived, GroupFamilies) {
+  Parsed p = Text(
+      "virtual_server_group MIXED {\n 10.0.0.1 80\n 2001:db8::1 80\n}\n"
+      "virtual_server_group V6 {\n 2001:db8::2 80\n fwmark 5\n}\n"
+      "virtual_server_group BAD {\n 10.0.0.3 80\n 2001:db8::3 80\n fwmark 6\n}\n"
+      "virtual_server group MIXED {\n protocol TCP\n real_server 10.1.0.1 80 { }\n}\n"
+      "virtual_server group MIXED {\n protocol UDP\n lb_kind TUN\n"
+      " real_server 10.1.0.1 80 { }\n}\n"
+      "virtual_server group V6 {\n protocol TCP\n real_server 10.1.0.1 80 { }\n}\n"
+      "virtual_server group V6 {\n protocol UDP\n real_server 2001:db8::10 80 { }\n"
+      " real_server 10.1.0.2 80 { }\n}\n"
+      "virtual_server group BAD {\n lb_kind TUN\n real_server 10.1.0.1 80 { }\n}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  std::vector<std::string> keys;
+  for (const Service& s : p.cfg.services)
+    keys.push_back(s.key.ToString() + (s.key.fwmark_family == Family::kV6 ? "/6" : ""));
+  EXPECT_EQ(keys, (std::vector<std::string>{"-u 10.0.0.1:80", "-u [2001:db8::1]:80",
+                                            "-u [2001:db8::2]:80", "-f 5/6"}));
+  EXPECT_TRUE(
+      p.Warned("k.conf:14: keepalived: MIXED: virtual server group with IPv4 & IPv6 "
+               "doesn't match virtual server group MIXED - ignoring"));
+  EXPECT_TRUE(
+      p.Warned("k.conf:23: keepalived: V6: address family doesn't match virtual server "
+               "group V6 - ignoring"));
+  EXPECT_TRUE(
+      p.Warned("k.conf:30: keepalived: Address family of virtual server and real server "
+               "10.1.0.2 don't match - skipping real server"));
+  EXPECT_TRUE(
+      p.Warned("k.conf:9: keepalived: virtual server group BAD cannot have IPv4, IPv6 and "
+               "fwmark without family - removing"));
+  for (const Service& s : p.cfg.services) {
+    for (const Dest& d : s.dests) {
+      if (d.forward == 'i') continue;
+      EXPECT_EQ(d.ep.addr.family, s.family()) << s.key.ToString();
+    }
+  }
 }
 
 // Applies the -a/-e/-d lines of @timeline to @cfg as the replay does; false
