@@ -11,7 +11,8 @@
 #                     to a skip with SKIP_RETURN_CODE
 #   usage             "usage: SCRIPT $VM_USAGE", exit 2
 #   need_tool T PKG   skip unless command T exists (PKG: the Debian package)
-#   vm_accel          prints kvm when KVM works here, tcg otherwise
+#   vm_accel [KERNEL] prints kvm when KERNEL boots under KVM here, tcg
+#                     otherwise
 #   vm_kver PREFIX    the newest installed Debian kernel of a series, e.g.
 #                     vm_kver 6.1 -> 6.1.0-57-amd64 (empty if none)
 #   vm_boot KVER OUT KMOD_DIR FLOWGEN RUN_ARGS...
@@ -41,18 +42,27 @@ need_tool() {
 	command -v "$1" >/dev/null || skip "$1 is missing (apt-get install -y ${2:-$1})"
 }
 
-# KVM when /dev/kvm opens and QEMU can set a vCPU up (on some hosts it
-# aborts doing so), TCG otherwise. The probe starts QEMU stopped (-S) and
-# quits from the monitor at once.
+# KVM when /dev/kvm opens and a kernel really boots with it, TCG
+# otherwise. Opening /dev/kvm and starting a vCPU is not enough: on some
+# hosts QEMU aborts setting the vCPU up, on others the guest hangs at
+# "Booting from ROM" for ever. The probe boots KERNEL (default: any in
+# /boot) with no root and waits up to 15 s for its banner on the serial
+# port; under KVM it comes within a second. run-all.sh probes once and
+# exports VM_ACCEL for the boots that follow.
 vm_accel() {
-	# The subshell keeps bash's "Aborted" report of the probe off stderr.
-	if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
-		(echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu max -m 64 -nographic \
-			-nodefaults -monitor stdio -S) >/dev/null 2>&1; then
+	_kernel=${1:-$(ls /boot/vmlinuz-* 2>/dev/null | head -n 1)}
+	_probe=$(mktemp)
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ -f "$_kernel" ]; then
+		timeout 15 qemu-system-x86_64 -accel kvm -cpu max -m 128 -nographic -no-reboot \
+			-nodefaults -serial "file:$_probe" -kernel "$_kernel" \
+			-append "console=ttyS0 panic=-1" </dev/null >/dev/null 2>&1 || true
+	fi
+	if grep -a -q 'Linux version' "$_probe"; then
 		echo kvm
 	else
 		echo tcg
 	fi
+	rm -f "$_probe"
 }
 
 vm_kver() {

@@ -4,6 +4,9 @@
 # Boots one kernel with a test initramfs under QEMU (KVM or TCG) and collects the
 # result channel:
 #   run.sh KVER OUTDIR --initrd FILE [--timeout SECONDS] [--mem SIZE]
+#          [--kernel FILE] [--smp N]
+# --kernel boots FILE instead of /boot/vmlinuz-KVER (the debug kernel);
+# --smp gives the guest N CPUs (default 1).
 # The guest's console goes to OUTDIR/console.log (kept for people; never
 # parsed), the second serial port to OUTDIR/channel.log, which is split into
 #   OUTDIR/results.txt  the RESULT lines
@@ -14,7 +17,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-VM_USAGE="KVER OUTDIR --initrd FILE [--timeout SECONDS] [--mem SIZE]"
+VM_USAGE="KVER OUTDIR --initrd FILE [--timeout SECONDS] [--mem SIZE] [--kernel FILE] [--smp N]"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
@@ -25,19 +28,22 @@ shift 2
 initrd=
 timeout=300
 mem=1G
+kernel=/boot/vmlinuz-$kver
+smp=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--initrd) initrd=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
+	--kernel) kernel=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
 	*) usage ;;
 	esac
 done
-kernel=/boot/vmlinuz-$kver
 [ -f "$kernel" ] || die "no kernel image $kernel"
 [ -f "$initrd" ] || die "initramfs '$initrd' not found (build it with mkinitramfs.sh)"
 need_tool qemu-system-x86_64 qemu-system-x86
-accel=${VM_ACCEL:-$(vm_accel)}
+accel=${VM_ACCEL:-$(vm_accel "$kernel")}
 
 mkdir -p "$out"
 rm -rf "$out/files" "$out/console.log" "$out/channel.log" "$out/results.txt" "$out/bursts.txt"
@@ -50,7 +56,7 @@ mkdir -p "$out/files"
 t0=$(date +%s.%N)
 status=0
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-	-accel "$accel" -cpu max -m "$mem" -smp 1 -nographic -no-reboot \
+	-accel "$accel" -cpu max -m "$mem" -smp "$smp" -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 quiet loglevel=3" \
 	-monitor none -serial "file:$out/console.log" -serial "file:$out/channel.log" \
