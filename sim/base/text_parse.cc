@@ -5,6 +5,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace ipvs_sim {
 
@@ -84,6 +87,27 @@ std::string BeyondMaxSeconds(std::string_view what, std::string_view text) {
       "{} {} is beyond {:g} s (about the year 5138): times are seconds, Unix epoch seconds "
       "included; divide milliseconds by 1000",
       what, text, kMaxSeconds);
+}
+
+bool ReadWholeFile(const std::string& path, std::string* text, std::string* err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *err = fmt::format("{}: cannot open", path);
+    return false;
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    *err = fmt::format("{}: is a directory", path);
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    *err = fmt::format("{}: read error", path);
+    return false;
+  }
+  *text = ss.str();
+  return true;
 }
 
 }  // namespace ipvs_sim

@@ -51,6 +51,13 @@ constexpr double kMaxSeconds = 1e11;
 // "NAME T is beyond 1e11 s (...)" for a @what ("start time") of @text.
 std::string BeyondMaxSeconds(std::string_view what, std::string_view text);
 
+// The whole of file @path ("-": not handled here) into *text, for the
+// readers of configurations, timelines, sysctl listings and mark maps.
+// False with *err = "PATH: cannot open" when it cannot be opened, "PATH: is
+// a directory" (a directory opens, and would read as an empty file) or
+// "PATH: read error".
+bool ReadWholeFile(const std::string& path, std::string* text, std::string* err);
+
 }  // namespace ipvs_sim
 
 #endif  // IPVS_SCHED_SIM_TEXT_PARSE_H_

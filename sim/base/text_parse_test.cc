@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
+
+#include "file_testing.h"
 
 namespace ipvs_sim {
 namespace {
@@ -78,6 +81,23 @@ TEST(TextParse, FixedIsAFiniteUnsignedDecimal) {
     EXPECT_FALSE(ParseFixed(bad, &d)) << bad;
     EXPECT_DOUBLE_EQ(d, 4) << bad;
   }
+}
+
+using ReadWholeFileTest = file_testing::TempDirTest;
+
+// A directory opens like a file and reads as an empty one: it must be an
+// error, not an empty configuration or timeline.
+TEST_F(ReadWholeFileTest, FileMissingFileAndDirectory) {
+  std::string path = (root_ / "f").string();
+  { std::ofstream(path, std::ios::binary) << std::string("a\0b\n", 4); }
+  std::string text = "old", err;
+  ASSERT_TRUE(ReadWholeFile(path, &text, &err)) << err;
+  EXPECT_EQ(text, std::string("a\0b\n", 4));
+  EXPECT_FALSE(ReadWholeFile(path + ".none", &text, &err));
+  EXPECT_EQ(err, path + ".none: cannot open");
+  EXPECT_FALSE(ReadWholeFile(root_.string(), &text, &err));
+  EXPECT_EQ(err, root_.string() + ": is a directory");
+  EXPECT_EQ(text, std::string("a\0b\n", 4));  // untouched
 }
 
 }  // namespace

@@ -4,11 +4,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "ipvsadm_list.h"
+#include "text_parse.h"
 
 namespace ipvs_sim {
 
@@ -80,21 +80,18 @@ bool LoadConfigText(const std::string& text, const std::string& name, const std:
 
 bool LoadConfig(const std::string& path, ConfigFormat format, const KeepalivedOptions& kopts,
                 LoadedConfig* out, std::string* err) {
-  std::stringstream ss;
+  std::string text;
   if (path == "-") {
+    std::stringstream ss;
     ss << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      *err = fmt::format("{}: cannot open", path);
-      return false;
-    }
-    ss << in.rdbuf();
+    text = ss.str();
+  } else if (!ReadWholeFile(path, &text, err)) {
+    return false;
   }
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (path == "-" || parent.empty()) parent = ".";
   std::string dir = parent.string();
-  return LoadConfigText(ss.str(), path, dir, format, kopts, out, err);
+  return LoadConfigText(text, path, dir, format, kopts, out, err);
 }
 
 }  // namespace ipvs_sim

@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include "text_lines.h"
@@ -597,14 +595,9 @@ bool ParseIpvsadmConfigText(const std::string& text, const std::string& name, Ip
 }
 
 bool ParseIpvsadmConfig(const std::string& path, IpvsConfig* out, std::string* err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *err = fmt::format("{}: cannot open", path);
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseIpvsadmConfigText(ss.str(), path, out, err);
+  std::string text;
+  if (!ReadWholeFile(path, &text, err)) return false;
+  return ParseIpvsadmConfigText(text, path, out, err);
 }
 
 std::string FormatIpvsadmConfig(const IpvsConfig& config) {

@@ -7,10 +7,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string_view>
 
 #include "text_lines.h"
@@ -187,15 +185,6 @@ std::string Reader::Substitute(const std::string& line) const {
   return out;
 }
 
-bool ReadFile(const std::string& path, std::string* text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *text = ss.str();
-  return true;
-}
-
 bool Reader::Include(const std::string& pattern, const std::string& dir, const std::string& where,
                      int depth, std::string* err) {
   if (depth >= kMaxIncludeDepth) {
@@ -224,9 +213,12 @@ bool Reader::Include(const std::string& pattern, const std::string& dir, const s
   std::vector<std::string> paths(g.gl_pathv, g.gl_pathv + g.gl_pathc);
   globfree(&g);
   for (const std::string& p : paths) {
-    if (p.ends_with("/")) continue;  // a directory (GLOB_MARK)
-    std::string text;
-    if (!ReadFile(p, &text)) {
+    if (p.ends_with("/")) {  // a directory (GLOB_MARK)
+      Warn(where, fmt::format("include: '{}' is a directory (keepalived skips it)", p));
+      continue;
+    }
+    std::string text, why;
+    if (!ReadWholeFile(p, &text, &why)) {
       Warn(where, fmt::format("include: cannot open '{}' (keepalived skips it)", p));
       continue;
     }
@@ -1358,10 +1350,7 @@ bool ParseKeepalivedConfigText(const std::string& text, const std::string& name,
 bool ParseKeepalivedConfig(const std::string& path, const KeepalivedOptions& opts, IpvsConfig* out,
                            std::vector<std::string>* warnings, std::string* err) {
   std::string text;
-  if (!ReadFile(path, &text)) {
-    *err = fmt::format("{}: cannot open", path);
-    return false;
-  }
+  if (!ReadWholeFile(path, &text, err)) return false;
   std::string dir = std::filesystem::path(path).parent_path().string();
   return ParseKeepalivedConfigText(text, path, dir, opts, out, warnings, err);
 }

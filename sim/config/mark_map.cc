@@ -3,9 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "text_lines.h"
 #include "text_parse.h"
 
@@ -180,14 +177,9 @@ bool MarkMap::Parse(std::string_view text, const std::string& name, std::string*
 }
 
 bool MarkMap::Load(const std::string& path, std::string* err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *err = fmt::format("{}: cannot open", path);
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Parse(ss.str(), path, err);
+  std::string text;
+  if (!ReadWholeFile(path, &text, err)) return false;
+  return Parse(text, path, err);
 }
 
 uint32_t MarkMap::MarkOf(const FlowKey& key) const {

@@ -5,8 +5,6 @@
 
 #include <climits>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 
 #include "text_lines.h"
 #include "text_parse.h"
@@ -284,14 +282,9 @@ bool ParseIpvsSysctlText(std::string_view text, const std::string& name, IpvsSys
 
 bool LoadIpvsSysctlFile(const std::string& path, IpvsSysctls* out,
                         std::vector<std::string>* warnings, std::string* err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *err = fmt::format("{}: cannot open", path);
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseIpvsSysctlText(ss.str(), path, out, warnings, err);
+  std::string text;
+  if (!ReadWholeFile(path, &text, err)) return false;
+  return ParseIpvsSysctlText(text, path, out, warnings, err);
 }
 
 }  // namespace ipvs_sim

@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "ipvsadm_config.h"
 #include "text_lines.h"
@@ -121,14 +119,9 @@ bool ParseTimelineText(const std::string& text, const std::string& name,
 }
 
 bool ParseTimeline(const std::string& path, std::vector<TimelineEvent>* out, std::string* err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *err = fmt::format("{}: cannot open", path);
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseTimelineText(ss.str(), path, out, err);
+  std::string text;
+  if (!ReadWholeFile(path, &text, err)) return false;
+  return ParseTimelineText(text, path, out, err);
 }
 
 }  // namespace ipvs_sim
