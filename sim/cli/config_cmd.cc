@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <tuple>
 
 #include "common_cmd.h"
 #include "config_load.h"
 #include "keepalived_config.h"
+#include "text_parse.h"
 
 namespace ipvs_sim {
 
@@ -54,6 +56,13 @@ int RunConfig(const ConfigCmdArgs& a, const GlobalOptions& g) {
                      });
   std::string out;
   if (!a.down.empty() || !a.up.empty()) {
+    // Times a timeline takes (timeline.h): the events are read back.
+    for (const auto& [opt, t, given] :
+         {std::tuple{"--at", a.at, true}, std::tuple{"--at-up", a.at_up, a.at_up_given}}) {
+      if (given && !(t >= 0 && t <= kMaxSeconds))
+        return Fail(fmt::format("{}: {} is not a time a timeline takes (0 to {:g} seconds)", opt, t,
+                                kMaxSeconds));
+    }
     std::vector<Endpoint> down, up;
     auto endpoints = [](const char* opt, const std::vector<std::string>& texts,
                         std::vector<Endpoint>* eps, std::string* err) {

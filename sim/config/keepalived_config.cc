@@ -5,6 +5,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -1384,9 +1385,17 @@ bool Contains(const std::vector<Endpoint>& v, const Endpoint& ep) {
   return std::find(v.begin(), v.end(), ep) != v.end();
 }
 
+// @seconds as a timeline reads it back: the shortest fixed notation that
+// gives the same double ("1e-05" would not parse).
+std::string TimeText(double seconds) {
+  char buf[400];
+  auto r = std::to_chars(buf, buf + sizeof(buf), seconds, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
 // What ipvs_cmd(LVS_CMD_DEL_DEST) sends for @d: weight 0 on an inhibited
 // server, a delete otherwise.
-std::string DelDestLine(double at, const std::string& key, const Dest& d) {
+std::string DelDestLine(const std::string& at, const std::string& key, const Dest& d) {
   if (d.inhibit_on_failure)
     return fmt::format("{} -e {} -r {} -{} -w 0{}\n", at, key, d.ep.ToString(), d.forward,
                        Thresholds(d));
@@ -1395,7 +1404,7 @@ std::string DelDestLine(double at, const std::string& key, const Dest& d) {
 
 // What ipvs_cmd(LVS_CMD_ADD_DEST) sends for @d back up: its weight again on
 // an inhibited server (still in the list), an add otherwise.
-std::string AddDestLine(double at, const std::string& key, const Dest& d) {
+std::string AddDestLine(const std::string& at, const std::string& key, const Dest& d) {
   return fmt::format("{} -{} {} -r {} -{} -w {}{}\n", at, d.inhibit_on_failure ? 'e' : 'a', key,
                      d.ep.ToString(), d.forward, d.weight, Thresholds(d));
 }
@@ -1403,7 +1412,8 @@ std::string AddDestLine(double at, const std::string& key, const Dest& d) {
 }  // namespace
 
 std::string KeepalivedCheckersDown(const IpvsConfig& cfg, const std::vector<Endpoint>& down,
-                                   double at, std::vector<Endpoint>* unknown) {
+                                   double at_seconds, std::vector<Endpoint>* unknown) {
+  const std::string at = TimeText(at_seconds);
   std::string out;
   std::vector<bool> used(down.size(), false);
   auto is_down = [&](const Endpoint& ep) {
@@ -1448,8 +1458,9 @@ std::string KeepalivedCheckersDown(const IpvsConfig& cfg, const std::vector<Endp
 }
 
 std::string KeepalivedCheckersUp(const IpvsConfig& cfg, const std::vector<Endpoint>& down_before,
-                                 const std::vector<Endpoint>& up, double at,
+                                 const std::vector<Endpoint>& up, double at_seconds,
                                  std::vector<Endpoint>* unknown) {
+  const std::string at = TimeText(at_seconds);
   std::string out;
   std::vector<bool> used(up.size(), false);
   auto is_up = [&](const Endpoint& ep) {

@@ -484,6 +484,11 @@ TEST(Keepalived, CheckersDownTimeline) {
   std::vector<Endpoint> unknown;
   EXPECT_EQ(KeepalivedCheckersDown(p.cfg, {Ep("10.1.0.1:80")}, 5, &unknown),
             "5 -e -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 0\n");
+  // Times in the fixed notation a timeline reads (not "1e-05").
+  EXPECT_EQ(KeepalivedCheckersDown(p.cfg, {Ep("10.1.0.1:80")}, 1e-5, &unknown),
+            "0.00001 -e -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 0\n");
+  EXPECT_EQ(KeepalivedCheckersDown(p.cfg, {Ep("10.1.0.1:80")}, 1796150000.25, &unknown),
+            "1796150000.25 -e -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 0\n");
   EXPECT_EQ(KeepalivedCheckersDown(p.cfg, {Ep("10.1.0.2:80"), Ep("10.1.0.1:80")}, 7, &unknown),
             "7 -e -t 10.0.0.1:80 -r 10.1.0.1:80 -m -w 0\n"
             "7 -d -t 10.0.0.1:80 -r 10.1.0.2:80\n"
