@@ -147,6 +147,12 @@ bool ParseServiceLine(const std::vector<std::string>& w, Service* out, std::stri
     *err = "service line has no scheduler";
     return false;
   }
+  // What the kernel can hold (IP_VS_SCHEDNAME_MAXLEN), as ipvsadm_config.cc
+  // takes it back.
+  if (w[i].size() > 15) {
+    *err = fmt::format("bad scheduler name '{}' (1..15 characters)", w[i]);
+    return false;
+  }
   svc.scheduler = w[i++];
   for (; i < w.size(); ++i) {
     const std::string& t = w[i];
@@ -154,8 +160,8 @@ bool ParseServiceLine(const std::vector<std::string>& w, Service* out, std::stri
       if (!Flags(t.substr(1, t.size() - 2), &svc.flags, err)) return false;
     } else if (t == "persistent" && i + 1 < w.size()) {
       uint64_t p;
-      if (!ParseDecimal(w[++i], 0xffffffffu, &p)) {
-        *err = fmt::format("bad timeout '{}'", w[i]);
+      if (!ParseDecimal(w[++i], 2147483647, &p) || p == 0) {
+        *err = fmt::format("bad timeout '{}' (1..2147483647 seconds, as ipvsadm -p)", w[i]);
         return false;
       }
       svc.persistence = static_cast<uint32_t>(p);

@@ -104,6 +104,13 @@ TEST(IpvsadmList, Errors) {
        "0\n",
        "ln:3: real server [2001:db8::1]:80 is not of the service's address family (only Tunnel "
        "allows that)"},
+      // Also found by the fuzzer: what ipvsadm -R would not take back.
+      {"TCP  10.0.0.1:80 averyveryverylongname\n",
+       "ln:1: bad scheduler name 'averyveryverylongname' (1..15 characters)"},
+      {"TCP  10.0.0.1:80 rr persistent 0\n",
+       "ln:1: bad timeout '0' (1..2147483647 seconds, as ipvsadm -p)"},
+      {"TCP  10.0.0.1:80 rr persistent 2147483648\n",
+       "ln:1: bad timeout '2147483648' (1..2147483647 seconds, as ipvsadm -p)"},
   };
   for (const Case& c : cases) {
     IpvsConfig cfg;
