@@ -1300,6 +1300,8 @@ bool Interpreter::Emit(VirtualServer& vs, IpvsConfig* out, std::string* err) {
   for (const ServiceKey& k : keys) {
     Service svc = base;
     svc.key = k;
+    // A whole-address granularity is no mask, as ipvsadm -M reads it.
+    if (svc.netmask_bits >= (svc.family() == Family::kV6 ? 128 : 32)) svc.netmask_bits = -1;
     if (out->Find(k) >= 0) {
       Warn(vs.where, fmt::format("service {} is configured twice; keepalived's second add fails "
                                  "(File exists): the first is kept",

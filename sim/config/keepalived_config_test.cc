@@ -324,6 +324,27 @@ TEST(Keepalived, DefaultsAndWhatKeepalivedFixes) {
   EXPECT_TRUE(p.Warned("k.conf:17: keepalived: Virtual server 10.0.0.2 80 has no real servers"));
 }
 
+// A granularity of the whole address is no mask, as ipvsadm reads -M 128
+// or -M 255.255.255.255: the rules printed read back the same (found by
+// fuzz/keepalived_fuzz.cc).
+TEST(Keepalived, WholeAddressGranularityIsNoMask) {
+  Parsed p = Text(
+      "virtual_server 2001:db8::1 80 {\n persistence_granularity 128\n"
+      " real_server 2001:db8::2 80 { }\n}\n"
+      "virtual_server 10.0.0.1 80 {\n persistence_granularity 255.255.255.255\n"
+      " real_server 10.1.0.1 80 { }\n}\n");
+  ASSERT_TRUE(p.ok) << p.err;
+  ASSERT_EQ(p.cfg.services.size(), 2u);
+  for (const Service& s : p.cfg.services) {
+    EXPECT_EQ(s.persistence, 360u);
+    EXPECT_EQ(s.netmask_bits, -1);
+  }
+  IpvsConfig again;
+  std::string rules = FormatIpvsadmConfig(p.cfg), err;
+  ASSERT_TRUE(ParseIpvsadmConfigText(rules, "rules", &again, &err)) << err;
+  EXPECT_EQ(FormatIpvsadmConfig(again), rules);
+}
+
 TEST(Keepalived, CommentsConditionsDefinitions) {
   KeepalivedOptions opts;
   opts.config_id = "lb1";
