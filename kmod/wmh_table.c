@@ -103,6 +103,13 @@ int wmh_hash_key_parse(const char *text, struct wmh_hash_key *key)
 	return 0;
 }
 
+u32 wmh_hash_key_fingerprint(const struct wmh_hash_key *key)
+{
+	static const char msg[] = WMH_KEY_FINGERPRINT_MSG;
+
+	return (u32)wmh_siphash24(key, msg, sizeof(msg) - 1);
+}
+
 static int wmh_sort_entry_cmp(const void *a, const void *b)
 {
 	const struct wmh_sort_entry *x = a, *y = b;

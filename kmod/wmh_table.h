@@ -114,6 +114,16 @@ int wmh_hash_key_parse(const char *text, struct wmh_hash_key *key);
 extern const struct wmh_hash_key wmh_default_hash_key;
 
 /*
+ * A fingerprint that tells whether two directors (or a director and a
+ * tool) hold the same hash key, without showing the key: the low 32 bits
+ * of SipHash-2-4 under @key of the fixed message WMH_KEY_FINGERPRINT_MSG.
+ * SipHash is a pseudorandom function, so the fingerprint says nothing
+ * about the key but whether a candidate key matches it.
+ */
+#define WMH_KEY_FINGERPRINT_MSG "ip_vs_wmh hash key fingerprint"
+u32 wmh_hash_key_fingerprint(const struct wmh_hash_key *key);
+
+/*
  * Build a table of @size slots for @n destinations into @t.
  *
  * Returns 0, -EINVAL for a bad size, -ENOSPC when there are more

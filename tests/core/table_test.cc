@@ -56,6 +56,25 @@ TEST(HashKey, ParsesHexAndRefusesAnythingElse) {
   EXPECT_EQ(k.k1, before.k1);
 }
 
+// The export shows this fingerprint and ipvs-verify compares it: pinned, so
+// that a change cannot make saved exports disagree with a newer tool.
+TEST(HashKey, FingerprintIsPinnedAndTellsKeysApart) {
+  EXPECT_EQ(wmh_hash_key_fingerprint(&wmh_default_hash_key), 0x976fdc49u);
+  wmh_hash_key k{};
+  ASSERT_EQ(wmh_hash_key_parse("000102030405060708090a0b0c0d0e0f", &k), 0);
+  EXPECT_EQ(wmh_hash_key_fingerprint(&k), 0x14df18a5u);
+  // One bit of either half changes it; no half of the key shows in it.
+  wmh_hash_key k0 = k, k1 = k;
+  k0.k0 ^= 1;
+  k1.k1 ^= 1ULL << 63;
+  EXPECT_NE(wmh_hash_key_fingerprint(&k0), wmh_hash_key_fingerprint(&k));
+  EXPECT_NE(wmh_hash_key_fingerprint(&k1), wmh_hash_key_fingerprint(&k));
+  for (uint64_t half : {k.k0, k.k1}) {
+    EXPECT_NE(wmh_hash_key_fingerprint(&k), uint32_t(half));
+    EXPECT_NE(wmh_hash_key_fingerprint(&k), uint32_t(half >> 32));
+  }
+}
+
 TEST(Table, BalancedWithEqualWeights) {
   for (size_t n : {1, 2, 3, 7, 100, 257, 600}) {
     Table t;
