@@ -41,14 +41,13 @@ static int check_read_prediction(const char *path, const struct flow_list *list,
 	const char *why;
 	size_t flen[4], nf, i = 0;
 	FILE *in = fopen(path, "r");
-	int ret = -1;
+	int ret = -1, r;
 
 	if (!in) {
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(buf, sizeof(buf), in)) {
-		line++;
+	while ((r = flow_read_line(in, buf, sizeof(buf), path, &line)) > 0) {
 		nf = flow_split(buf, field, flen, 4);
 		if (nf == 0 || field[0][0] == '#')
 			continue;
@@ -79,6 +78,8 @@ static int check_read_prediction(const char *path, const struct flow_list *list,
 		}
 		i++;
 	}
+	if (r < 0)
+		goto out;
 	if (i != list->n) {
 		fprintf(stderr, "%s: %zu predictions for the %zu flows of %s\n",
 			path, i, list->n, flows_path);
@@ -100,13 +101,13 @@ static int check_read_conn(const char *path, const struct flow_index *ix,
 	struct flow f;
 	FILE *in = fopen(path, "r");
 	long k;
+	int r;
 
 	if (!in) {
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(buf, sizeof(buf), in)) {
-		line++;
+	while ((r = flow_read_line(in, buf, sizeof(buf), path, &line)) > 0) {
 		switch (conn_parse_line(buf, &f, &dest)) {
 		case CONN_HEADER:
 			continue;
@@ -130,7 +131,7 @@ static int check_read_conn(const char *path, const struct flow_index *ix,
 		}
 	}
 	fclose(in);
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 static void check_usage(FILE *out)

@@ -199,23 +199,43 @@ int flow_list_push(struct flow_list *list, const struct flow *f,
 	return 0;
 }
 
+int flow_read_line(FILE *in, char *buf, int size, const char *path,
+		   unsigned long *line)
+{
+	size_t len;
+
+	if (!fgets(buf, size, in)) {
+		if (!ferror(in))
+			return 0;
+		fprintf(stderr, "%s: read error: %s\n", path, strerror(errno));
+		return -1;
+	}
+	++*line;
+	len = strlen(buf);
+	if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !feof(in)) {
+		fprintf(stderr, "%s:%lu: line longer than %d bytes\n", path,
+			*line, size - 2);
+		return -1;
+	}
+	return 1;
+}
+
 int flow_list_read(const char *path, struct flow_list *list)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char buf[1024], *field[4], *hash;
 	size_t flen[4], nf;
-	unsigned int line = 0;
+	unsigned long line = 0;
 	const char *why;
 	struct flow f;
-	int ret = -1;
+	int ret = -1, r;
 
 	memset(list, 0, sizeof(*list));
 	if (!in) {
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(buf, sizeof(buf), in)) {
-		line++;
+	while ((r = flow_read_line(in, buf, sizeof(buf), path, &line)) > 0) {
 		hash = strchr(buf, '#');
 		if (hash)
 			*hash = '\0';
@@ -224,7 +244,7 @@ int flow_list_read(const char *path, struct flow_list *list)
 			continue;
 		if (nf < 4) {
 			fprintf(stderr,
-				"%s:%u: expected START PROTO CLIENT VIP\n",
+				"%s:%lu: expected START PROTO CLIENT VIP\n",
 				path, line);
 			goto out;
 		}
@@ -232,35 +252,33 @@ int flow_list_read(const char *path, struct flow_list *list)
 		f.proto = (uint8_t)flow_proto_parse(field[1], flen[1]);
 		if (!f.proto) {
 			fprintf(stderr,
-				"%s:%u: protocol must be tcp or udp, not '%.*s'\n",
+				"%s:%lu: protocol must be tcp or udp, not '%.*s'\n",
 				path, line, (int)flen[1], field[1]);
 			goto out;
 		}
 		if (flow_ep_parse(field[2], flen[2], &f.client, &why)) {
-			fprintf(stderr, "%s:%u: client '%.*s': %s\n", path,
+			fprintf(stderr, "%s:%lu: client '%.*s': %s\n", path,
 				line, (int)flen[2], field[2], why);
 			goto out;
 		}
 		if (flow_ep_parse(field[3], flen[3], &f.vip, &why)) {
-			fprintf(stderr, "%s:%u: VIP '%.*s': %s\n", path, line,
+			fprintf(stderr, "%s:%lu: VIP '%.*s': %s\n", path, line,
 				(int)flen[3], field[3], why);
 			goto out;
 		}
 		if (f.client.family != f.vip.family) {
 			fprintf(stderr,
-				"%s:%u: client and VIP are of different address families\n",
+				"%s:%lu: client and VIP are of different address families\n",
 				path, line);
 			goto out;
 		}
-		if (flow_list_push(list, &f, line)) {
-			fprintf(stderr, "%s:%u: out of memory\n", path, line);
+		if (flow_list_push(list, &f, (unsigned int)line)) {
+			fprintf(stderr, "%s:%lu: out of memory\n", path, line);
 			goto out;
 		}
 	}
-	if (ferror(in)) {
-		fprintf(stderr, "%s: read error: %s\n", path, strerror(errno));
+	if (r < 0)
 		goto out;
-	}
 	ret = 0;
 out:
 	if (in != stdin)

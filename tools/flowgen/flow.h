@@ -69,6 +69,15 @@ void flow_list_free(struct flow_list *list);
 int flow_list_push(struct flow_list *list, const struct flow *f,
 		   unsigned int line);
 
+/*
+ * fgets() for the line readers: 1 with the next line in buf and *line
+ * counted, 0 at the end, -1 (reported as "path:line: ..." or "path: read
+ * error: ...") for a line that does not fit in size - 1 bytes or a read
+ * error (which is what a directory gives).
+ */
+int flow_read_line(FILE *in, char *buf, int size, const char *path,
+		   unsigned long *line);
+
 /* Splits s at blanks into at most max fields; returns the field count. */
 size_t flow_split(char *s, char **field, size_t *flen, size_t max);
 

@@ -11,10 +11,13 @@
 #include "flowgen.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define GEN_MAX_PAIRS (1u << 24)
 
@@ -221,11 +224,34 @@ static int gen_parse_args(int argc, char **argv, struct gen_opts *o)
 	return -1;
 }
 
+/*
+ * A START that ipvs-sim reads: a number without sign, hex or "inf", at most
+ * 1e11 seconds (its limit; epoch seconds fit, epoch milliseconds do not).
+ */
+static int gen_start_ok(const char *text)
+{
+	char *end;
+	double v;
+
+	if (!isdigit((unsigned char)text[0]) || strpbrk(text, "xX"))
+		return 0;
+	errno = 0;
+	v = strtod(text, &end);
+	return !*end && !errno && v >= 0 && v <= 1e11;
+}
+
 /* Parses the endpoints and checks the sizes; 0 or -1 (reported). */
 static int gen_validate(struct gen_opts *o)
 {
 	unsigned int host_bits;
 	const char *why;
+
+	if (!gen_start_ok(o->start)) {
+		fprintf(stderr,
+			"flowgen gen: --start '%s': expected seconds from 0 to 1e11\n",
+			o->start);
+		return -1;
+	}
 
 	o->proto = flow_proto_parse(o->proto_name, strlen(o->proto_name));
 	if (!o->proto) {
@@ -346,11 +372,20 @@ static int gen_write(const struct gen_opts *o, const uint64_t *hosts,
 		fprintf(out, "%s %s %s %s\n", o->start, proto, cbuf, vbuf);
 	}
 	if (fflush(out) || ferror(out)) {
-		fprintf(stderr, "flowgen gen: write error\n");
+		fprintf(stderr, "flowgen gen: %s: write error: %s\n",
+			o->out_path ? o->out_path : "stdout", strerror(errno));
 		ret = 1;
 	}
-	if (out != stdout)
-		fclose(out);
+	if (out != stdout) {
+		if (fclose(out) && !ret) {
+			fprintf(stderr, "flowgen gen: %s: write error: %s\n",
+				o->out_path, strerror(errno));
+			ret = 1;
+		}
+		/* No partial list is left behind. */
+		if (ret)
+			unlink(o->out_path);
+	}
 	return ret;
 }
 

@@ -43,6 +43,7 @@ static int pick_read(const char *path, const struct flow_index *ix, char **line,
 	struct flow f;
 	FILE *in;
 	long k;
+	int r;
 
 	*found = *fresh = 0;
 	in = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -50,8 +51,7 @@ static int pick_read(const char *path, const struct flow_index *ix, char **line,
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(buf, sizeof(buf), in)) {
-		n++;
+	while ((r = flow_read_line(in, buf, sizeof(buf), path, &n)) > 0) {
 		switch (conn_parse_line(buf, &f, &dest)) {
 		case CONN_HEADER:
 			if (n == 1 && !*header)
@@ -84,7 +84,7 @@ static int pick_read(const char *path, const struct flow_index *ix, char **line,
 	}
 	if (in != stdin)
 		fclose(in);
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 /* Returns -1 to go on, or the exit status (usage). */
