@@ -9,6 +9,8 @@
  * published with RCU. The table logic lives in wmh_table.c/wmh_lookup.c and
  * is shared, unchanged, with the userspace simulator.
  *
+ * Each service's table is exported read-only in debugfs (wmh_debugfs.c).
+ *
  * Flags (ipvsadm -b): flag-1 lets a full service overflow onto overloaded
  * destinations; flag-2 hashes the client port too. The port_hash and
  * overflow module parameters turn these on for every service.
@@ -26,13 +28,16 @@
 #define KMSG_COMPONENT "IPVS"
 #define pr_fmt(fmt) KMSG_COMPONENT ": wmh: " fmt
 
+#include <linux/atomic.h>
 #include <linux/ip.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 #include <net/ip_vs.h>
 
+#include "wmh_debugfs.h"
 #include "wmh_lookup.h"
+#include "wmh_svc.h"
 
 #define WMH_VERSION "0.1.0"
 
@@ -93,18 +98,8 @@ static bool wmh_debug_fail_rebuild(void)
 
 static struct wmh_hash_key wmh_key;
 
-/* One published table and the destinations its slots point at (held). */
-struct wmh_state {
-	struct rcu_head rcu;
-	struct wmh_table table;
-	u32 ndests;
-	struct ip_vs_dest *dest[];
-};
-
-struct wmh_service {
-	struct wmh_state __rcu *state;
-	struct rcu_head rcu;
-};
+/* Generations of the tables built, module-wide, so that none repeats. */
+static atomic64_t wmh_generation = ATOMIC64_INIT(0);
 
 static void wmh_state_free_rcu(struct rcu_head *head)
 {
@@ -131,20 +126,24 @@ static void wmh_state_retire(struct wmh_state *st)
 	call_rcu(&st->rcu, wmh_state_free_rcu);
 }
 
-static struct wmh_state *wmh_state_build(struct ip_vs_service *svc)
+/*
+ * A table for the @n dests of @svc. The weights it is built from follow
+ * the dest pointers in the same allocation (for the export).
+ */
+static struct wmh_state *wmh_state_build(struct ip_vs_service *svc, u32 n)
 {
 	struct wmh_dest_spec *spec;
 	struct ip_vs_dest *dest;
 	struct wmh_state *st;
-	u32 n = 0, i = 0;
+	u32 i = 0;
 	int ret;
 
-	list_for_each_entry(dest, &svc->destinations, n_list)
-		n++;
-
-	st = kvzalloc(struct_size(st, dest, n), GFP_KERNEL);
+	st = kvzalloc(size_add(struct_size(st, dest, n),
+			       array_size(n, sizeof(*st->weight))),
+		      GFP_KERNEL);
 	if (!st)
 		return ERR_PTR(-ENOMEM);
+	st->weight = (u32 *)&st->dest[n];
 	spec = kvcalloc(n ? n : 1, sizeof(*spec), GFP_KERNEL);
 	if (!spec) {
 		ret = -ENOMEM;
@@ -157,6 +156,7 @@ static struct wmh_state *wmh_state_build(struct ip_vs_service *svc)
 				   &dest->addr, (__force u16)dest->port,
 				   atomic_read(&dest->last_weight));
 		st->dest[i] = dest;
+		st->weight[i] = spec[i].weight;
 		i++;
 	}
 
@@ -175,31 +175,82 @@ err_state:
 	return ERR_PTR(ret);
 }
 
+/* "VIP:PORT", "[VIP6]:PORT" or "fwmark MARK", for the kernel log. */
+static void wmh_svc_desc(const struct ip_vs_service *svc, char *buf,
+			 size_t len)
+{
+	if (svc->fwmark)
+		snprintf(buf, len, "fwmark %u", svc->fwmark);
+	else if (svc->af == AF_INET6)
+		snprintf(buf, len, "[%pI6c]:%u", &svc->addr.in6,
+			 ntohs(svc->port));
+	else
+		snprintf(buf, len, "%pI4:%u", &svc->addr.ip, ntohs(svc->port));
+}
+
+/* Why a build of a table for @n dests failed with @err, in plain words. */
+static void wmh_build_reason(char *buf, size_t len, int err, u32 n,
+			     bool debug_aid)
+{
+	if (err == -ENOSPC)
+		snprintf(buf, len, "%u servers, %u slots", n, table_size);
+	else if (err == -ENOMEM && debug_aid)
+		snprintf(buf, len, "out of memory (debug_fail_rebuilds)");
+	else if (err == -ENOMEM)
+		snprintf(buf, len, "out of memory");
+	else
+		snprintf(buf, len, "error %d", err);
+}
+
 /*
  * Build a new table off the packet path and publish it; on failure the old
- * table keeps serving (a removed server in it is treated as down).
+ * table keeps serving (a removed server in it is treated as down) and the
+ * failure is recorded for the export; a service whose first table (@first)
+ * cannot be built is refused. The log says why, in plain words.
  */
-static int wmh_rebuild(struct ip_vs_service *svc)
+static int wmh_rebuild(struct ip_vs_service *svc, bool first)
 {
 	struct wmh_service *ws = svc->sched_data;
+	char reason[WMH_REASON_LEN], desc[64];
 	struct wmh_state *st, *old;
+	struct ip_vs_dest *dest;
+	bool debug_aid = false;
+	u32 n = 0;
+	int err;
 
-	if (wmh_debug_fail_rebuild())
+	list_for_each_entry(dest, &svc->destinations, n_list)
+		n++;
+	if (wmh_debug_fail_rebuild()) {
 		st = ERR_PTR(-ENOMEM);
-	else
-		st = wmh_state_build(svc);
-	if (IS_ERR(st)) {
-		if (svc->af == AF_INET6)
-			pr_err_ratelimited("[%pI6c]:%u: table rebuild failed (%ld), previous table kept\n",
-					   &svc->addr.in6, ntohs(svc->port),
-					   PTR_ERR(st));
-		else
-			pr_err_ratelimited("%pI4:%u: table rebuild failed (%ld), previous table kept\n",
-					   &svc->addr.ip, ntohs(svc->port),
-					   PTR_ERR(st));
-		return PTR_ERR(st);
+		debug_aid = true;
+	} else {
+		st = wmh_state_build(svc, n);
 	}
-	old = rcu_replace_pointer(ws->state, st, true);
+	if (IS_ERR(st)) {
+		err = PTR_ERR(st);
+		wmh_build_reason(reason, sizeof(reason), err, n, debug_aid);
+		wmh_svc_desc(svc, desc, sizeof(desc));
+		if (first) {
+			pr_err_ratelimited("%s: table build failed (%d): %s\n",
+					   desc, err, reason);
+			return err;
+		}
+		pr_err_ratelimited("%s: table rebuild failed (%d), previous table kept: %s%s\n",
+				   desc, err, reason,
+				   err == -ENOSPC ? " (a table needs a slot per server: raise table_size)" : "");
+		mutex_lock(&ws->lock);
+		ws->last_err = err;
+		strscpy(ws->last_reason, reason, sizeof(ws->last_reason));
+		ws->failed++;
+		mutex_unlock(&ws->lock);
+		return err;
+	}
+	st->generation = atomic64_inc_return(&wmh_generation);
+	mutex_lock(&ws->lock);
+	old = rcu_replace_pointer(ws->state, st, lockdep_is_held(&ws->lock));
+	ws->last_err = 0;
+	ws->last_reason[0] = '\0';
+	mutex_unlock(&ws->lock);
 	if (old)
 		wmh_state_retire(old);
 	return 0;
@@ -213,29 +264,37 @@ static int wmh_init_svc(struct ip_vs_service *svc)
 	ws = kzalloc(sizeof(*ws), GFP_KERNEL);
 	if (!ws)
 		return -ENOMEM;
+	mutex_init(&ws->lock);
+	ws->svc = svc;
 	svc->sched_data = ws;
-	ret = wmh_rebuild(svc);
+	ret = wmh_rebuild(svc, true);
 	if (ret) {
 		svc->sched_data = NULL;
+		mutex_destroy(&ws->lock);
 		kfree(ws);
 		return ret;
 	}
+	wmh_debugfs_add(ws);
 	return 0;
 }
 
 static void wmh_done_svc(struct ip_vs_service *svc)
 {
 	struct wmh_service *ws = svc->sched_data;
-	struct wmh_state *st = rcu_dereference_protected(ws->state, 1);
+	struct wmh_state *st;
 
+	/* No reader of the export is left once this returns. */
+	wmh_debugfs_remove(ws);
+	st = rcu_dereference_protected(ws->state, 1);
 	wmh_state_retire(st);
+	mutex_destroy(&ws->lock);
 	kfree_rcu(ws, rcu);
 }
 
 static int wmh_dest_changed(struct ip_vs_service *svc,
 			    struct ip_vs_dest *dest)
 {
-	return wmh_rebuild(svc);
+	return wmh_rebuild(svc, false);
 }
 
 static enum wmh_dest_state wmh_dest_state(const void *ctx, u32 index)
@@ -308,6 +367,7 @@ static struct ip_vs_scheduler wmh_scheduler = {
 
 static int __init wmh_init(void)
 {
+	struct wmh_export_info info;
 	int ret, i;
 
 	BUILD_BUG_ON(WMH_SVC_F_OVERFLOW != IP_VS_SVC_F_SCHED1);
@@ -334,6 +394,14 @@ static int __init wmh_init(void)
 		pr_err("hash_key refused: it must be exactly 32 hex digits\n");
 		return -EINVAL;
 	}
+
+	/* Before registering: a service may be created at once. */
+	info.sched_name = wmh_scheduler.name;
+	info.key_fingerprint = wmh_hash_key_fingerprint(&wmh_key);
+	info.port_hash = port_hash;
+	info.overflow = overflow;
+	wmh_debugfs_init(&info);
+
 	/*
 	 * register_ip_vs_scheduler() says -EINVAL, not -EEXIST, when the name
 	 * is taken (and logs "[mh] scheduler already existed"); its other
@@ -346,15 +414,19 @@ static int __init wmh_init(void)
 		pr_err("sched_name=%s refused: a scheduler named %s is already registered (rmmod ip_vs_%s first)\n",
 		       wmh_scheduler.name, wmh_scheduler.name,
 		       wmh_scheduler.name);
-		return -EBUSY;
+		ret = -EBUSY;
 	}
 	if (ret)
-		return ret;
+		goto err_debugfs;
 	if (wmh_scheduler.name != wmh_names[0])
 		pr_info("registered as %s (sched_name=%s): ipvsadm -s %s is served by wmh\n",
 			wmh_scheduler.name, wmh_scheduler.name,
 			wmh_scheduler.name);
 	return 0;
+
+err_debugfs:
+	wmh_debugfs_exit();
+	return ret;
 }
 
 static void __exit wmh_exit(void)
@@ -362,6 +434,8 @@ static void __exit wmh_exit(void)
 	unregister_ip_vs_scheduler(&wmh_scheduler);
 	/* Tables of services unbound just now are freed by RCU callbacks. */
 	rcu_barrier();
+	/* Every service, and with it every file, is gone by now. */
+	wmh_debugfs_exit();
 }
 
 module_init(wmh_init);
