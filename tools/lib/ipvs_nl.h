@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A director's IPVS configuration read over the kernel's generic netlink
+ * family "IPVS" (libnl-3): the services of the caller's network namespace
+ * and each one's real servers in the kernel's list order (head, the most
+ * recently added, first). Shared by ipvs-snapshot and ipvs-verify. The
+ * dump needs CAP_NET_ADMIN in the namespace's owning user namespace.
+ *
+ * Not thread-safe: one reader per ipvs_nl_config.
+ */
+#ifndef IPVS_NL_H
+#define IPVS_NL_H
+
+/* glibc's netinet/in.h before the UAPI headers, which then leave out
+ * their own copies of its definitions. */
+#include <netinet/in.h>
+#include <linux/ip_vs.h>
+#include <linux/netfilter.h>
+#include <stddef.h>
+
+struct ipvs_nl_dest {
+	int af;
+	union nf_inet_addr addr; /* IPv4 in the first 4 bytes, the rest 0 */
+	unsigned short port; /* host order */
+	unsigned int fwd, weight, u_thresh, l_thresh, active, inactive;
+};
+
+struct ipvs_nl_service {
+	int af;
+	unsigned int proto, fwmark, flags, timeout, netmask;
+	union nf_inet_addr addr; /* 0 for fwmark services */
+	unsigned short port; /* host order */
+	char sched[IP_VS_SCHEDNAME_MAXLEN + 1];
+	struct ipvs_nl_dest *dests;
+	size_t ndests, cap;
+};
+
+struct ipvs_nl_config {
+	struct ipvs_nl_service *svc;
+	size_t nsvc, cap;
+};
+
+/* What ipvs_nl_read() can fail on; callers pick their exit status. */
+enum ipvs_nl_status {
+	IPVS_NL_OK = 0,
+	IPVS_NL_NO_SOCKET = 1, /* no generic netlink socket */
+	IPVS_NL_NO_IPVS = 2, /* no family "IPVS": ip_vs is not loaded */
+	IPVS_NL_NO_PERM = 3, /* the dump was refused: no CAP_NET_ADMIN */
+	IPVS_NL_FAILED = 4, /* the dump failed or a message was malformed */
+};
+
+/*
+ * Dumps every service and its real servers into @c, which must be zeroed
+ * (or freed with ipvs_nl_free()) first. Returns IPVS_NL_OK, or another
+ * status with a sentence in @err ("generic netlink family IPVS not found:
+ * is ip_vs loaded?") and @c empty: a partial dump is never returned, since
+ * it would read as a configuration with services or servers missing.
+ */
+int ipvs_nl_read(struct ipvs_nl_config *c, char *err, size_t errlen);
+
+void ipvs_nl_free(struct ipvs_nl_config *c);
+
+#endif /* IPVS_NL_H */
