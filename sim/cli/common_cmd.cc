@@ -10,8 +10,20 @@
 
 namespace ipvs_sim {
 
+namespace {
+
+// Messages quote words of the input: one from a 10 MB line must not flood
+// the terminal. The head keeps "file:line: what is wrong".
+std::string Clip(const std::string& msg) {
+  constexpr size_t kMax = 4096;
+  if (msg.size() <= kMax) return msg;
+  return fmt::format("{}... ({} more bytes)", msg.substr(0, kMax), msg.size() - kMax);
+}
+
+}  // namespace
+
 int Fail(const std::string& msg) {
-  fmt::print(stderr, "{}\n", msg);
+  fmt::print(stderr, "{}\n", Clip(msg));
   return 1;
 }
 
@@ -133,7 +145,7 @@ bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out
   LoadedConfig lc;
   if (!LoadConfig(a.path, format, kopts, &lc, err)) return false;
   if (!g.quiet) {
-    for (const std::string& w : lc.warnings) fmt::print(stderr, "warning: {}\n", w);
+    for (const std::string& w : lc.warnings) fmt::print(stderr, "warning: {}\n", Clip(w));
   }
   *out = std::move(lc.config);
   return true;
@@ -184,7 +196,7 @@ bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
   for (const std::string& a : g->sysctl_args)
     if (!SetIpvsSysctl(a, "--sysctl", &g->sysctls, &warnings, err)) return false;
   if (!g->quiet)
-    for (const std::string& w : warnings) fmt::print(stderr, "warning: {}\n", w);
+    for (const std::string& w : warnings) fmt::print(stderr, "warning: {}\n", Clip(w));
   if (!g->marks_path.empty()) {
     g->marks = std::make_shared<MarkMap>();
     if (!g->marks->Load(g->marks_path, err)) return false;
