@@ -116,7 +116,7 @@ test: build
 # The unit tests again under AddressSanitizer and UBSan.
 test-asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIPVS_SCHED_SANITIZE=ON >/dev/null
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests ipvs_verify_tests
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^(vm|man|cli)_"
 
 # The VM suite's debug kernel (KASAN, lockdep, kmemleak; built from
@@ -228,14 +228,16 @@ dkms-check:
 install-check:
 	rm -rf $(BUILD)/install-root
 	$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/install-root PREFIX=/usr
-	@for f in usr/bin/ipvs-sim usr/bin/ipvs-snapshot usr/share/man/man1/ipvs-sim.1 \
-		usr/share/man/man8/ipvs-snapshot.8 \
+	@for f in usr/bin/ipvs-sim usr/bin/ipvs-snapshot usr/bin/ipvs-verify \
+		usr/share/man/man1/ipvs-sim.1 \
+		usr/share/man/man8/ipvs-snapshot.8 usr/share/man/man8/ipvs-verify.8 \
 		usr/share/ipvs-sched/modprobe.d/ip_vs_wmh-as-mh.conf \
 		usr/share/ipvs-sched/modprobe.d/ip_vs_wmh-as-sh.conf \
 		$(foreach k,$(KVERS),lib/modules/$(k)/updates/ip_vs_wmh.ko); do \
 		test -f $(BUILD)/install-root/$$f || { echo "install-check: $$f missing"; exit 1; }; \
 	done
 	$(BUILD)/install-root/usr/bin/ipvs-sim --help >/dev/null
+	$(BUILD)/install-root/usr/bin/ipvs-verify --help >/dev/null
 	@echo "install-check: all files installed"
 
 # Every C and C++ file: C++ follows the root .clang-format, the tools' C an
@@ -260,8 +262,10 @@ install: build kmod
 		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(SIM) $(DESTDIR)$(PREFIX)/bin/ipvs-sim
 	install -m 755 $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/tools/ipvs-verify/ipvs-verify $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 Documentation/ipvs-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 Documentation/ipvs-snapshot.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 Documentation/ipvs-snapshot.8 Documentation/ipvs-verify.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(MODPROBE_DIR)
 	install -m 644 $(MODPROBE_FILES) $(DESTDIR)$(MODPROBE_DIR)/
 	@for k in $(KVERS_PRESENT); do \
