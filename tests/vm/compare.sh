@@ -561,6 +561,7 @@ if has_bursts thresh-; then
 fi
 
 . "$here/compare-net.sh" # fwmark, reuse-N (guest/scenario-net.sh): no BURST records
+. "$here/compare-roundtrip.sh" # snapshot-roundtrip: no BURST record
 [ -s "$results" ] || result bursts FAIL "the guest reported no bursts"
 nfail=$(awk '$3 == "FAIL"' "$results" | wc -l)
 nskip=$(awk '$3 == "SKIP"' "$results" | wc -l)

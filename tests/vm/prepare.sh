@@ -455,9 +455,56 @@ thresh_flows 2 36 33 51 51
 thresh_flows 3 30 36 30 30
 thresh_flows 4 30 30 30 30
 
+# --- snapshot-roundtrip: services that use every field ipvsadm can set,
+# configured with ipvsadm -R; the guest dumps them with ipvs-snapshot and
+# ipvsadm -Sn, restores the snapshot into an empty table and dumps again.
+# Persistence with -M (dotted and prefix), the default and other timeouts,
+# fwmark services IPv4 and IPv6, a port-0 service, SCTP, one-packet (-o),
+# scheduler flags under their mh, sh and generic names, all forwarding
+# methods in both families, an IPv6 tunnel dest of an IPv4 service, GUE
+# and GRE tunnels, thresholds, weights 0 and 65535, dest ports other than
+# the service's. Addresses are in inet_ntop's form (compare-roundtrip.sh
+# compares text). Real servers are listed oldest first.
+cat >"$out/cmds/snapshot-roundtrip.ipvsadm" <<'RULES'
+-A -t 10.0.42.1:80 -s wmh -b flag-2 -p 600 -M 255.255.255.0
+-a -t 10.0.42.1:80 -r 172.26.1.1:8080 -m -w 5 -x 100 -y 50
+-a -t 10.0.42.1:80 -r 172.26.1.2:80 -g -w 3
+-a -t 10.0.42.1:80 -r 172.26.1.3:80 -i -w 0
+-a -t 10.0.42.1:80 -r 172.26.1.4:8081 -m -w 65535 -x 7
+-A -u [fd00::42:2]:53 -s mh -b mh-fallback,mh-port -p 120 -M 64
+-a -u [fd00::42:2]:53 -r [fd00:2::42:1]:5353 -m -w 7 -x 9 -y 3
+-a -u [fd00::42:2]:53 -r [fd00:2::42:2]:53 -i -w 65535
+-a -u [fd00::42:2]:53 -r [fd00:2::42:3]:53 -g -w 1
+-A -f 51 -6 -s sh -b sh-fallback,sh-port -p 300 -M 48
+-a -f 51 -6 -r [fd00:2::51:1]:0 -g -w 2
+-a -f 51 -6 -r [fd00:2::51:2]:0 -i -w 1 -x 20 -y 4
+-a -f 51 -6 -r [fd00:2::51:3]:0 -m -w 9
+-A -f 52 -s wmh -b flag-1,flag-2 -p 300
+-a -f 52 -r 172.26.2.1:0 -m -w 1
+-a -f 52 -r 172.26.2.2:0 -g -w 2
+-A -f 53 -6 -s wmh
+-a -f 53 -6 -r [fd00:2::53:1]:0 -m -w 4
+-A -t 10.0.42.5:443 -s rr -b flag-3
+-a -t 10.0.42.5:443 -r [fd00:2::42:5]:443 -i -w 2
+-a -t 10.0.42.5:443 -r 172.26.5.1:443 -i -w 2 --tun-type gue --tun-port 6080 --tun-csum
+-a -t 10.0.42.5:443 -r 172.26.5.2:443 -i -w 3 --tun-type gre --tun-nocsum
+-a -t 10.0.42.5:443 -r 172.26.5.3:443 -i -w 4 --tun-type gue --tun-port 6081 --tun-remcsum
+-A -u 10.0.42.6:0 -s wlc -p 30 -M 255.255.0.0
+-a -u 10.0.42.6:0 -r 172.26.6.1:0 -m -w 4
+-a -u 10.0.42.6:0 -r 172.26.6.2:0 -g -w 5
+-A -u 10.0.42.7:53 -s sed -o
+-a -u 10.0.42.7:53 -r 172.26.7.1:53 -m -w 1
+-A --sctp-service 10.0.42.8:38412 -s wmh -b flag-1
+-a --sctp-service 10.0.42.8:38412 -r 172.26.8.2:38412 -m -w 1
+-a --sctp-service 10.0.42.8:38412 -r 172.26.8.1:38412 -g -w 2
+-A -t [fd00::42:9]:8443 -s wmh -b flag-2 -p 1
+-a -t [fd00::42:9]:8443 -r [fd00:2::59:1]:443 -m -w 1 -x 65535 -y 65535
+-a -t [fd00::42:9]:8443 -r [fd00:2::59:2]:8443 -g -w 0
+RULES
+
 plan=(static-A static-B static-C static-D static-E static-F static-G static-H
 	live order-wmh order-mh storm failrebuild persist-eqt0 persist-eqt1 nodest-0 nodest-1
-	thresh params dropin-mh dropin-sh ka-samples keepalived)
+	thresh params snapshot-roundtrip dropin-mh dropin-sh ka-samples keepalived)
 . "$here/prepare-net.sh" # fwmark, reuse-N: their inputs, appended to plan
 if [ -n "$only" ]; then
 	for name in ${only//,/ }; do
