@@ -193,49 +193,188 @@ flows order-mh-80 udp 10.0.3.2:80 "$base"
 list_no=$((list_no - 1))
 flows order-mh-81 udp 10.0.3.2:81 "$base"
 
-# --- storm: 1200 random but valid edits in batches of 100.
+# --- storm: two editors at once, each a stream of ipvsadm -R batches of
+# 100 edits (cmds/storm-pP-NN.ipvsadm), every edit valid within its own
+# stream whatever the other does meanwhile. p1 (1000 edits): two thirds to
+# three services only it touches (add, delete, reweight, drain, -E flags),
+# a third to its half of the dests of two shared wmh services. p2 (1000):
+# a third to the other half of those dests and the shared services'
+# scheduler (-E among wmh and in-tree ones, flags, persistence), the rest
+# to a pool of six services (TCP, UDP, fwmark, IPv4 and IPv6) it adds,
+# edits and deletes under every in-tree scheduler, with all three
+# forwarding methods and thresholds. Each stream ends settled: its shared
+# dests at non-zero weights (a dump then shows what the tables are built
+# from), the shared services back to their setup scheduler, the pool
+# deleted. Flows are sent to the services all the while.
 {
 	echo "-A -u 10.0.4.1:53 -s wmh"
 	echo "-A -t [fd00::4:1]:80 -s wmh -b flag-2"
 	echo "-A -t 10.0.4.3:80 -s mh -b mh-port"
+	echo "-A -u 10.0.4.5:53 -s wmh"
+	echo "-A -u [fd00::4:5]:53 -s wmh -b flag-2"
 } >"$out/cmds/storm-setup.ipvsadm"
-awk -v seed="$((seed * 31 + 5))" -v dir="$out/cmds" 'BEGIN {
-	srand(seed)
-	svc[1] = "-u 10.0.4.1:53"; fmt[1] = "172.19.1.%d:53"; sched[1] = "wmh"
-	svc[2] = "-t [fd00::4:1]:80"; fmt[2] = "[fd00:2::41:%x]:80"; sched[2] = "wmh"
-	svc[3] = "-t 10.0.4.3:80"; fmt[3] = "172.19.3.%d:80"; sched[3] = "mh"
-	flags[1] = ""; flags[2] = " -b flag-2"; flags[3] = " -b flag-1"
-	flags[4] = " -b flag-1,flag-2"
-	for (op = 0; op < 1200; op++) {
-		file = sprintf("%s/storm-batch-%02d.ipvsadm", dir, int(op / 100))
-		s = 1 + int(rand() * 3)
-		d = 1 + int(rand() * 64)
-		r = sprintf(fmt[s], d)
-		x = rand()
-		if (x < 0.03) {
-			f = flags[1 + int(rand() * 4)]
-			if (sched[s] == "mh")
-				f = (f == "") ? "" : " -b mh-port"
-			print "-E " svc[s] " -s " sched[s] f > file
-		} else if (!((s, d) in have)) {
-			print "-a " svc[s] " -r " r " -m -w " int(rand() * 65536) > file
-			have[s, d] = 1
-		} else if (x < 0.35) {
-			print "-d " svc[s] " -r " r > file
-			delete have[s, d]
+awk -v seed="$((seed * 31 + 5))" -v dir="$out/cmds" '
+	function emit(p, line,   f) {
+		f = sprintf("%s/storm-p%d-%02d.ipvsadm", dir, p, int(nops[p] / 100))
+		nops[p]++
+		if (f != cur[p]) {
+			if (cur[p] != "") close(cur[p])
+			cur[p] = f
+		}
+		print line > f
+	}
+	function weight() { return (rand() < 0.2) ? 0 : 1 + int(rand() * 65535) }
+	# dest_op P SVC KEY SERVER FWD: add the dest if absent, else delete
+	# (30%) or edit it.
+	function dest_op(p, svc, key, r, fwd,   w) {
+		if (!(key in wt)) {
+			w = weight()
+			emit(p, "-a " svc " -r " r " " fwd " -w " w)
+			wt[key] = w; srv[key] = svc " -r " r
+		} else if (rand() < 0.3) {
+			emit(p, "-d " svc " -r " r)
+			delete wt[key]; delete srv[key]
 		} else {
-			w = (rand() < 0.2) ? 0 : 1 + int(rand() * 65535)
-			print "-e " svc[s] " -r " r " -m -w " w > file
+			w = weight()
+			emit(p, "-e " svc " -r " r " " fwd " -w " w)
+			wt[key] = w
 		}
 	}
-}'
-flows storm-u4 udp 10.0.4.1:53
-flows storm-t6 tcp '[fd00::4:1]:80'
-# After the storm: new flows to all three services, predicted from the setup
-# plus every edit of the storm as a timeline.
-count=3000 flows storm-after-u4 udp 10.0.4.1:53
-count=3000 flows storm-after-t6 tcp '[fd00::4:1]:80'
-count=3000 flows storm-after-mh tcp 10.0.4.3:80
+	# sched V6: a scheduler with flags and, sometimes, persistence.
+	function sched(v6,   s, f) {
+		s = scheds[1 + int(rand() * nsched)]
+		f = int(rand() * 4)
+		if (s == "mh" || s == "sh") {
+			split(s "-fallback " s "-port " s "-fallback," s "-port", fl, " ")
+		} else {
+			split("flag-1 flag-2 flag-1,flag-2", fl, " ")
+		}
+		s = "-s " s (f ? " -b " fl[f] : "")
+		if (rand() < 0.3) {
+			s = s " -p " (30 + int(rand() * 600))
+			if (rand() < 0.5) s = s (v6 ? " -M 64" : " -M 255.255.255.0")
+		}
+		return s
+	}
+	# settle P PREFIX: P sets its drained dests of keys PREFIX* non-zero.
+	function settle(p, prefix,   k) {
+		for (k in wt)
+			if (index(k, prefix) == 1 && wt[k] == 0) {
+				emit(p, "-e " srv[k] " -m -w " (1 + int(rand() * 65535)))
+				wt[k] = 1
+			}
+	}
+	BEGIN {
+		srand(seed)
+		nsched = split("wmh mh sh rr wrr wlc lc lblc lblcr dh sed nq fo ovf", scheds, " ")
+		# p1 alone
+		asvc[1] = "-u 10.0.4.1:53"; afmt[1] = "172.19.1.%d:53"; asch[1] = "wmh"
+		asvc[2] = "-t [fd00::4:1]:80"; afmt[2] = "[fd00:2::41:%x]:80"; asch[2] = "wmh"
+		asvc[3] = "-t 10.0.4.3:80"; afmt[3] = "172.19.3.%d:80"; asch[3] = "mh"
+		split(" -b flag-2| -b flag-1| -b flag-1,flag-2", aflags, "|"); aflags[4] = ""
+		# shared: p1 has dests 1..48, p2 101..148
+		ssvc[1] = "-u 10.0.4.5:53"; sfmt[1] = "172.19.5.%d:53"; sset[1] = "-s wmh"
+		ssvc[2] = "-u [fd00::4:5]:53"; sfmt[2] = "[fd00:2::45:%x]:53"; sset[2] = "-s wmh -b flag-2"
+		# p2 pool
+		q[1] = "-u 10.0.4.11:53"; qfmt[1] = "172.19.11.%d:53"; q6[1] = 0
+		q[2] = "-t 10.0.4.12:80"; qfmt[2] = "172.19.12.%d:80"; q6[2] = 0
+		q[3] = "-u [fd00::4:13]:53"; qfmt[3] = "[fd00:2::4d:%x]:53"; q6[3] = 1
+		q[4] = "-t [fd00::4:14]:443"; qfmt[4] = "[fd00:2::4e:%x]:443"; q6[4] = 1
+		q[5] = "-f 41"; qfmt[5] = "172.19.15.%d:0"; q6[5] = 0
+		q[6] = "-f 42 -6"; qfmt[6] = "[fd00:2::50:%x]:0"; q6[6] = 1
+		split("-m -g -i", fwds, " ")
+
+		for (op = 0; op < 1000; op++) {
+			if (rand() < 1 / 3) {
+				s = 1 + int(rand() * 2); d = 1 + int(rand() * 48)
+				dest_op(1, ssvc[s], "S" s ":" d, sprintf(sfmt[s], d), "-m")
+				continue
+			}
+			# the edits of the former one-process storm
+			s = 1 + int(rand() * 3); d = 1 + int(rand() * 64)
+			r = sprintf(afmt[s], d); x = rand()
+			if (x < 0.03) {
+				f = aflags[1 + int(rand() * 4)]
+				if (asch[s] == "mh") f = (f == "") ? "" : " -b mh-port"
+				emit(1, "-E " asvc[s] " -s " asch[s] f)
+			} else if (!(("A" s ":" d) in wt)) {
+				w = int(rand() * 65536)
+				emit(1, "-a " asvc[s] " -r " r " -m -w " w); wt["A" s ":" d] = w
+			} else if (x < 0.35) {
+				emit(1, "-d " asvc[s] " -r " r); delete wt["A" s ":" d]
+			} else {
+				w = (rand() < 0.2) ? 0 : 1 + int(rand() * 65535)
+				emit(1, "-e " asvc[s] " -r " r " -m -w " w); wt["A" s ":" d] = w
+			}
+		}
+		settle(1, "S")
+
+		for (op = 0; op < 1000; op++) {
+			if (rand() < 1 / 3) {
+				s = 1 + int(rand() * 2)
+				if (rand() < 0.08) {
+					emit(2, "-E " ssvc[s] " " sched(s == 2))
+					continue
+				}
+				d = 101 + int(rand() * 48)
+				dest_op(2, ssvc[s], "T" s ":" d, sprintf(sfmt[s], d), "-m")
+				continue
+			}
+			s = 1 + int(rand() * 6)
+			if (!(s in up)) {
+				emit(2, "-A " q[s] " " sched(q6[s])); up[s] = 1
+				continue
+			}
+			x = rand()
+			if (x < 0.04) {
+				emit(2, "-D " q[s]); delete up[s]
+				for (d = 1; d <= 32; d++) { delete wt["Q" s ":" d]; delete srv["Q" s ":" d] }
+			} else if (x < 0.12) {
+				emit(2, "-E " q[s] " " sched(q6[s]))
+			} else {
+				d = 1 + int(rand() * 32)
+				f = fwds[1 + int(rand() * 3)]
+				if (rand() < 0.2) {
+					t = 10 + int(rand() * 1000)
+					f = f " -x " t " -y " int(rand() * (t + 1))
+				}
+				dest_op(2, q[s], "Q" s ":" d, sprintf(qfmt[s], d), f)
+			}
+		}
+		for (s = 1; s <= 2; s++) emit(2, "-E " ssvc[s] " " sset[s])
+		settle(2, "T")
+		for (s = 1; s <= 6; s++) if (s in up) emit(2, "-D " q[s])
+	}'
+# Sent in loops while the editors run, UDP only: the guest has UDP entries
+# live 3 s then, so each pass is scheduled anew and none is left to expire
+# while a later burst reads the connection table (TCP's SYN_RECV entries
+# live 60 s). To p1's two wmh services, the shared ones and the pool's UDP
+# ones.
+count=3000 flows storm-u4 udp 10.0.4.1:53
+count=3000 flows storm-s4 udp 10.0.4.5:53
+count=3000 flows storm-s6 udp '[fd00::4:5]:53'
+count=3000 flows storm-q1 udp 10.0.4.11:53
+count=3000 flows storm-q3 udp '[fd00::4:13]:53'
+# After the storm: new flows to p1's three services, predicted from the
+# setup plus every p1 edit of them as a timeline (storm-after), and to the
+# shared services, predicted from the rules dumped (storm-shared). Then,
+# with ip_vs_wmh unloaded and loaded again, two new wmh services
+# (storm-reload).
+count=2000 flows storm-after-u4 udp 10.0.4.1:53
+count=2000 flows storm-after-t6 tcp '[fd00::4:1]:80'
+count=2000 flows storm-after-mh tcp 10.0.4.3:80
+count=1500 flows storm-shared-u4 udp 10.0.4.5:53
+count=1500 flows storm-shared-u6 udp '[fd00::4:5]:53'
+{
+	echo "-A -u 10.0.4.21:53 -s wmh -b flag-2"
+	echo "-A -t [fd00::4:22]:80 -s wmh"
+	{
+		dests "-u 10.0.4.21:53" 30 "172.19.21.%d" 53 1 65535 51
+		dests "-t [fd00::4:22]:80" 30 "[fd00:2::4:22%02x]" 80 1 65535 52
+	} | shuffle 5
+} >"$out/cmds/storm-reload.ipvsadm"
+count=1500 flows storm-reload-u4 udp 10.0.4.21:53
+count=1500 flows storm-reload-t6 tcp '[fd00::4:22]:80'
 
 # --- params: ip_vs_wmh reloaded with table_size, hash_key and port_hash.
 {
@@ -506,6 +645,7 @@ plan=(static-A static-B static-C static-D static-E static-F static-G static-H
 	live order-wmh order-mh storm failrebuild persist-eqt0 persist-eqt1 nodest-0 nodest-1
 	thresh params snapshot-roundtrip dropin-mh dropin-sh ka-samples keepalived)
 . "$here/prepare-net.sh" # fwmark, reuse-N: their inputs, appended to plan
+. "$here/prepare-verify.sh" # verify, verify-dropin: their inputs, appended to plan
 if [ -n "$only" ]; then
 	for name in ${only//,/ }; do
 		[[ " ${plan[*]} " == *" $name "* ]] || die "--only: no scenario '$name'"

@@ -43,35 +43,133 @@ scenario_order() {
 	burst "order-$1" "order-$1-80" "order-$1-81"
 }
 
-# storm: >= 1000 ipvsadm edits in -R batches while flows are being sent; the
-# kernel must stay healthy (checked by init afterwards).
-scenario_storm() {
-	apply storm storm-setup || return 1
-	flowgen send --quiet "$DATA/flows/storm-u4.flows" "$DATA/flows/storm-t6.flows" \
-		2>/tmp/storm-send.err &
-	pid=$!
-	ops=0
-	bad=0
-	for f in "$DATA"/cmds/storm-batch-*.ipvsadm; do
-		if ipvsadm -R <"$f" 2>>/tmp/storm.err; then
-			ops=$((ops + $(wc -l <"$f")))
+# storm_editor P: feeds the batches of stream P (prepare.sh) to ipvsadm -R
+# one after the other; writes "EDITS FAILED_BATCHES" to /tmp/storm-pP.status
+# and ipvsadm's complaints to /tmp/storm-pP.err.
+storm_editor() {
+	_ops=0
+	_bad=0
+	: >"/tmp/storm-p$1.err"
+	for _f in "$DATA"/cmds/storm-p"$1"-*.ipvsadm; do
+		if ipvsadm -R <"$_f" 2>>"/tmp/storm-p$1.err"; then
+			_ops=$((_ops + $(wc -l <"$_f")))
 		else
-			bad=$((bad + 1))
+			_bad=$((_bad + 1))
 		fi
 	done
-	if wait "$pid"; then
-		sent=ok
+	echo "$_ops $_bad" >"/tmp/storm-p$1.status"
+}
+
+# storm_sender N LIST...: sends the lists again and again while
+# /tmp/storm.run exists (once at least); "PASSES FAILED_SENDS" to
+# /tmp/storm-sN.status.
+storm_sender() {
+	_n=$1
+	shift
+	_passes=0
+	_bad=0
+	while [ "$_passes" -eq 0 ] || [ -e /tmp/storm.run ]; do
+		for _l in "$@"; do
+			flowgen send --quiet "$DATA/flows/$_l.flows" 2>>/tmp/storm-send.err ||
+				_bad=$((_bad + 1))
+		done
+		_passes=$((_passes + 1))
+	done
+	echo "$_passes $_bad" >"/tmp/storm-s$_n.status"
+}
+
+# wmh_load_args: ip_vs_wmh's parameters now, as insmod arguments.
+wmh_load_args() {
+	_p=/sys/module/ip_vs_wmh/parameters
+	printf 'table_size=%s port_hash=%s overflow=%s' "$(cat $_p/table_size)" \
+		"$(cat $_p/port_hash)" "$(cat $_p/overflow)"
+	_k=$(cat $_p/hash_key)
+	[ "$_k" = "(null)" ] || printf ' hash_key=%s' "$_k"
+	_s=$(cat $_p/sched_name 2>/dev/null || echo wmh)
+	[ "$_s" = wmh ] || printf ' sched_name=%s' "$_s"
+}
+
+# storm: two processes edit services and dests at once (prepare.sh's
+# streams storm-p1 and storm-p2, thousands of edits: dests added, deleted,
+# reweighted and drained, services added and deleted, schedulers changed
+# among wmh and in-tree ones under live tables) while two senders loop over
+# UDP flow lists to the wmh services. Their entries live 3 s, so that each
+# pass is scheduled anew and none is left to expire while a burst reads
+# the connection table (flowgen pick reads until two reads agree). No edit
+# may fail and dmesg must stay clean. Then bursts to p1's services
+# (storm-after, predicted from the setup and p1's edits as a timeline) and
+# to the shared ones (storm-shared, from the rules); then every service
+# deleted, ip_vs_wmh unloaded and loaded again with the same parameters,
+# and a burst to two new wmh services (storm-reload).
+scenario_storm() {
+	apply storm storm-setup || return 1
+	ipvsadm --set 0 0 3
+	: >/tmp/storm-send.err
+	touch /tmp/storm.run
+	storm_sender 1 storm-u4 storm-s4 storm-s6 &
+	_s1=$!
+	storm_sender 2 storm-q1 storm-q3 &
+	_s2=$!
+	_t0=$(now)
+	storm_editor 1 &
+	_e1=$!
+	storm_editor 2 &
+	_e2=$!
+	wait "$_e1"
+	_t1=$(now)
+	wait "$_e2"
+	_t2=$(now)
+	rm -f /tmp/storm.run
+	wait "$_s1"
+	wait "$_s2"
+	# UDP entries of new flows live 300 s again; the storm's expire first.
+	ipvsadm --set 0 0 300
+	sleep 4
+	read -r _ops1 _bad1 </tmp/storm-p1.status
+	read -r _ops2 _bad2 </tmp/storm-p2.status
+	read -r _pa1 _sb1 </tmp/storm-s1.status
+	read -r _pa2 _sb2 </tmp/storm-s2.status
+	_detail="p1 $_ops1 edits in $(echo "$_t0 $_t1" | awk '{ print $2 - $1 }') s, p2 $_ops2 in $(echo "$_t0 $_t2" | awk '{ print $2 - $1 }') s, at once; senders: $_pa1 and $_pa2 passes"
+	if [ "$_bad1" -eq 0 ] && [ "$_bad2" -eq 0 ] && [ ! -s /tmp/storm-p1.err ] && [ ! -s /tmp/storm-p2.err ]; then
+		result storm PASS "$_detail"
 	else
-		sent="flowgen send failed: $(head -c 200 /tmp/storm-send.err)"
+		result storm FAIL "$_detail; failed batches $_bad1 and $_bad2: $(cat /tmp/storm-p1.err /tmp/storm-p2.err | head -c 300 | tr '\n' '|')"
 	fi
-	if [ "$bad" -eq 0 ] && [ "$sent" = ok ]; then
-		result storm PASS "$ops ipvsadm operations while flows were sent"
+	if [ "$_sb1" -eq 0 ] && [ "$_sb2" -eq 0 ]; then
+		result storm-traffic PASS "$_pa1 + $_pa2 passes over 5 UDP flow lists while the edits ran"
 	else
-		result storm FAIL "$bad failed batches ($(head -c 200 /tmp/storm.err)); $sent"
+		result storm-traffic FAIL "$_sb1 + $_sb2 failed sends: $(head -c 300 /tmp/storm-send.err | tr '\n' '|')"
 	fi
-	# Still in agreement afterwards (the host predicts this burst).
+	dmesg_check storm-dmesg
 	burst storm-after storm-after-u4 storm-after-t6 storm-after-mh
+	burst storm-shared storm-shared-u4 storm-shared-u6
+
+	# Unload and load again: only this namespace's services use wmh now
+	# (the earlier scenarios' namespaces are released in a workqueue,
+	# hence the retries).
+	_args=$(wmh_load_args)
+	_before=$(wmh_params)
 	ipvsadm -C || result storm-clear FAIL "ipvsadm -C failed"
+	_t0=$(now)
+	if ! rmmod_retry ip_vs_wmh; then
+		result storm-unload FAIL "rmmod ip_vs_wmh: $(cat /tmp/rmmod.err)"
+		return 1
+	fi
+	result storm-unload PASS "rmmod ip_vs_wmh after ipvsadm -C ($(echo "$_t0 $(now)" | awk '{ print $2 - $1 }') s)"
+	# shellcheck disable=SC2086 # separate words
+	if ! insmod "$WMH_KO" $_args 2>/tmp/insmod.err; then
+		result storm-reload-load FAIL "insmod ip_vs_wmh.ko $_args: $(cat /tmp/insmod.err)"
+		return 1
+	fi
+	if [ "$(wmh_params)" = "$_before" ]; then
+		result storm-reload-load PASS "insmod $_args: parameters as before"
+	else
+		result storm-reload-load FAIL "parameters were '$_before', are '$(wmh_params)' after insmod $_args"
+	fi
+	apply storm storm-reload || return 1
+	burst storm-reload storm-reload-u4 storm-reload-t6
+	ipvsadm -C || result storm-clear FAIL "ipvsadm -C failed"
+	dmesg_check storm-dmesg-reload
 }
 
 # params: ip_vs_wmh loaded (by init) with table_size, hash_key and
