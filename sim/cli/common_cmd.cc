@@ -151,6 +151,18 @@ bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out
   return true;
 }
 
+bool CheckSomeService(const std::string& path, const IpvsConfig& config,
+                      const std::vector<TimelineEvent>& timeline, std::string* err) {
+  if (!config.services.empty()) return true;
+  for (const TimelineEvent& ev : timeline)
+    if (ev.kind == TimelineEvent::Kind::kAddService) return true;
+  *err = fmt::format(
+      "{}: no services (an empty or truncated file, or another format: see --config-format); "
+      "no flow could be scheduled",
+      path);
+  return false;
+}
+
 int ReportNoService(const RunResult& r, bool strict, const GlobalOptions& g) {
   std::vector<std::string> lines = DescribeNoService(r);
   if (lines.empty()) return 0;

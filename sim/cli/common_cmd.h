@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "conn_table.h"
 #include "ipvsadm_config.h"
@@ -16,6 +17,7 @@
 #include "replay.h"
 #include "scheduler.h"
 #include "sysctl_config.h"
+#include "timeline.h"
 
 namespace ipvs_sim {
 
@@ -58,6 +60,12 @@ void AddConfigOptions(CLI::App* c, ConfigArgs* a);
 // Loads the configuration; prints its warnings on stderr unless g.quiet.
 // False with *err.
 bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out, std::string* err);
+// For the commands that replay flows: false with *err when the
+// configuration at @path has no service and @timeline adds none (-A), so
+// that no flow could be scheduled: an empty or truncated file, or one in
+// another format than it was read as.
+bool CheckSomeService(const std::string& path, const IpvsConfig& config,
+                      const std::vector<TimelineEvent>& timeline, std::string* err);
 
 // Reports flows that matched no service: per VIP on stderr (unless
 // g.quiet), and with @strict as an error naming the VIPs. Returns the exit

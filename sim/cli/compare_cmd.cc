@@ -176,6 +176,7 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
   WarnUnreachable(config, g);
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
+  if (!CheckSomeService(a.config.path, config, timeline, &err)) return Fail(err);
   std::vector<std::string> names;
   if (!ChooseSchedulers(a, g, single, config, &names, &err)) return Fail(err);
   if (std::string bad = CheckRunArgs(a, names.size()); !bad.empty()) return Fail(bad);

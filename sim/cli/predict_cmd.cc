@@ -31,6 +31,7 @@ int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
   WarnUnreachable(config, g);
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
+  if (!CheckSomeService(a.config.path, config, timeline, &err)) return Fail(err);
   std::unique_ptr<TraceReader> trace = OpenTrace(a.flows, &err);
   if (!trace) return Fail(err);
   ReplayOptions opts;
