@@ -6,6 +6,7 @@
 
 #include "atomic_file.h"
 #include "common_cmd.h"
+#include "text_parse.h"
 #include "trace_text.h"
 #include "tracegen.h"
 
@@ -29,6 +30,16 @@ int RunGenerate(GenerateArgs a, const GlobalOptions&) {
     a.gen.vips.push_back(ep);
   }
   a.gen.sizes = !a.no_sizes;
+  // What a trace reader takes back (text_parse.h): durations and starts up
+  // to kMaxSeconds.
+  if (a.gen.max_duration > kMaxSeconds)
+    return Fail(fmt::format("--max-duration {} is beyond {:g} s, the longest a trace takes",
+                            a.gen.max_duration, kMaxSeconds));
+  if (a.gen.rate > 0 && static_cast<double>(a.gen.flows) / a.gen.rate > kMaxSeconds)
+    return Fail(
+        fmt::format("--flows {} at --rate {} would last beyond {:g} s, the latest start a "
+                    "trace takes",
+                    a.gen.flows, a.gen.rate, kMaxSeconds));
   std::string err;
   std::unique_ptr<TraceGenerator> gen = TraceGenerator::Create(a.gen, &err);
   if (!gen) return Fail(err);
