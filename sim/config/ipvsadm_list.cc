@@ -176,6 +176,12 @@ bool ParseServiceLine(const std::vector<std::string>& w, Service* out, std::stri
       return false;
     }
   }
+  // ipvsadm and keepalived make a port-0 service persistent: a listing of
+  // one that is not was not made by them, and rules cannot say it.
+  if (!svc.key.fwmark && svc.key.vip.port == 0 && !svc.persistence) {
+    *err = fmt::format("zero port in '{}' is only valid for a persistent service", w[1]);
+    return false;
+  }
   *out = std::move(svc);
   return true;
 }

@@ -111,6 +111,8 @@ TEST(IpvsadmList, Errors) {
        "ln:1: bad timeout '0' (1..2147483647 seconds, as ipvsadm -p)"},
       {"TCP  10.0.0.1:80 rr persistent 2147483648\n",
        "ln:1: bad timeout '2147483648' (1..2147483647 seconds, as ipvsadm -p)"},
+      {"TCP  10.0.0.1:0 rr\n",
+       "ln:1: zero port in '10.0.0.1:0' is only valid for a persistent service"},
   };
   for (const Case& c : cases) {
     IpvsConfig cfg;
