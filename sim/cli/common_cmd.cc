@@ -13,11 +13,20 @@ namespace ipvs_sim {
 namespace {
 
 // Messages quote words of the input: one from a 10 MB line must not flood
-// the terminal. The head keeps "file:line: what is wrong".
+// the terminal (the head keeps "file:line: what is wrong"), and a NUL or
+// other control byte in it is shown as \xNN, not sent to the terminal.
 std::string Clip(const std::string& msg) {
   constexpr size_t kMax = 4096;
-  if (msg.size() <= kMax) return msg;
-  return fmt::format("{}... ({} more bytes)", msg.substr(0, kMax), msg.size() - kMax);
+  std::string out;
+  for (size_t i = 0; i < msg.size() && i < kMax; ++i) {
+    unsigned char c = static_cast<unsigned char>(msg[i]);
+    if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += msg[i];
+  }
+  if (msg.size() > kMax) out += fmt::format("... ({} more bytes)", msg.size() - kMax);
+  return out;
 }
 
 }  // namespace
