@@ -1081,8 +1081,17 @@ bool Interpreter::ServiceKeys(const VirtualServer& vs, const std::vector<GroupEn
         }
       }
     }
-    for (const GroupEntry& e : *entries)
-      if (e.fwmark) add_fwmark(e.mark, e.fwmark_family);
+    for (const GroupEntry& e : *entries) {
+      if (!e.fwmark) continue;
+      if (e.mark == 0) {
+        // As for a virtual_server fwmark 0 (a fwmark of 0 is no fwmark: the
+        // kernel would make it an address service 0.0.0.0:0).
+        *err = fmt::format("{}: virtual_server_group fwmark 0: the kernel has no such service",
+                           e.where);
+        return false;
+      }
+      add_fwmark(e.mark, e.fwmark_family);
+    }
   }
   return true;
 }
