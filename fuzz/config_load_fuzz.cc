@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 // --config detection (config_load.h): the first byte picks the format
 // (auto, rules, list, list-nosort, keepalived), the rest is the file.
-// Auto-detection always names a concrete format.
+// Auto-detection always names a concrete format; whatever loads formats to
+// rules that read back the same (rules_round_trip.h).
 #include <glob.h>
 
 #include <string>
 
 #include "config_load.h"
 #include "fuzz_util.h"
+#include "rules_round_trip.h"
 
 // As in keepalived_fuzz.cc: includes never match a file.
 extern "C" int glob(const char*, int, int (*)(const char*, int), glob_t* g) {
@@ -30,6 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ipvs_sim::LoadConfigText(text, "fuzz.cfg", "/nonexistent", format,
                                ipvs_sim::KeepalivedOptions(), &out, &err)) {
     FUZZ_CHECK(out.format != ipvs_sim::ConfigFormat::kAuto);
+    ipvs_fuzz::CheckRulesRoundTrip(out.config);
   } else {
     FUZZ_CHECK(!err.empty());
   }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // /proc/net/ip_vs_conn snapshots (trace_ipvs_conn.h): the whole-text parser
 // and the streamed trace reader (from a memory file) on the same input.
-// Every flow the stream gives is a connection entry the parser also read.
+// Every flow the stream gives is a connection entry the parser also read,
+// and both stop at the same line with the same message.
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   ipvs_fuzz::MemFile file(data, size);
-  auto reader = ipvs_sim::OpenIpvsConnTrace(file.path(), &err);
+  std::string open_err;
+  auto reader = ipvs_sim::OpenIpvsConnTrace(file.path(), &open_err);
   FUZZ_CHECK(reader != nullptr);
   ipvs_sim::TraceFlow flow;
   size_t flows = 0;
@@ -28,6 +30,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(flow.start == 0 && flow.duration >= 0);
     flows++;
   }
-  if (ok) FUZZ_CHECK(reader->error().empty() && flows == conns);
+  if (ok) {
+    FUZZ_CHECK(reader->error().empty() && flows == conns);
+  } else {
+    const std::string& e = reader->error();
+    FUZZ_CHECK(e.starts_with(file.path() + ":"));
+    FUZZ_CHECK(e.substr(file.path().size()) == err.substr(sizeof("fuzz.conn") - 1));
+  }
   return 0;
 }

@@ -2,7 +2,8 @@
 // keepalived.conf (keepalived_config.h) from text. "include" must not read
 // the disk: glob() is replaced below, so every include matches nothing (a
 // warning). A configuration that parses also gives the checker timelines
-// for its real servers going down and coming back, which parse as timelines.
+// for its real servers going down and coming back, which parse as timelines,
+// and formats to rules that read back the same (rules_round_trip.h).
 #include <glob.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "fuzz_util.h"
 #include "keepalived_config.h"
+#include "rules_round_trip.h"
 #include "timeline.h"
 
 // Overrides libc's (and ASan's weak interceptor): no file is ever matched.
@@ -34,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(err.starts_with("fuzz.conf:") || err.starts_with("/nonexistent/"));
     return 0;
   }
+  ipvs_fuzz::CheckRulesRoundTrip(cfg);
   std::vector<ipvs_sim::Endpoint> down;
   for (const auto& svc : cfg.services) {
     for (const auto& d : svc.dests) {
@@ -43,10 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!seen && down.size() < 8) down.push_back(d.ep);
     }
   }
+  // Event times as ipvs-sim config --at/--at-up takes them (0..1e11 s).
+  static const double kTimes[] = {0, 1e-5, 0.1, 10, 1796150000.25, 99999999999.5, 1e11};
+  double at = kTimes[size % 7], at_up = std::max(at, kTimes[(size / 7) % 7]);
   std::vector<ipvs_sim::Endpoint> unknown;
-  std::string timeline = ipvs_sim::KeepalivedCheckersDown(cfg, down, 10, &unknown);
+  std::string timeline = ipvs_sim::KeepalivedCheckersDown(cfg, down, at, &unknown);
   FUZZ_CHECK(unknown.empty());
-  timeline += ipvs_sim::KeepalivedCheckersUp(cfg, down, down, 20, &unknown);
+  timeline += ipvs_sim::KeepalivedCheckersUp(cfg, down, down, at_up, &unknown);
   FUZZ_CHECK(unknown.empty());
   // What ipvs-sim config --checker-down prints is a timeline it reads back.
   std::vector<ipvs_sim::TimelineEvent> events;
