@@ -96,6 +96,40 @@ static const char *snap_fwd_opt(unsigned int fwd)
 	}
 }
 
+static const char *snap_tun_type(unsigned int type)
+{
+	switch (type) {
+	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
+		return "gue";
+	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
+		return "gre";
+	default:
+		return "ipip";
+	}
+}
+
+/* The checksum option of a GUE or GRE tunnel, without its --tun- prefix. */
+static const char *snap_tun_csum(unsigned int flags)
+{
+	if (flags & IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM)
+		return "remcsum";
+	if (flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM)
+		return "csum";
+	return "nocsum";
+}
+
+/* A tunnelled server's options as ipvsadm -Sn prints them. */
+static void snap_tunnel(FILE *f, const struct ipvs_nl_dest *d)
+{
+	if ((d->fwd & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_TUNNEL)
+		return;
+	fprintf(f, " --tun-type %s", snap_tun_type(d->tun_type));
+	if (d->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE)
+		fprintf(f, " --tun-port %u", d->tun_port);
+	if (d->tun_type != IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
+		fprintf(f, " --tun-%s", snap_tun_csum(d->tun_flags));
+}
+
 /*
  * Persistence granularity as ipvsadm -Sn prints it after -p: a dotted mask
  * (the attribute holds it in network order) unless /32, or a prefix length
@@ -134,6 +168,8 @@ static void snap_print_ipvsadm(FILE *f, const struct ipvs_nl_config *s)
 		}
 		if (svc->flags & IP_VS_SVC_F_ONEPACKET)
 			fprintf(f, " -o");
+		if (svc->pe[0])
+			fprintf(f, " --pe %s", svc->pe);
 		fprintf(f, "\n");
 		/* The dump is in list order, head (newest) first: print the
 		 * tail first so that -R, adding at the head, rebuilds it. */
@@ -146,6 +182,7 @@ static void snap_print_ipvsadm(FILE *f, const struct ipvs_nl_config *s)
 			snap_endpoint(f, d->af, &d->addr, d->port);
 			fprintf(f, " %s -w %u", snap_fwd_opt(d->fwd),
 				d->weight);
+			snap_tunnel(f, d);
 			if (d->u_thresh)
 				fprintf(f, " -x %u", d->u_thresh);
 			if (d->l_thresh)
@@ -161,6 +198,48 @@ static void snap_json_endpoint(FILE *f, const char *key, int af,
 	fprintf(f, "\"%s\": \"", key);
 	snap_endpoint(f, af, a, port);
 	fprintf(f, "\"");
+}
+
+/* "netmask" (persistent services: the mask -M takes, full if none),
+ * "one_packet" and "pe" (null if none). */
+static void snap_json_service_opts(FILE *f, const struct ipvs_nl_service *svc)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct in_addr mask;
+
+	if (svc->flags & IP_VS_SVC_F_PERSISTENT) {
+		if (svc->af == AF_INET6) {
+			fprintf(f, "\"netmask\": %u, ",
+				svc->netmask ? svc->netmask : 128);
+		} else {
+			mask.s_addr = svc->netmask ? svc->netmask : 0xffffffffu;
+			fprintf(f, "\"netmask\": \"%s\", ",
+				inet_ntop(AF_INET, &mask, buf, sizeof(buf)));
+		}
+	}
+	fprintf(f, "\"one_packet\": %s, ",
+		svc->flags & IP_VS_SVC_F_ONEPACKET ? "true" : "false");
+	if (svc->pe[0])
+		fprintf(f, "\"pe\": \"%s\", ", svc->pe);
+	else
+		fprintf(f, "\"pe\": null, ");
+}
+
+/* ", "tunnel": {...}" of a tunnelled server, null otherwise. */
+static void snap_json_tunnel(FILE *f, const struct ipvs_nl_dest *d)
+{
+	if ((d->fwd & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_TUNNEL) {
+		fprintf(f, ", \"tunnel\": null");
+		return;
+	}
+	fprintf(f, ", \"tunnel\": {\"type\": \"%s\"",
+		snap_tun_type(d->tun_type));
+	if (d->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE)
+		fprintf(f, ", \"port\": %u", d->tun_port);
+	if (d->tun_type != IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
+		fprintf(f, ", \"checksum\": \"%s\"",
+			snap_tun_csum(d->tun_flags));
+	fprintf(f, "}");
 }
 
 static void snap_print_json(FILE *f, const struct ipvs_nl_config *s)
@@ -186,11 +265,13 @@ static void snap_print_json(FILE *f, const struct ipvs_nl_config *s)
 			fprintf(f, ", ");
 		}
 		fprintf(f,
-			"\"scheduler\": \"%s\", \"flags\": %u, \"persistence\": %u, \"dests\": [",
+			"\"scheduler\": \"%s\", \"flags\": %u, \"persistence\": %u, ",
 			svc->sched,
 			svc->flags & (IP_VS_SVC_F_SCHED1 | IP_VS_SVC_F_SCHED2 |
 				      IP_VS_SVC_F_SCHED3),
 			svc->flags & IP_VS_SVC_F_PERSISTENT ? svc->timeout : 0);
+		snap_json_service_opts(f, svc);
+		fprintf(f, "\"dests\": [");
 		for (j = 0; j < svc->ndests; j++) {
 			const struct ipvs_nl_dest *d = &svc->dests[j];
 
@@ -198,10 +279,12 @@ static void snap_print_json(FILE *f, const struct ipvs_nl_config *s)
 			snap_json_endpoint(f, "server", d->af, &d->addr,
 					   d->port);
 			fprintf(f,
-				", \"forward\": \"%s\", \"weight\": %u, \"u_threshold\": %u, \"l_threshold\": %u, \"active_conns\": %u, \"inactive_conns\": %u}",
+				", \"forward\": \"%s\", \"weight\": %u, \"u_threshold\": %u, \"l_threshold\": %u, \"active_conns\": %u, \"inactive_conns\": %u",
 				snap_fwd_opt(d->fwd) + 1, d->weight,
 				d->u_thresh, d->l_thresh, d->active,
 				d->inactive);
+			snap_json_tunnel(f, d);
+			fprintf(f, "}");
 		}
 		fprintf(f, "]}");
 	}

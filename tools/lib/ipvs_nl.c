@@ -55,6 +55,7 @@ static struct nla_policy ipvs_nl_svc_policy[IPVS_SVC_ATTR_MAX + 1] = {
 	[IPVS_SVC_ATTR_FLAGS] = { .type = NLA_UNSPEC },
 	[IPVS_SVC_ATTR_TIMEOUT] = { .type = NLA_U32 },
 	[IPVS_SVC_ATTR_NETMASK] = { .type = NLA_U32 },
+	[IPVS_SVC_ATTR_PE_NAME] = { .type = NLA_STRING },
 };
 
 static struct nla_policy ipvs_nl_dest_policy[IPVS_DEST_ATTR_MAX + 1] = {
@@ -67,6 +68,9 @@ static struct nla_policy ipvs_nl_dest_policy[IPVS_DEST_ATTR_MAX + 1] = {
 	[IPVS_DEST_ATTR_ACTIVE_CONNS] = { .type = NLA_U32 },
 	[IPVS_DEST_ATTR_INACT_CONNS] = { .type = NLA_U32 },
 	[IPVS_DEST_ATTR_ADDR_FAMILY] = { .type = NLA_U16 },
+	[IPVS_DEST_ATTR_TUN_TYPE] = { .type = NLA_U8 },
+	[IPVS_DEST_ATTR_TUN_PORT] = { .type = NLA_U16 },
+	[IPVS_DEST_ATTR_TUN_FLAGS] = { .type = NLA_U16 },
 };
 
 /* Room for one more element of @size in *p (capacity *cap, n used). */
@@ -137,6 +141,9 @@ static int ipvs_nl_parse_service(struct nl_msg *msg, void *arg)
 	}
 	snprintf(svc->sched, sizeof(svc->sched), "%s",
 		 nla_get_string(sa[IPVS_SVC_ATTR_SCHED_NAME]));
+	if (sa[IPVS_SVC_ATTR_PE_NAME])
+		snprintf(svc->pe, sizeof(svc->pe), "%s",
+			 nla_get_string(sa[IPVS_SVC_ATTR_PE_NAME]));
 	if (nla_len(sa[IPVS_SVC_ATTR_FLAGS]) < (int)sizeof(flags))
 		return ipvs_nl_fail(r, what, "short flags");
 	nla_memcpy(&flags, sa[IPVS_SVC_ATTR_FLAGS], sizeof(flags));
@@ -204,6 +211,14 @@ static int ipvs_nl_parse_dest(struct nl_msg *msg, void *arg)
 	d->l_thresh = nla_get_u32(da[IPVS_DEST_ATTR_L_THRESH]);
 	d->active = nla_get_u32(da[IPVS_DEST_ATTR_ACTIVE_CONNS]);
 	d->inactive = nla_get_u32(da[IPVS_DEST_ATTR_INACT_CONNS]);
+	if (da[IPVS_DEST_ATTR_TUN_TYPE])
+		d->tun_type = nla_get_u8(da[IPVS_DEST_ATTR_TUN_TYPE]);
+	if (da[IPVS_DEST_ATTR_TUN_PORT])
+		d->tun_port = ntohs(nla_get_u16(da[IPVS_DEST_ATTR_TUN_PORT]));
+	if (da[IPVS_DEST_ATTR_TUN_FLAGS])
+		d->tun_flags = nla_get_u16(da[IPVS_DEST_ATTR_TUN_FLAGS]);
+	if (d->tun_type >= IP_VS_CONN_F_TUNNEL_TYPE_MAX)
+		return ipvs_nl_fail(r, what, "unknown tunnel type");
 	return NL_OK;
 }
 

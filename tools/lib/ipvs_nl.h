@@ -23,6 +23,11 @@ struct ipvs_nl_dest {
 	union nf_inet_addr addr; /* IPv4 in the first 4 bytes, the rest 0 */
 	unsigned short port; /* host order */
 	unsigned int fwd, weight, u_thresh, l_thresh, active, inactive;
+	/* Tunnelled (-i) servers: IP_VS_CONN_F_TUNNEL_TYPE_*, the GUE port
+	 * (host order) and IP_VS_TUNNEL_ENCAP_FLAG_*; 0 for kernels that send
+	 * none (IPIP, as before 5.3). */
+	unsigned int tun_type, tun_flags;
+	unsigned short tun_port;
 };
 
 struct ipvs_nl_service {
@@ -31,6 +36,7 @@ struct ipvs_nl_service {
 	union nf_inet_addr addr; /* 0 for fwmark services */
 	unsigned short port; /* host order */
 	char sched[IP_VS_SCHEDNAME_MAXLEN + 1];
+	char pe[IP_VS_PENAME_MAXLEN + 1]; /* persistence engine, "" if none */
 	struct ipvs_nl_dest *dests;
 	size_t ndests, cap;
 };
