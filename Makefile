@@ -139,6 +139,7 @@ vmtest: build kmod-all kmod-debug
 		--kmod-dir-612 $(BUILD)/kmod-test/$(KVER_612) \
 		--flowgen $(BUILD)/tools/flowgen/flowgen \
 		--snapshot $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot \
+		--verify $(BUILD)/tools/ipvs-verify/ipvs-verify \
 		--debug-kernel "$$(bash tests/vm/debug-kernel.sh --print)" \
 		--kmod-dir-debug $(BUILD)/kmod-test/debug \
 		--sim $(SIM) --out $(BUILD)/vm

@@ -23,14 +23,16 @@ USERSPACE=(
 	gnuplot-nox
 )
 # The module builds, the QEMU guests and what runs inside them (ipvsadm,
-# keepalived, nft, kmod's modprobe), and the checks of make check (debootstrap:
-# the bare-machine demo test; python3-docutils: the docs check).
+# keepalived, nft, kmod's modprobe), the debug kernel's source and build
+# tools, and the checks of make check (debootstrap: the bare-machine demo
+# test; python3-docutils: the docs check).
 CHECK=(
 	linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64
 	qemu-system-x86 busybox-static ipvsadm keepalived nftables kmod cpio xz-utils
 	sparse clang-format time dkms debootstrap python3-docutils
 	clang libclang-rt-14-dev
+	linux-source-6.12 bc bison flex libelf-dev libssl-dev
 )
 
 packages=("${USERSPACE[@]}" "${CHECK[@]}")

@@ -3,7 +3,7 @@
 #
 # Builds the test initramfs for one kernel:
 #   mkinitramfs.sh KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN]
-#                  [--modprobe-d DIR]
+#                  [--verify BIN] [--modprobe-d DIR] [--modules-root DIR]
 # OUTDIR/initramfs.cpio.gz then holds busybox, ipvsadm, kmod (as /sbin/modprobe,
 # the path the kernel's request_module runs), keepalived and nft with their
 # libraries and loader, a depmod'ed module tree /lib/modules/KVER (every IPVS
@@ -11,12 +11,15 @@
 # and connection reuse scenarios), their dependencies, decompressed, and
 # ip_vs_wmh.ko in updates/), insmod.order (what init loads at boot), the
 # modprobe files of DIR (default kmod/modprobe.d) in /test/modprobe.d, not
-# enabled, flowgen, the guest scripts of tests/vm/guest and the payload
-# directory as /data.
+# enabled, flowgen, ipvs-snapshot and ipvs-verify (if given; static), the
+# guest scripts of tests/vm/guest and the payload
+# directory as /data. The kernel's modules come from
+# ROOT/lib/modules/KVER, ROOT being --modules-root (default /; the debug
+# kernel's modules_install tree).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-VM_USAGE="KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN] [--modprobe-d DIR]"
+VM_USAGE="KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN] [--verify BIN] [--modprobe-d DIR] [--modules-root DIR]"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
@@ -28,19 +31,25 @@ wmh=
 flowgen=
 payload=
 snapshot=
+verify=
 modprobe_d=$here/../../kmod/modprobe.d
+mroot=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--wmh) wmh=${2:?--wmh needs a path}; shift 2 ;;
 	--flowgen) flowgen=${2:?--flowgen needs a path}; shift 2 ;;
 	--payload) payload=${2:?--payload needs a directory}; shift 2 ;;
 	--snapshot) snapshot=${2:?--snapshot needs a path}; shift 2 ;;
+	--verify) verify=${2:?--verify needs a path}; shift 2 ;;
 	--modprobe-d) modprobe_d=${2:?--modprobe-d needs a directory}; shift 2 ;;
+	--modules-root) mroot=$(realpath "${2:?--modules-root needs a directory}"); shift 2 ;;
 	*) usage ;;
 	esac
 done
 if [ -z "$wmh" ] || [ -z "$flowgen" ]; then usage; fi
-[ -d "/lib/modules/$kver" ] || die "no /lib/modules/$kver: is the kernel $kver installed?"
+[ -d "$mroot/lib/modules/$kver" ] || die "no $mroot/lib/modules/$kver: is the kernel $kver installed?"
+# kmod's tools read the module tree under the root.
+kmodroot=(-d "${mroot:-/}")
 [ -f "$wmh" ] || die "ip_vs_wmh.ko not found at $wmh"
 [ -x "$flowgen" ] || die "flowgen not found or not executable at $flowgen"
 if ldd "$flowgen" >/dev/null 2>&1; then
@@ -73,6 +82,10 @@ if [ -n "$snapshot" ]; then
 	ldd "$snapshot" >/dev/null 2>&1 && die "$snapshot is dynamically linked (link it with -static)"
 	cp "$snapshot" "$root/bin/ipvs-snapshot"
 fi
+if [ -n "$verify" ]; then
+	ldd "$verify" >/dev/null 2>&1 && die "$verify is dynamically linked (link it with -static)"
+	cp "$verify" "$root/bin/ipvs-verify"
+fi
 cp "$ipvsadm" "$root/sbin/ipvsadm"
 # kmod's modprobe: request_module() runs /sbin/modprobe (init links it there
 # over busybox's applet).
@@ -98,13 +111,13 @@ done
 # insmod.order lists what init loads at boot, in dependency order.
 mdir=$root/lib/modules/$kver
 order=$mdir/insmod.order
-scheds=$(find "/lib/modules/$kver/kernel/net/netfilter/ipvs" -name 'ip_vs_*.ko*' |
+scheds=$(find "$mroot/lib/modules/$kver/kernel/net/netfilter/ipvs" -name 'ip_vs_*.ko*' |
 	sed 's|.*/||; s|\.ko.*||' | grep -v -E '^ip_vs_(ftp|pe_sip)$' | sort)
 for mod in ip_vs $scheds dummy nf_tables veth; do
-	modprobe -S "$kver" --show-depends "$mod" ||
+	modprobe "${kmodroot[@]}" -S "$kver" --show-depends "$mod" ||
 		die "modprobe cannot resolve $mod for $kver"
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
-	rel=${ko#/lib/modules/"$kver"/}
+	rel=${ko#"$mroot"/lib/modules/"$kver"/}
 	rel=${rel%.xz}
 	rel=${rel%.zst}
 	mkdir -p "$mdir/$(dirname "$rel")"
@@ -115,15 +128,15 @@ done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
 	esac
 done
 for mod in ip_vs ip_vs_mh ip_vs_sh ip_vs_rr dummy; do
-	modprobe -S "$kver" --show-depends "$mod"
+	modprobe "${kmodroot[@]}" -S "$kver" --show-depends "$mod"
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
-	sed "s|^/lib/modules/$kver/||; s|\.xz\$||; s|\.zst\$||" >"$order"
+	sed "s|^$mroot/lib/modules/$kver/||; s|\.xz\$||; s|\.zst\$||" >"$order"
 [ -s "$order" ] || die "no modules found for $kver"
 grep -q '/ip_vs\.ko$' "$order" || die "ip_vs.ko missing from the module list of $kver"
 mkdir -p "$mdir/updates"
 cp "$wmh" "$mdir/updates/ip_vs_wmh.ko"
 for f in modules.order modules.builtin modules.builtin.modinfo; do
-	[ ! -f "/lib/modules/$kver/$f" ] || cp "/lib/modules/$kver/$f" "$mdir/"
+	[ ! -f "$mroot/lib/modules/$kver/$f" ] || cp "$mroot/lib/modules/$kver/$f" "$mdir/"
 done
 depmod -b "$root" "$kver" || die "depmod -b $root $kver failed"
 grep -q '^updates/ip_vs_wmh.ko:' "$mdir/modules.dep" ||
