@@ -311,6 +311,45 @@ expect history-design 1 'thresh-overload FAIL'
 rm -f "$run"/files/thresh*
 sed -i '/^thresh-p/d' "$run/bursts.txt"
 
+# The guest's dmesg pattern: every kind of report matches, the debug
+# kernel's clean boot lines (lockdep, KASAN and kmemleak announcing
+# themselves) do not.
+pattern=$(sed -n "s/^DMESG_BAD='\(.*\)'$/\1/p" "$here/guest/lib.sh")
+[ -n "$pattern" ] || { echo "selftest: no DMESG_BAD in guest/lib.sh" >&2; failures=$((failures + 1)); }
+while IFS= read -r line; do
+	if ! printf '%s\n' "$line" | grep -q -E "$pattern"; then
+		echo "selftest: FAIL dmesg report not caught: $line" >&2
+		failures=$((failures + 1))
+	fi
+done <<'EOF_REPORTS'
+WARNING: possible circular locking dependency detected
+WARNING: possible recursive locking detected
+WARNING: inconsistent lock state
+WARNING: suspicious RCU usage
+INFO: trying to register non-static key.
+BUG: KASAN: slab-use-after-free in wmh_schedule+0x4c/0x1f0 [ip_vs_wmh]
+BUG: sleeping function called from invalid context at mm/slab.h:493
+ODEBUG: free active (active state 0) object: 000000001c2a9b3e object type: rcu_head hint: 0x0
+INFO: task kworker/0:1:12 blocked for more than 120 seconds.
+rcu: INFO: rcu_preempt self-detected stall on CPU
+turning off the locking correctness validator.
+UBSAN: shift-out-of-bounds in net/netfilter/ipvs/ip_vs_mh.c:120:5
+------------[ cut here ]------------ WARNING: CPU: 0 PID: 1 at kernel/rcu/tree.c:1 x
+EOF_REPORTS
+while IFS= read -r line; do
+	if printf '%s\n' "$line" | grep -q -E "$pattern"; then
+		echo "selftest: FAIL clean boot line taken for a report: $line" >&2
+		failures=$((failures + 1))
+	fi
+done <<'EOF_CLEAN'
+rcu: 	RCU lockdep checking is enabled.
+Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
+... MAX_LOCKDEP_SUBCLASSES:  8
+kasan: KernelAddressSanitizer initialized
+kmemleak: Kernel memory leak detector initialized (mem pool available: 15741)
+Kernel command line: console=ttyS0 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 quiet loglevel=3
+EOF_CLEAN
+
 if [ "$failures" -ne 0 ]; then
 	echo "selftest: $failures checks failed" >&2
 	exit 1
