@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "common_cmd.h"
+#include "whatif_cmd.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   ipvs_sim::SetupGenerate(&app, &g, &run);
   ipvs_sim::SetupBench(&app, &g, &run);
   ipvs_sim::SetupConfig(&app, &g, &run);
+  ipvs_sim::SetupWhatif(&app, &g, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

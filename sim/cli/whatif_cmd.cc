@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+// ipvs-sim whatif: what one proposed change does to the connections a
+// director holds now (sim/engine/whatif.h); this file reads and prints.
+#include "whatif_cmd.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common_cmd.h"
+#include "text_lines.h"
+#include "timeline.h"
+#include "trace_ipvs_conn.h"
+#include "whatif.h"
+
+namespace ipvs_sim {
+
+namespace {
+
+struct WhatifArgs {
+  ConfigArgs config;
+  std::string conns;
+  std::string change;
+  std::vector<std::string> edits;
+  std::string schedulers;
+  bool json = false;
+  bool list_broken = false;
+};
+
+// The edit lines as one timeline change: every line at time 0.
+bool ReadChange(const WhatifArgs& a, std::vector<TimelineEvent>* out, std::string* err) {
+  std::string text;
+  std::string name = "--edit";
+  if (!a.change.empty()) {
+    FILE* f = a.change == "-" ? stdin : fopen(a.change.c_str(), "rb");
+    if (!f) {
+      *err = fmt::format("{}: cannot open", a.change);
+      return false;
+    }
+    std::string raw;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) raw.append(buf, n);
+    if (f != stdin) fclose(f);
+    name = a.change;
+    LineSplitter lines(raw);
+    std::string_view line;
+    while (lines.Next(&line)) {
+      size_t s = line.find_first_not_of(" \t");
+      bool blank = s == std::string_view::npos || line[s] == '#';
+      text += blank ? std::string(line) : "0 " + std::string(line);
+      text += '\n';
+    }
+  }
+  for (const std::string& e : a.edits) text += "0 " + e + "\n";
+  if (!ParseTimelineText(text, name, out, err)) return false;
+  if (out->empty()) {
+    *err = "whatif: no change given (--change FILE or --edit 'LINE')";
+    return false;
+  }
+  return true;
+}
+
+std::string Pct(double v) { return v < 0 ? "-" : fmt::format("{:.2f}%", 100 * v); }
+std::string Num(double v) { return v < 0 ? "-" : fmt::format("{:.1f}", v); }
+
+std::string FormatTable(const WhatifResult& r) {
+  std::string s = fmt::format("{} entries read, {} of no service\n", r.entries, r.no_service);
+  for (const WhatifService& v : r.services) {
+    s += fmt::format(
+        "\n{} ({}): {} connections: {} break, {} rescheduled, {} stay; templates {}, {} broken\n",
+        v.key, v.scheduler, v.entries, v.broken, v.rescheduled, v.stayed, v.templates,
+        v.templates_broken);
+    s += fmt::format("  ideal share moved: {}\n", Pct(v.ideal));
+    s += fmt::format("  {:<16} {:>12} {:>12} {:>10}\n", "scheduler", "hash moved", "new moved",
+                     "new flows");
+    for (const WhatifSched& w : v.scheds)
+      s += fmt::format("  {:<16} {:>12} {:>12} {:>10}\n", w.name, Pct(w.hash_moved),
+                       Pct(w.new_flows_moved), w.new_flows);
+    s += fmt::format("  {:<24} {:>6} {:>6} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}\n", "dest", "w",
+                     "w'", "active", "active'", "inact", "inact'", "load", "load'");
+    for (const WhatifDest& d : v.dests)
+      s += fmt::format("  {:<24} {:>6} {:>6} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}\n",
+                       d.ep.ToString(), d.weight_before < 0 ? "-" : fmt::to_string(d.weight_before),
+                       d.weight_after < 0 ? "-" : fmt::to_string(d.weight_after), d.active_before,
+                       d.active_after, d.inactive_before, d.inactive_after, Num(d.load_before),
+                       Num(d.load_after));
+  }
+  for (const std::string& b : r.broken_list) s += "broken " + b + "\n";
+  return s;
+}
+
+std::string FormatJson(const WhatifResult& r) {
+  using nlohmann::json;
+  auto num = [](double v) { return v < 0 ? json(nullptr) : json(v); };
+  json j = {{"entries", r.entries}, {"no_service", r.no_service}, {"services", json::array()}};
+  for (const WhatifService& v : r.services) {
+    json s = {{"service", v.key},
+              {"scheduler", v.scheduler},
+              {"connections", v.entries},
+              {"broken", v.broken},
+              {"rescheduled", v.rescheduled},
+              {"stayed", v.stayed},
+              {"templates", v.templates},
+              {"templates_broken", v.templates_broken},
+              {"ideal_moved", v.ideal},
+              {"schedulers", json::array()},
+              {"dests", json::array()}};
+    for (const WhatifSched& w : v.scheds)
+      s["schedulers"].push_back({{"scheduler", w.name},
+                                 {"hash_moved", num(w.hash_moved)},
+                                 {"new_flows_moved", num(w.new_flows_moved)},
+                                 {"new_flows", w.new_flows}});
+    for (const WhatifDest& d : v.dests) {
+      auto side = [&](int32_t w, uint64_t a, uint64_t i, uint64_t t, double l) {
+        return w < 0 ? json(nullptr)
+                     : json{{"weight", w},
+                            {"active", a},
+                            {"inactive", i},
+                            {"templates", t},
+                            {"load", num(l)}};
+      };
+      s["dests"].push_back({{"dest", d.ep.ToString()},
+                            {"before", side(d.weight_before, d.active_before, d.inactive_before,
+                                            d.templates_before, d.load_before)},
+                            {"after", side(d.weight_after, d.active_after, d.inactive_after,
+                                           d.templates_after, d.load_after)}});
+    }
+    j["services"].push_back(std::move(s));
+  }
+  if (!r.broken_list.empty()) j["broken_list"] = r.broken_list;
+  return j.dump(2) + "\n";
+}
+
+int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
+  std::string err;
+  IpvsConfig config;
+  if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  if (!CheckSomeService(a.config.path, config, {}, &err)) return Fail(err);
+  std::vector<TimelineEvent> change;
+  if (!ReadChange(a, &change, &err)) return Fail(err);
+  std::vector<IpvsConnEntry> entries;
+  std::string conns = a.conns == "-" ? "/proc/net/ip_vs_conn" : a.conns;
+  if (!ParseIpvsConnEntries(conns, &entries, &err)) return Fail(err);
+  WhatifOptions opts;
+  opts.sched = g.sched;
+  opts.sysctls = g.sysctls;
+  opts.list_broken = a.list_broken;
+  for (size_t p = 0; !a.schedulers.empty() && p <= a.schedulers.size();) {
+    size_t q = a.schedulers.find(',', p);
+    if (q == std::string::npos) q = a.schedulers.size();
+    if (q > p) opts.alternatives.push_back(a.schedulers.substr(p, q - p));
+    p = q + 1;
+  }
+  WhatifResult r;
+  if (!RunWhatif(config, change, entries, opts, &r, &err)) return Fail("whatif: " + err);
+  return WriteStdout(a.json ? FormatJson(r) : FormatTable(r));
+}
+
+}  // namespace
+
+void SetupWhatif(CLI::App* app, GlobalOptions* g, RunFn* run) {
+  auto a = std::make_shared<WhatifArgs>();
+  CLI::App* c = app->add_subcommand(
+      "whatif",
+      "Say what one proposed change (ipvsadm edit lines, all applied at once) does to the "
+      "connections a director holds now: which break (dest deleted; a UDP entry is "
+      "rescheduled under --sysctl expire_nodest_conn=1) and which stay, the share of the "
+      "hash space and of new flows that move against the ideal, each dest's active and "
+      "inactive connections and weighted load before and after, and broken persistence "
+      "templates.");
+  AddConfigOptions(c, &a->config);
+  c->add_option("--conns", a->conns,
+                "the connection table: a saved /proc/net/ip_vs_conn (or ip_vs_conn_sync); "
+                "'-' reads /proc/net/ip_vs_conn live")
+      ->required();
+  c->add_option("--change", a->change,
+                "ipvsadm edit lines (-a/-e/-d/-E/-D, as in a timeline without the time), "
+                "one change; '#' comments");
+  c->add_option("--edit", a->edits, "one ipvsadm edit line (repeatable; after --change's lines)");
+  c->add_option("-s,--schedulers", a->schedulers,
+                "alternative schedulers to judge the change under, comma-separated");
+  c->add_flag("--json", a->json, "JSON instead of the table");
+  c->add_flag("--list-broken", a->list_broken,
+              "also print each broken connection ('PROTO CLIENT VIP DEST')");
+  c->callback([run, a, g]() { *run = [a, g]() { return RunWhatifCmd(*a, *g); }; });
+}
+
+}  // namespace ipvs_sim
