@@ -71,6 +71,8 @@ std::string FormatTable(const WhatifResult& r) {
         "\n{} ({}): {} connections: {} break, {} rescheduled, {} stay; templates {}, {} broken\n",
         v.key, v.scheduler, v.entries, v.broken, v.rescheduled, v.stayed, v.templates,
         v.templates_broken);
+    if (v.stale)
+      s += fmt::format("  {} entries of dests not in the service before, not judged\n", v.stale);
     s += fmt::format("  ideal share moved: {}\n", Pct(v.ideal));
     s += fmt::format("  {:<16} {:>12} {:>12} {:>10}\n", "scheduler", "hash moved", "new moved",
                      "new flows");
@@ -103,6 +105,7 @@ std::string FormatJson(const WhatifResult& r) {
               {"stayed", v.stayed},
               {"templates", v.templates},
               {"templates_broken", v.templates_broken},
+              {"stale", v.stale},
               {"ideal_moved", v.ideal},
               {"schedulers", json::array()},
               {"dests", json::array()}};

@@ -177,13 +177,15 @@ bool RunWhatif(const IpvsConfig& config, const std::vector<TimelineEvent>& chang
     auto r = w.row.find(e.dest);
     WhatifDest* d = r == w.row.end() ? nullptr : &w.out.dests[r->second];
     bool active = e.proto == Proto::kTcp && e.state == "ESTABLISHED";
-    if (d && d->weight_before >= 0) {
-      if (tmpl)
-        ++d->templates_before;
-      else
-        ++(active ? d->active_before : d->inactive_before);
+    if (!d || d->weight_before < 0) {
+      ++w.out.stale;
+      continue;
     }
-    bool gone = !d || d->weight_after < 0;
+    if (tmpl)
+      ++d->templates_before;
+    else
+      ++(active ? d->active_before : d->inactive_before);
+    bool gone = d->weight_after < 0;
     if (tmpl) {
       ++w.out.templates;
       if (gone)
@@ -215,7 +217,8 @@ bool RunWhatif(const IpvsConfig& config, const std::vector<TimelineEvent>& chang
   // Moves per scheduler: the service's (its -E replacement after) first.
   for (Work& w : svcs) {
     bool touched = w.deleted || w.before.scheduler != w.after.scheduler ||
-                   w.before.flags != w.after.flags || w.out.ideal > 0 ||
+                   w.before.flags != w.after.flags || w.before.persistence != w.after.persistence ||
+                   w.before.netmask_bits != w.after.netmask_bits || w.out.ideal > 0 ||
                    w.before.dests.size() != w.after.dests.size();
     for (size_t i = 0; !touched && i < w.before.dests.size(); ++i)
       touched = !(w.before.dests[i].ep == w.after.dests[i].ep) ||

@@ -48,6 +48,9 @@ struct WhatifService {
   double ideal = 0;  // least share of keys any scheduler must move
   uint64_t entries = 0, broken = 0, rescheduled = 0, stayed = 0;
   uint64_t templates = 0, templates_broken = 0;
+  // Entries (and templates) bound to a dest the service does not have
+  // before the change (left from an earlier deletion): not judged.
+  uint64_t stale = 0;
   std::vector<WhatifDest> dests;
   std::vector<WhatifSched> scheds;  // the service's scheduler first
 };

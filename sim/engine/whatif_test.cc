@@ -117,6 +117,14 @@ TEST(Whatif, TemplatesOfADeletedDestBreak) {
   EXPECT_EQ(r.services[0].entries, 0u);
 }
 
+TEST(Whatif, EntriesOfAnUnknownDestAreNotJudged) {
+  std::vector<IpvsConnEntry> e = Entries(10, 2);
+  e[0].dest = Endpoint{IpAddr::V4(0xc0a80163), 80};  // 192.168.1.99, not configured
+  WhatifResult r = Judge(Config("wmh", 2), "0 -d -t 10.0.0.1:80 -r 192.168.1.2:80\n", e);
+  EXPECT_EQ(r.services[0].stale, 1u);
+  EXPECT_EQ(r.services[0].broken + r.services[0].stayed, 9u);
+}
+
 TEST(Whatif, UnknownDestIsAnError) {
   WhatifOptions o;
   WhatifResult r;
