@@ -188,7 +188,9 @@ bool RunWhatif(const IpvsConfig& config, const std::vector<TimelineEvent>& chang
     bool gone = d->weight_after < 0;
     if (tmpl) {
       ++w.out.templates;
-      if (gone)
+      // ip_vs_check_template: a drained dest's templates are invalid under
+      // expire_quiescent_template.
+      if (gone || (d->weight_after == 0 && opts.sysctls.expire_quiescent_template))
         ++w.out.templates_broken;
       else
         ++d->templates_after;

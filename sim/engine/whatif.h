@@ -9,7 +9,8 @@
 // MakeScheduler, never here. An entry whose dest the change deletes (or
 // whose service it deletes) breaks, except a UDP entry under
 // expire_nodest_conn=1, which the next datagram expires and schedules
-// afresh (rescheduled). A drained dest (weight 0) keeps its entries.
+// afresh (rescheduled). A drained dest (weight 0) keeps its entries; its
+// templates break under expire_quiescent_template, as a deleted dest's do.
 #ifndef IPVS_SCHED_SIM_WHATIF_H_
 #define IPVS_SCHED_SIM_WHATIF_H_
 

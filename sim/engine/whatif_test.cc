@@ -117,6 +117,23 @@ TEST(Whatif, TemplatesOfADeletedDestBreak) {
   EXPECT_EQ(r.services[0].entries, 0u);
 }
 
+TEST(Whatif, DrainBreaksTemplatesOnlyUnderExpireQuiescentTemplate) {
+  IpvsConfig c = Config("wmh", 2);
+  c.services[0].persistence = 300;
+  std::vector<IpvsConnEntry> e = Entries(10, 2);
+  for (IpvsConnEntry& x : e) x.client.port = 0;
+  for (int q : {0, 1}) {
+    WhatifOptions o;
+    o.sysctls.expire_quiescent_template = q;
+    WhatifResult r;
+    std::string err;
+    ASSERT_TRUE(
+        RunWhatif(c, Change("0 -e -t 10.0.0.1:80 -r 192.168.1.1:80 -m -w 0\n"), e, o, &r, &err))
+        << err;
+    EXPECT_EQ(r.services[0].templates_broken, q ? 5u : 0u);
+  }
+}
+
 TEST(Whatif, EntriesOfAnUnknownDestAreNotJudged) {
   std::vector<IpvsConnEntry> e = Entries(10, 2);
   e[0].dest = Endpoint{IpAddr::V4(0xc0a80163), 80};  // 192.168.1.99, not configured
