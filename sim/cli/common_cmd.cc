@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <utility>
 
 #include "config_load.h"
 #include "wmh_table.h"
@@ -205,9 +206,11 @@ bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
       return false;
     }
   }
-  for (double t : {g->timeouts.tcp_established, g->timeouts.tcp_fin, g->timeouts.udp}) {
+  for (const auto& [opt, t] : {std::pair{"--tcp-timeout", g->timeouts.tcp_established},
+                               std::pair{"--tcpfin-timeout", g->timeouts.tcp_fin},
+                               std::pair{"--udp-timeout", g->timeouts.udp}}) {
     if (!(t >= 0)) {
-      *err = "timeouts must be >= 0 seconds";
+      *err = fmt::format("{}: {} is not a timeout (seconds, >= 0)", opt, t);
       return false;
     }
   }

@@ -314,7 +314,7 @@ row mh-tab-index "mh: table index 18 refused: CONFIG_IP_VS_MH_TAB_INDEX is 8..17
 	"$sim" predict -f trace -c mh.conf --mh-tab-index 18
 row sh-tab-bits "sh: table bits 21 refused: CONFIG_IP_VS_SH_TAB_BITS is 1..20" \
 	"$sim" predict -f trace -c sh.conf --sh-tab-bits 21
-row timeout "timeouts must be >= 0 seconds" "$sim" "${G[@]}" --udp-timeout -1
+row timeout "--udp-timeout: -1 is not a timeout (seconds, >= 0)" "$sim" "${G[@]}" --udp-timeout -1
 row directors "--directors: 1..64" "$sim" replay -c svc.conf -T trace -D 0
 row window "--window: must be > 0 seconds" "$sim" replay -c svc.conf -T trace --window 0
 row scheduler "--schedulers: unknown scheduler 'bogus'" "$sim" compare -c svc.conf -T trace -s wmh,bogus
