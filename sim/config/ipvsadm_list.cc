@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <string_view>
 
 #include "text_lines.h"
@@ -147,10 +148,13 @@ bool ParseServiceLine(const std::vector<std::string>& w, Service* out, std::stri
     *err = "service line has no scheduler";
     return false;
   }
-  // What the kernel can hold (IP_VS_SCHEDNAME_MAXLEN), as ipvsadm_config.cc
-  // takes it back.
-  if (w[i].size() > 15) {
-    *err = fmt::format("bad scheduler name '{}' (1..15 characters)", w[i]);
+  // What the kernel can hold (IP_VS_SCHEDNAME_MAXLEN), named as scheduler
+  // modules are, so that rules say it back ('#' would start a comment).
+  bool name_ok = w[i].size() <= 15;
+  for (char c : w[i])
+    name_ok = name_ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (!name_ok) {
+    *err = fmt::format("bad scheduler name '{}' (1..15 letters, digits or '_')", w[i]);
     return false;
   }
   svc.scheduler = w[i++];
