@@ -112,6 +112,11 @@ bool ParseMask(const std::string& m, Service* svc, std::string* err) {
       return false;
     }
   }
+  if (svc->netmask_bits == 0) {
+    // One template for every client: ipvsadm_config.cc refuses -M of it.
+    *err = fmt::format("mask {} has no bits: not modelled", m);
+    return false;
+  }
   int full = svc->family() == Family::kV6 ? 128 : 32;
   if (svc->netmask_bits >= full) svc->netmask_bits = -1;
   return true;

@@ -107,6 +107,7 @@ TEST(IpvsadmList, Errors) {
       // Also found by the fuzzer: what ipvsadm -R would not take back.
       {"TCP  10.0.0.1:80 averyveryverylongname\n",
        "ln:1: bad scheduler name 'averyveryverylongname' (1..15 letters, digits or '_')"},
+      {"FWM  7 wlc persistent 60 mask 0\n", "ln:1: mask 0 has no bits: not modelled"},
       {"TCP  10.0.0.1:80 #h\n", "ln:1: bad scheduler name '#h' (1..15 letters, digits or '_')"},
       {"TCP  10.0.0.1:80 rr persistent 0\n",
        "ln:1: bad timeout '0' (1..2147483647 seconds, as ipvsadm -p)"},

@@ -649,11 +649,12 @@ bool Interpreter::Granularity(const Node& c, VirtualServer& vs, std::string* err
       return true;
     }
     int bits = 0;
-    if (!V4MaskPrefix(m.v4(), &bits)) {
+    bool contiguous = V4MaskPrefix(m.v4(), &bits);
+    if (!contiguous || bits == 0) {
       *err = fmt::format(
-          "{}: persistence_granularity {} is not a contiguous mask: keepalived "
-          "and the kernel accept it, the simulator cannot model it",
-          c.where(), g);
+          "{}: persistence_granularity {} {}: keepalived and the kernel accept it, the "
+          "simulator cannot model it",
+          c.where(), g, contiguous ? "has no bits" : "is not a contiguous mask");
       return false;
     }
     vs.netmask_bits = bits;

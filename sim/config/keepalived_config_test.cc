@@ -474,6 +474,12 @@ TEST(Keepalived, ErrorsNameFileAndLine) {
       " real_server 10.1.0.1 80 { }\n}\n");
   EXPECT_FALSE(p.ok);
   EXPECT_EQ(p.err.rfind("k.conf:2: persistence_granularity 255.0.255.0", 0), 0u) << p.err;
+  // Found by fuzz/ipvsadm_list_fuzz.cc in listings: no rules say -M 0.0.0.0.
+  p = Text(
+      "virtual_server 10.0.0.1 80 {\n persistence_granularity 0.0.0.0\n"
+      " real_server 10.1.0.1 80 { }\n}\n");
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err.rfind("k.conf:2: persistence_granularity 0.0.0.0 has no bits", 0), 0u) << p.err;
   // Found by fuzz/keepalived_fuzz.cc: it became the service 0.0.0.0:0.
   p = Text(
       "virtual_server_group G {\n 10.0.0.1 80\n fwmark 0\n}\n"
