@@ -12,32 +12,6 @@ namespace ipvs_sim {
 
 namespace {
 
-uint64_t SplitMix(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// A client key aimed at @svc, drawn from @state.
-FlowKey SampleKey(const Service& svc, uint64_t* state) {
-  FlowKey k;
-  k.proto = svc.key.fwmark ? Proto::kTcp : svc.key.proto;
-  k.vip = svc.key.vip;
-  Family fam = svc.family();
-  k.client.addr.family = fam;
-  k.vip.addr.family = svc.key.fwmark ? fam : k.vip.addr.family;
-  uint64_t a = SplitMix(state), b = SplitMix(state);
-  if (fam == Family::kV4) {
-    k.client.addr = IpAddr::V4(static_cast<uint32_t>(a));
-  } else {
-    for (int i = 0; i < 8; ++i) k.client.addr.bytes[i] = static_cast<uint8_t>(a >> (8 * i));
-    for (int i = 0; i < 8; ++i) k.client.addr.bytes[8 + i] = static_cast<uint8_t>(b >> (8 * i));
-  }
-  k.client.port = static_cast<uint16_t>(1024 + (b >> 48) % 64512);
-  return k;
-}
-
 std::unique_ptr<Scheduler> Throwaway(const std::string& name, const SchedulerOptions& opts,
                                      const Service& svc) {
   std::string e;
@@ -335,6 +309,31 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
 }
 
 }  // namespace
+
+static uint64_t SplitMix(uint64_t* state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+FlowKey SampleKey(const Service& svc, uint64_t* state) {
+  FlowKey k;
+  k.proto = svc.key.fwmark ? Proto::kTcp : svc.key.proto;
+  k.vip = svc.key.vip;
+  Family fam = svc.family();
+  k.client.addr.family = fam;
+  k.vip.addr.family = svc.key.fwmark ? fam : k.vip.addr.family;
+  uint64_t a = SplitMix(state), b = SplitMix(state);
+  if (fam == Family::kV4) {
+    k.client.addr = IpAddr::V4(static_cast<uint32_t>(a));
+  } else {
+    for (int i = 0; i < 8; ++i) k.client.addr.bytes[i] = static_cast<uint8_t>(a >> (8 * i));
+    for (int i = 0; i < 8; ++i) k.client.addr.bytes[8 + i] = static_cast<uint8_t>(b >> (8 * i));
+  }
+  k.client.port = static_cast<uint16_t>(1024 + (b >> 48) % 64512);
+  return k;
+}
 
 bool IsHashScheduler(const std::string& name) {
   return name == "wmh" || name == "mh" || name == "sh" || name == "dh";

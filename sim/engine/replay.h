@@ -120,6 +120,12 @@ std::vector<std::string> DescribeNoService(const RunResult& r, size_t max = 20);
 // One line per flow: "CLIENT VIP DEST" (DEST "-" when none), one director.
 std::string FormatPrediction(const TraceFlow& flow, const Endpoint* dest);
 
+// A random client key aimed at @svc (its protocol, VIP and family; a
+// fwmark service's flows as TCP), drawn from the splitmix64 stream
+// @state: the sample of the hash space that the remap shares of replay
+// and whatif are measured on. Deterministic for a given @state.
+FlowKey SampleKey(const Service& svc, uint64_t* state);
+
 }  // namespace ipvs_sim
 
 #endif  // IPVS_SCHED_SIM_REPLAY_H_

@@ -13,30 +13,6 @@ namespace ipvs_sim {
 
 namespace {
 
-uint64_t Mix(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// A random client of @svc: the sample of the hash space.
-FlowKey SampleKey(const Service& svc, uint64_t* state) {
-  FlowKey k;
-  k.proto = svc.key.fwmark ? Proto::kTcp : svc.key.proto;
-  k.vip = svc.key.vip;
-  uint64_t a = Mix(state), b = Mix(state);
-  if (svc.family() == Family::kV4) {
-    k.client.addr = IpAddr::V4(static_cast<uint32_t>(a));
-  } else {
-    k.client.addr.family = Family::kV6;
-    for (int i = 0; i < 8; ++i) k.client.addr.bytes[i] = static_cast<uint8_t>(a >> (8 * i));
-    for (int i = 0; i < 8; ++i) k.client.addr.bytes[8 + i] = static_cast<uint8_t>(b >> (8 * i));
-  }
-  k.client.port = static_cast<uint16_t>(1024 + (b >> 48) % 64512);
-  return k;
-}
-
 std::unique_ptr<Scheduler> Bound(const std::string& name, const SchedulerOptions& o,
                                  const Service& svc, std::string* err) {
   std::unique_ptr<Scheduler> s = MakeScheduler(name, o, err);
