@@ -23,8 +23,9 @@ static void pick_usage(FILE *out)
 	fprintf(out,
 		"usage: flowgen pick [--conn FILE] [--once] FLOWS...\n"
 		"Print the lines of /proc/net/ip_vs_conn (or FILE; '-' is stdin)\n"
-		"that belong to flows of the lists, reading until two reads agree\n"
-		"(--once: read once).\n");
+		"that belong to flows of the lists, reading until a read adds no\n"
+		"flow and matches as many entries as the one before (--once: read\n"
+		"once).\n");
 }
 
 #define PICK_MAX_READS 10
@@ -151,15 +152,21 @@ static int pick_read_lists(int n, char **paths, struct flow_list *all)
 static int pick_settle(const char *conn_path, int once,
 		       const struct flow_index *ix, char **line, char **header)
 {
-	size_t found, fresh, total = 0;
+	size_t found, fresh, last_found = 0;
 	int reads;
 
+	/*
+	 * Settled: a read that adds no flow and matches as many entries as
+	 * the read before it. Entries that expire between reads (a loaded
+	 * guest's FIN_WAIT or TIME_WAIT timers) keep the line first read for
+	 * them; they must not keep the table from settling.
+	 */
 	for (reads = 1;; reads++) {
 		if (pick_read(conn_path, ix, line, header, &found, &fresh))
 			return -1;
-		total += fresh;
-		if (once || (reads > 1 && !fresh && found == total))
+		if (once || (reads > 1 && !fresh && found == last_found))
 			return 0;
+		last_found = found;
 		if (reads == PICK_MAX_READS) {
 			fprintf(stderr,
 				"flowgen pick: %s did not settle in %d reads\n",
