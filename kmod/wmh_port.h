@@ -9,11 +9,13 @@
 
 #ifdef __KERNEL__
 
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -26,6 +28,9 @@
 #endif
 
 #define wmh_load_le64(p) get_unaligned_le64(p)
+#define wmh_fls64(x) fls64(x)
+/* Long builds run in process context under IPVS's mutex: let others in. */
+#define wmh_cond_resched() cond_resched()
 #define wmh_calloc(n, size) kvcalloc((n), (size), GFP_KERNEL)
 #define wmh_alloc_array(n, size) kvmalloc_array((n), (size), GFP_KERNEL)
 #define wmh_free(p) kvfree(p)
@@ -93,6 +98,16 @@ static inline u64 wmh_load_le64(const void *p)
 	v = __builtin_bswap64(v);
 #endif
 	return v;
+}
+
+/* Position of the most significant set bit, 1..64; 0 for 0 (fls64()). */
+static inline int wmh_fls64(u64 x)
+{
+	return x ? 64 - __builtin_clzll(x) : 0;
+}
+
+static inline void wmh_cond_resched(void)
+{
 }
 
 /*

@@ -333,15 +333,13 @@ out:
 	return ret;
 }
 
-int wmh_table_build(struct wmh_table *t, u32 size,
+int wmh_table_alloc(struct wmh_table *t, u32 size,
 		    const struct wmh_hash_key *key,
 		    const struct wmh_dest_spec *dests, u32 n)
 {
 	struct wmh_table nt;
 	u32 *order;
-	u64 wsum = 0;
 	void *slot;
-	u32 i;
 	int ret;
 
 	ret = wmh_table_size_check(size);
@@ -353,7 +351,7 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 	ret = -ENOMEM;
 	/*
 	 * The slot array lives as long as the service, so it is allocated to
-	 * fit (wmh_alloc_table). Every slot is written below: no need to zero.
+	 * fit (wmh_alloc_table). Builders write every slot: no need to zero.
 	 */
 	slot = wmh_alloc_table(size, wmh_slot_bytes(n));
 	if (!slot)
@@ -372,17 +370,6 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 	ret = wmh_rank_dests(order, dests, n);
 	if (ret)
 		goto err_order;
-
-	for (i = 0; i < n; i++)
-		wsum += dests[i].weight;
-	if (wsum) {
-		ret = wmh_fill_weighted(&nt, key, dests, order, n, wsum);
-		if (ret)
-			goto err_order;
-	} else {
-		/* All ones: WMH_NO_DEST16 or WMH_NO_DEST in every slot. */
-		memset(slot, 0xff, (size_t)wmh_slot_bytes(n) * size);
-	}
 	nt.order = order;
 	*t = nt;
 	return 0;
@@ -392,6 +379,33 @@ err_order:
 err_slot:
 	wmh_free(slot);
 	return ret;
+}
+
+int wmh_table_build(struct wmh_table *t, u32 size,
+		    const struct wmh_hash_key *key,
+		    const struct wmh_dest_spec *dests, u32 n)
+{
+	struct wmh_table nt;
+	u64 wsum = 0;
+	u32 i;
+	int ret;
+
+	ret = wmh_table_alloc(&nt, size, key, dests, n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		wsum += dests[i].weight;
+	if (wsum) {
+		ret = wmh_fill_weighted(&nt, key, dests, nt.order, n, wsum);
+		if (ret) {
+			wmh_table_free(&nt);
+			return ret;
+		}
+	} else {
+		wmh_table_fill_none(&nt);
+	}
+	*t = nt;
+	return 0;
 }
 
 void wmh_table_free(struct wmh_table *t)

@@ -137,6 +137,33 @@ int wmh_table_build(struct wmh_table *t, u32 size,
 
 void wmh_table_free(struct wmh_table *t);
 
+/*
+ * For builders of other table kinds that share this layout and its lookup
+ * (hrw_table.c): allocate @t for @n destinations and @size slots, order[]
+ * ranked by key, no slot written. Returns 0, -EINVAL for a bad size,
+ * -ENOSPC when there are more destinations than slots, or -ENOMEM; on
+ * error nothing stays allocated.
+ */
+int wmh_table_alloc(struct wmh_table *t, u32 size,
+		    const struct wmh_hash_key *key,
+		    const struct wmh_dest_spec *dests, u32 n);
+
+/* Store spec index @idx (or WMH_NO_DEST) in slot @s. */
+static inline void wmh_table_set_slot(struct wmh_table *t, u32 s, u32 idx)
+{
+	if (t->wide)
+		t->slot32[s] = idx;
+	else
+		t->slot16[s] = idx == WMH_NO_DEST ? WMH_NO_DEST16 : (u16)idx;
+}
+
+/* No destination in any slot (all weights zero). */
+static inline void wmh_table_fill_none(struct wmh_table *t)
+{
+	/* All ones: WMH_NO_DEST16 or WMH_NO_DEST in every slot. */
+	memset(t->slot32, 0xff, (size_t)wmh_slot_bytes(t->ndests) * t->size);
+}
+
 #ifdef __cplusplus
 }
 #endif
