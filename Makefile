@@ -56,28 +56,36 @@ configure:
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# ip_vs_wmh.ko for each kernel, warnings are errors. `kmod` builds for the
+# ip_vs_wmh.ko and ip_vs_hrw.ko for each kernel, warnings are errors. `kmod` builds for the
 # kernels whose headers are installed and names the ones it skipped;
 # `kmod-all` (make check) needs both. Two builds per kernel: the production
 # module in $(BUILD)/kmod/KVER (what make install and dkms ship: no testing
 # aid, modinfo lists no debug_ parameter) and the VM tests' module, with
 # WMH_DEBUG_AIDS=1 (debug_fail_rebuilds), in $(BUILD)/kmod-test/KVER.
+# ip_vs_hrw takes wmh's parameters but sched_name (it has no drop-in name).
 KMOD_PARAMS = table_size hash_key port_hash overflow sched_name
 KMOD_TEST_PARAMS = $(KMOD_PARAMS) debug_fail_rebuilds
+KMODS = ip_vs_wmh ip_vs_hrw
+kmod_params = $(if $(filter ip_vs_hrw,$(1)),$(filter-out sched_name,$(2)),$(2))
 
-# kmod_one KDIR OUT AIDS PARAMS: build, then check modinfo's fields and
-# that the parameters are exactly PARAMS.
-define kmod_one
-	$(MAKE) -s -C kmod KDIR=$(1) OUT=$(2) WMH_DEBUG_AIDS=$(3) \
-		KCFLAGS=-Werror module || exit 1; \
-	ko=$(2)/ip_vs_wmh.ko; \
+# kmod_modinfo KO PARAMS: modinfo's fields are there and the parameters are
+# exactly PARAMS.
+define kmod_modinfo
+	ko=$(1); \
 	for f in description version license compat; do \
 		test -n "$$(modinfo -F $$f $$ko)" || { echo "kmod: $$ko: modinfo lacks $$f"; exit 1; }; \
 	done; \
 	got=$$(modinfo -F parm $$ko | sed 's/:.*//' | sort | tr '\n' ' '); \
-	want=$$(echo $(4) | tr ' ' '\n' | sort | tr '\n' ' '); \
+	want=$$(echo $(2) | tr ' ' '\n' | sort | tr '\n' ' '); \
 	test "$$got" = "$$want" || { echo "kmod: $$ko: parameters '$$got', expected '$$want'"; exit 1; }; \
-	echo "kmod: $$ko (modinfo: $(words $(4)) parameters, compat $$(modinfo -F compat $$ko))";
+	echo "kmod: $$ko (modinfo: $(words $(2)) parameters, compat $$(modinfo -F compat $$ko))";
+endef
+
+# kmod_one KDIR OUT AIDS PARAMS: build both modules, then check each.
+define kmod_one
+	$(MAKE) -s -C kmod KDIR=$(1) OUT=$(2) WMH_DEBUG_AIDS=$(3) \
+		KCFLAGS=-Werror module || exit 1; \
+	$(foreach m,$(KMODS),$(call kmod_modinfo,$(2)/$(m).ko,$(call kmod_params,$(m),$(4))))
 endef
 
 define kmod_build
@@ -221,8 +229,10 @@ dkms-check:
 		dkms build ip_vs_wmh/$(DKMS_VERSION) -k $$k --dkmstree $(CURDIR)/$(BUILD)/dkms/tree \
 			--sourcetree $(CURDIR)/$(BUILD)/dkms/src >$(BUILD)/dkms/$$k.log 2>&1 || \
 			{ cat $(BUILD)/dkms/$$k.log; exit 1; }; \
-		ls $(BUILD)/dkms/tree/ip_vs_wmh/$(DKMS_VERSION)/$$k/*/module/ip_vs_wmh.ko* >/dev/null || exit 1; \
-		echo "dkms-check: ip_vs_wmh built by dkms for $$k"; \
+		for m in $(KMODS); do \
+			ls $(BUILD)/dkms/tree/ip_vs_wmh/$(DKMS_VERSION)/$$k/*/module/$$m.ko* >/dev/null || exit 1; \
+		done; \
+		echo "dkms-check: $(KMODS) built by dkms for $$k"; \
 	done
 
 # make install into a scratch root must place every file.
@@ -234,7 +244,7 @@ install-check:
 		usr/share/man/man8/ipvs-snapshot.8 usr/share/man/man8/ipvs-verify.8 \
 		usr/share/ipvs-sched/modprobe.d/ip_vs_wmh-as-mh.conf \
 		usr/share/ipvs-sched/modprobe.d/ip_vs_wmh-as-sh.conf \
-		$(foreach k,$(KVERS),lib/modules/$(k)/updates/ip_vs_wmh.ko); do \
+		$(foreach k,$(KVERS),$(foreach m,$(KMODS),lib/modules/$(k)/updates/$(m).ko)); do \
 		test -f $(BUILD)/install-root/$$f || { echo "install-check: $$f missing"; exit 1; }; \
 	done
 	$(BUILD)/install-root/usr/bin/ipvs-sim --help >/dev/null
@@ -269,10 +279,10 @@ install: build kmod
 		$(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(MODPROBE_DIR)
 	install -m 644 $(MODPROBE_FILES) $(DESTDIR)$(MODPROBE_DIR)/
-	@for k in $(KVERS_PRESENT); do \
-		install -D -m 644 $(BUILD)/kmod/$$k/ip_vs_wmh.ko \
-			$(DESTDIR)/lib/modules/$$k/updates/ip_vs_wmh.ko; \
-	done
+	@for k in $(KVERS_PRESENT); do for m in $(KMODS); do \
+		install -D -m 644 $(BUILD)/kmod/$$k/$$m.ko \
+			$(DESTDIR)/lib/modules/$$k/updates/$$m.ko; \
+	done; done
 	@if [ -z "$(DESTDIR)" ]; then for k in $(KVERS_PRESENT); do depmod -a $$k; done; fi
 	@echo "install: drop-in configs in $(MODPROBE_DIR) (not enabled; see Documentation/deployment.rst)"
 

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IPVS wmh: weighted Maglev hashing scheduler.
+ * IPVS wmh: weighted Maglev hashing scheduler, and hrw: weighted rendezvous
+ * hashing. This glue is compiled into both modules (wmh_kind.h); only the
+ * table builder, the names and the default table size differ. hrw rebuilds
+ * incrementally from the table it replaces (hrw_table.h) and has no
+ * drop-in name.
  *
  * Like the in-tree mh, but with exact weights, tables that do not depend on
  * the order destinations were added, a table size and hash key chosen at
@@ -25,8 +29,10 @@
  * tables stay wmh's (exact weights, independent of list order): decisions
  * differ from in-tree mh and sh on the same flows.
  */
+#include "wmh_kind.h"
+
 #define KMSG_COMPONENT "IPVS"
-#define pr_fmt(fmt) KMSG_COMPONENT ": wmh: " fmt
+#define pr_fmt(fmt) KMSG_COMPONENT ": " WMH_KIND ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/ip.h>
@@ -46,6 +52,15 @@
  * The names the scheduler may register under. ip_vs_scheduler.name must stay
  * valid while registered, so it points here, never at the parameter string.
  */
+#ifdef WMH_KIND_HRW
+static char wmh_names[1][4] = { WMH_KIND };
+static char *sched_name = wmh_names[0];
+
+static int wmh_sched_name_choice(void)
+{
+	return 0;
+}
+#else
 static char wmh_names[WMH_SCHED_NAME_COUNT][4] = WMH_SCHED_NAMES;
 
 static char *sched_name = wmh_names[0];
@@ -53,10 +68,17 @@ module_param(sched_name, charp, 0444);
 MODULE_PARM_DESC(sched_name,
 		 "Register as wmh, or as mh or sh to serve ipvsadm -s mh/sh in place of ip_vs_mh/ip_vs_sh (default wmh)");
 
-static unsigned int table_size = WMH_TABLE_SIZE_DEFAULT;
+/* The index of sched_name in wmh_names[], or -1 when refused. */
+static int wmh_sched_name_choice(void)
+{
+	return sched_name ? wmh_sched_name_index(sched_name) : -1;
+}
+#endif
+
+static unsigned int table_size = WMH_KIND_TABLE_SIZE_DEFAULT;
 module_param(table_size, uint, 0444);
 MODULE_PARM_DESC(table_size,
-		 "Slots per service table, a prime in [3, 4194301] (default 65537)");
+		 "Slots per service table, a prime in [3, 4194301] (default " WMH_KIND_TABLE_SIZE_TEXT ")");
 
 /* Root-only: the key exists to stop clients from aiming at one server. */
 static char *hash_key;
@@ -126,42 +148,48 @@ static void wmh_state_retire(struct wmh_state *st)
 	call_rcu(&st->rcu, wmh_state_free_rcu);
 }
 
-/*
- * A table for the @n dests of @svc. The weights it is built from follow
- * the dest pointers in the same allocation (for the export).
- */
-static struct wmh_state *wmh_state_build(struct ip_vs_service *svc, u32 n)
+/* Build @t for @spec: wmh from scratch, hrw from the table it replaces. */
+static int wmh_kind_build(struct wmh_table *t, const struct wmh_state *old,
+			  const struct wmh_dest_spec *spec, u32 n)
 {
-	struct wmh_dest_spec *spec;
+#ifdef WMH_KIND_HRW
+	if (old)
+		return hrw_table_rebuild(t, &old->table, old->spec, spec, n);
+	return hrw_table_build(t, table_size, &wmh_key, spec, n);
+#else
+	return wmh_table_build(t, table_size, &wmh_key, spec, n);
+#endif
+}
+
+/*
+ * A table for the @n dests of @svc, replacing @old (NULL for the first).
+ * What it is built from follows the dest pointers in the same allocation.
+ */
+static struct wmh_state *wmh_state_build(struct ip_vs_service *svc, u32 n,
+					 const struct wmh_state *old)
+{
 	struct ip_vs_dest *dest;
 	struct wmh_state *st;
 	u32 i = 0;
 	int ret;
 
 	st = kvzalloc(size_add(struct_size(st, dest, n),
-			       array_size(n, sizeof(*st->weight))),
+			       array_size(n, sizeof(*st->spec))),
 		      GFP_KERNEL);
 	if (!st)
 		return ERR_PTR(-ENOMEM);
-	st->weight = (u32 *)&st->dest[n];
-	spec = kvcalloc(n ? n : 1, sizeof(*spec), GFP_KERNEL);
-	if (!spec) {
-		ret = -ENOMEM;
-		goto err_state;
-	}
+	st->spec = (struct wmh_dest_spec *)&st->dest[n];
 
 	list_for_each_entry(dest, &svc->destinations, n_list) {
-		wmh_dest_spec_init(&spec[i],
+		wmh_dest_spec_init(&st->spec[i],
 				   dest->af == AF_INET6 ? WMH_AF_INET6 : WMH_AF_INET,
 				   &dest->addr, (__force u16)dest->port,
 				   atomic_read(&dest->last_weight));
 		st->dest[i] = dest;
-		st->weight[i] = spec[i].weight;
 		i++;
 	}
 
-	ret = wmh_table_build(&st->table, table_size, &wmh_key, spec, n);
-	kvfree(spec);
+	ret = wmh_kind_build(&st->table, old, st->spec, n);
 	if (ret)
 		goto err_state;
 
@@ -224,7 +252,9 @@ static int wmh_rebuild(struct ip_vs_service *svc, bool first)
 		st = ERR_PTR(-ENOMEM);
 		debug_aid = true;
 	} else {
-		st = wmh_state_build(svc, n);
+		/* Only rebuilds replace it, and IPVS's mutex orders them. */
+		st = wmh_state_build(svc, n,
+				     rcu_dereference_protected(ws->state, 1));
 	}
 	if (IS_ERR(st)) {
 		err = PTR_ERR(st);
@@ -376,7 +406,7 @@ static int __init wmh_init(void)
 	BUILD_BUG_ON(WMH_SVC_F_OVERFLOW != IP_VS_SVC_F_SCHED_SH_FALLBACK);
 	BUILD_BUG_ON(WMH_SVC_F_PORT != IP_VS_SVC_F_SCHED_SH_PORT);
 
-	i = sched_name ? wmh_sched_name_index(sched_name) : -1;
+	i = wmh_sched_name_choice();
 	if (i < 0) {
 		pr_err("sched_name=%s refused: it must be wmh, mh or sh\n",
 		       sched_name);
@@ -440,7 +470,7 @@ static void __exit wmh_exit(void)
 
 module_init(wmh_init);
 module_exit(wmh_exit);
-MODULE_DESCRIPTION("IPVS weighted Maglev hashing scheduler (wmh)");
+MODULE_DESCRIPTION(WMH_KIND_DESCRIPTION);
 MODULE_VERSION(WMH_VERSION);
 /* The kernel API forms compat.h chose: modinfo -F compat. */
 MODULE_INFO(compat, WMH_COMPAT_INFO);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The table export: /sys/kernel/debug/ip_vs_wmh/ holds one read-only,
- * root-only file per service that wmh serves, named after the service's
+ * The table export: /sys/kernel/debug/ip_vs_wmh/ (ip_vs_hrw/ for hrw) holds
+ * one read-only, root-only file per service that the module serves, named after the service's
  * network namespace and identity (NETNS-PROTO-ADDR-PORT, or
  * NETNS-fwmark-MARK-FAMILY). Reading it renders the service's identity, the
  * table size and a fingerprint of the hash key, the generation of the table
@@ -14,8 +14,10 @@
  * service's lock. Readers never take the IPVS mutex: unbinding holds it
  * while debugfs_remove() waits for them.
  */
+#include "wmh_kind.h"
+
 #define KMSG_COMPONENT "IPVS"
-#define pr_fmt(fmt) KMSG_COMPONENT ": wmh: " fmt
+#define pr_fmt(fmt) KMSG_COMPONENT ": " WMH_KIND ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -23,7 +25,10 @@
 #include "wmh_debugfs.h"
 #include "wmh_lookup.h"
 
-/* The file format's version: the first line of every file. */
+/*
+ * The file format's version: the first line of every file, hrw's too (the
+ * format is named after its first module; sched_name tells them apart).
+ */
 #define WMH_EXPORT_HEADER "ip_vs_wmh table export 1"
 #define WMH_EXPORT_NAME_LEN 80
 #define WMH_SLOTS_PER_LINE 16
@@ -113,7 +118,7 @@ static void wmh_export_dest(struct seq_file *m, const struct wmh_state *st,
 		seq_printf(m, "[%pI6c]:%u", &dest->addr.in6, ntohs(dest->port));
 	else
 		seq_printf(m, "%pI4:%u", &dest->addr.ip, ntohs(dest->port));
-	seq_printf(m, " table_weight=%u weight=%d state=%s\n", st->weight[i],
+	seq_printf(m, " table_weight=%u weight=%d state=%s\n", st->spec[i].weight,
 		   weight, wmh_export_dest_state(dest, weight));
 }
 
@@ -238,7 +243,7 @@ void wmh_debugfs_remove(struct wmh_service *ws)
 void wmh_debugfs_init(const struct wmh_export_info *info)
 {
 	wmh_info = *info;
-	wmh_debugfs_dir = debugfs_create_dir("ip_vs_wmh", NULL);
+	wmh_debugfs_dir = debugfs_create_dir("ip_vs_" WMH_KIND, NULL);
 	if (IS_ERR(wmh_debugfs_dir))
 		pr_info("no table export: debugfs directory not created (%ld)\n",
 			PTR_ERR(wmh_debugfs_dir));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-service state of ip_vs_wmh, shared by the scheduler glue
+ * Per-service state of ip_vs_wmh and ip_vs_hrw, shared by the scheduler glue
  * (ip_vs_wmh_main.c) and the table export (wmh_debugfs.c).
  *
  * Locking: the packet path reads ws->state under RCU and nothing else.
@@ -17,16 +17,21 @@
 #include <linux/rcupdate.h>
 #include <net/ip_vs.h>
 
+#include "hrw_table.h"
 #include "wmh_table.h"
 
 #define WMH_REASON_LEN 64
 
-/* One published table and the destinations its slots point at (held). */
+/*
+ * One published table and the destinations its slots point at (held).
+ * spec[] is what the table was built from: the weights for the export, and
+ * the old set that hrw's incremental rebuild starts from.
+ */
 struct wmh_state {
 	struct rcu_head rcu;
 	struct wmh_table table;
 	u64 generation;	/* from a module-wide counter: never repeats */
-	u32 *weight;	/* per dest: the weight the table was built from */
+	struct wmh_dest_spec *spec;	/* per dest */
 	u32 ndests;
 	struct ip_vs_dest *dest[];
 };
