@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
-// wmh against the simulator's models of the in-tree mh and sh, through the
-// same Scheduler interface, on the same inputs, in one run: the ratios in
-// bench/run.sh's summary come from here.
+// wmh and hrw against the simulator's models of the in-tree mh and sh,
+// through the same Scheduler interface, on the same inputs, in one run: the
+// ratios in bench/run.sh's summary come from here.
+//
+// hrw builds cost O(M * N) score evaluations, so hrw's full builds run at
+// 65521 and 262139 (its default) up to 1000 dests; BM_Rebuild measures the
+// incremental rebuilds that adds, removes and weight changes take instead.
+// BM_Balance measures no time: its counter max_over_avg is the most loaded
+// dest's slots over its weight's share, which hrw.rst's table of table
+// sizes comes from.
 //
 // mh can only use the primes its kernel config offers (251 .. 131071; Debian
 // builds 4093), so lookups and builds are compared at 4093, 65521 and 131071
 // slots, where both can run; wmh alone also runs at 1048573.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
 #include <string>
 
 #include "bench_keys.h"
+#include "sched_wmh.h"
 #include "scheduler.h"
 
 namespace {
@@ -61,6 +70,7 @@ std::unique_ptr<ipvs_sim::Scheduler> Bind(const std::string& name, uint32_t size
                                           const Service& svc, benchmark::State& state) {
   SchedulerOptions opts;
   opts.wmh_table_size = size;
+  opts.hrw_table_size = size;
   int idx = MhTabIndex(size);
   if (idx > 0) opts.mh_tab_index = idx;
   std::string err;
@@ -114,6 +124,53 @@ void BM_Build(benchmark::State& state, const std::string& name) {
   }
 }
 
+// Args: N, change (0 add, 1 remove, 2 weight x2). One incremental hrw
+// rebuild per iteration at the default table size, alternating between the
+// two sets so that every iteration is the same change.
+void BM_Rebuild(benchmark::State& state) {
+  const size_t n = state.range(0);
+  const int change = static_cast<int>(state.range(1));
+  Service a = MakeService("hrw", n, false, false, false), b = a;
+  if (change == 0) b.dests.pop_back();
+  if (change == 1) a.dests.pop_back();
+  if (change == 2) b.dests[n / 2].weight = b.dests[n / 2].last_weight = 200;
+  auto sched = Bind("hrw", HRW_TABLE_SIZE_DEFAULT, b, state);
+  if (!sched) return;
+  std::string err;
+  bool to_a = true;
+  for (auto _ : state) {
+    // a then b: add (b lacks one), remove (a lacks one), raise then cut.
+    if (!sched->Update(to_a ? a : b, SchedEvent::kUpdDest, nullptr, &err)) {
+      state.SkipWithError(err.c_str());
+      return;
+    }
+    to_a = !to_a;
+  }
+}
+
+// Args: M, N, skewed. The slots of the dest most over its weight's share,
+// relative to that share, as the counter max_over_avg (the hash space,
+// which uniform flow hashes see; a trace's heavy hitters add their own
+// imbalance on top, whatever the table).
+void BM_Balance(benchmark::State& state, const std::string& name) {
+  const uint32_t size = state.range(0);
+  const size_t n = state.range(1);
+  Service svc = MakeService(name, n, state.range(2), false, false);
+  auto sched = Bind(name, size, svc, state);
+  if (!sched) return;
+  const auto* table = dynamic_cast<const ipvs_sim::WmhScheduler&>(*sched).table();
+  std::vector<double> slots(n);
+  for (auto _ : state) {
+    std::fill(slots.begin(), slots.end(), 0);
+    for (uint32_t s = 0; s < table->size; ++s) slots[wmh_table_slot(table, s)]++;
+  }
+  double wsum = 0, worst = 0;
+  for (const Dest& d : svc.dests) wsum += d.weight;
+  for (size_t i = 0; i < n; ++i)
+    worst = std::max(worst, slots[i] / (double(size) * svc.dests[i].weight / wsum));
+  state.counters["max_over_avg"] = worst;
+}
+
 void LookupArgs(benchmark::internal::Benchmark* b) {
   b->ArgNames({"M", "v6", "port"})->ArgsProduct({{4093, 65521, 131071, 1048573}, {0, 1}, {0, 1}});
 }
@@ -126,11 +183,32 @@ void BuildArgs(benchmark::internal::Benchmark* b) {
       ->Unit(benchmark::kMicrosecond);
 }
 
+void HrwBuildArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "N", "skewed"})
+      ->ArgsProduct({{65521, HRW_TABLE_SIZE_DEFAULT}, {10, 100, 1000}, {0, 1}})
+      ->Unit(benchmark::kMillisecond);
+}
+void RebuildArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"N", "change"})->ArgsProduct({{10, 100, 1000}, {0, 1, 2}});
+  b->Unit(benchmark::kMillisecond);
+}
+void BalanceArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "N", "skewed"})
+      ->ArgsProduct({{4093, 65521, HRW_TABLE_SIZE_DEFAULT, 1048573}, {10, 100, 1000}, {0, 1}})
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
+}
+
 BENCHMARK_CAPTURE(BM_Lookup, wmh, std::string("wmh"))->Apply(LookupArgs);
+BENCHMARK_CAPTURE(BM_Lookup, hrw, std::string("hrw"))->Apply(LookupArgs);
 BENCHMARK_CAPTURE(BM_Lookup, mh, std::string("mh"))->Apply(LookupArgs);
 BENCHMARK_CAPTURE(BM_Lookup, sh, std::string("sh"))->Apply(ShLookupArgs);
 BENCHMARK_CAPTURE(BM_Build, wmh, std::string("wmh"))->Apply(BuildArgs);
 BENCHMARK_CAPTURE(BM_Build, mh, std::string("mh"))->Apply(BuildArgs);
+BENCHMARK_CAPTURE(BM_Build, hrw, std::string("hrw"))->Apply(HrwBuildArgs);
+BENCHMARK(BM_Rebuild)->Apply(RebuildArgs);
+BENCHMARK_CAPTURE(BM_Balance, wmh, std::string("wmh"))->Apply(BalanceArgs);
+BENCHMARK_CAPTURE(BM_Balance, hrw, std::string("hrw"))->Apply(BalanceArgs);
 
 }  // namespace
 

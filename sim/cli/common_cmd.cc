@@ -49,6 +49,11 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
                   "wmh lookup table size, a prime (module parameter table_size)")
       ->capture_default_str()
       ->group(kLoad);
+  app->add_option("--hrw-table-size", g->sched.hrw_table_size,
+                  "hrw table size, a prime (ip_vs_hrw's table_size; hrw takes the --wmh-hash-key, "
+                  "--wmh-port-hash and --wmh-overflow settings, which ip_vs_hrw shares)")
+      ->capture_default_str()
+      ->group(kLoad);
   app->add_option("--wmh-hash-key", g->wmh_key_hex,
                   "wmh hash key as 32 hex digits, k0 then k1 (module parameter hash_key)")
       ->group(kLoad);

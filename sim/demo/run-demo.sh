@@ -16,6 +16,6 @@ mkdir -p "$out"
 	--vip 10.0.0.2:443 \
 	--udp-fraction 0 --seed 7 -o "$out/trace.txt"
 "$sim" compare --config "$here/demo.conf" --trace "$out/trace.txt" \
-	--timeline "$here/demo.timeline" --schedulers wmh,mh,sh,rr,wlc \
+	--timeline "$here/demo.timeline" --schedulers wmh,hrw,mh,sh,rr,wlc \
 	--directors 3 --window 60 --sysctl sloppy_tcp=1 --out "$out/report"
 echo "report: $out/report (summary.txt, summary.json, *.csv, share.png, disruption.png)"

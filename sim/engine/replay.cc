@@ -336,7 +336,7 @@ FlowKey SampleKey(const Service& svc, uint64_t* state) {
 }
 
 bool IsHashScheduler(const std::string& name) {
-  return name == "wmh" || name == "mh" || name == "sh" || name == "dh";
+  return name == "wmh" || name == "hrw" || name == "mh" || name == "sh" || name == "dh";
 }
 
 bool RunReplay(const IpvsConfig& config, TraceReader* trace,

@@ -15,9 +15,10 @@ using sched_testing::Svc;
 TEST(MakeScheduler, EveryNameBuildsAndSchedules) {
   std::vector<std::string> names = SchedulerNames();
   ASSERT_EQ(names.front(), "wmh");
-  EXPECT_EQ(names.size(), 15u);
+  EXPECT_EQ(names.size(), 16u);
   SchedulerOptions opts;
   opts.wmh_table_size = 251;
+  opts.hrw_table_size = 251;
   for (const std::string& n : names) {
     std::string err;
     std::unique_ptr<Scheduler> s = MakeScheduler(n, opts, &err);
@@ -48,13 +49,14 @@ TEST(MakeScheduler, WmhDefaultsAreTheCores) {
   EXPECT_EQ(o.wmh_table_size, WMH_TABLE_SIZE_DEFAULT);
   EXPECT_EQ(o.wmh_key.k0, wmh_default_hash_key.k0);
   EXPECT_EQ(o.wmh_key.k1, wmh_default_hash_key.k1);
+  EXPECT_EQ(o.hrw_table_size, HRW_TABLE_SIZE_DEFAULT);
 }
 
 TEST(MakeScheduler, UnknownNameIsAnError) {
   std::string err;
   EXPECT_EQ(MakeScheduler("maglev", SchedulerOptions(), &err), nullptr);
   EXPECT_NE(err.find("unknown scheduler 'maglev'"), std::string::npos) << err;
-  EXPECT_NE(err.find("wmh, rr"), std::string::npos) << err;
+  EXPECT_NE(err.find("wmh, hrw, rr"), std::string::npos) << err;
 }
 
 TEST(MakeScheduler, BadOptionsAreErrors) {
@@ -63,6 +65,10 @@ TEST(MakeScheduler, BadOptionsAreErrors) {
   o.wmh_table_size = 65536;
   EXPECT_EQ(MakeScheduler("wmh", o, &err), nullptr);
   EXPECT_NE(err.find("65536"), std::string::npos) << err;
+  o = SchedulerOptions();
+  o.hrw_table_size = 262144;
+  EXPECT_EQ(MakeScheduler("hrw", o, &err), nullptr);
+  EXPECT_NE(err.find("hrw: table size 262144 refused"), std::string::npos) << err;
   o = SchedulerOptions();
   o.mh_tab_index = 18;
   EXPECT_EQ(MakeScheduler("mh", o, &err), nullptr);

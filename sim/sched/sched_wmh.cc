@@ -27,13 +27,14 @@ int CtxDest(const LookupCtx& c, u32 index) {
 
 }  // namespace
 
-WmhScheduler::WmhScheduler(const SchedulerOptions& opts) : opts_(opts) {}
+WmhScheduler::WmhScheduler(const SchedulerOptions& opts, TableKind kind)
+    : opts_(opts), kind_(kind) {}
 
 WmhScheduler::~WmhScheduler() {
   if (has_table_) wmh_table_free(&table_);
 }
 
-bool WmhScheduler::Update(const Service& svc, SchedEvent /*event*/, const Dest* /*dest*/,
+bool WmhScheduler::Update(const Service& svc, SchedEvent event, const Dest* /*dest*/,
                           std::string* err) {
   std::vector<wmh_dest_spec> spec(svc.dests.size());
   for (size_t i = 0; i < svc.dests.size(); ++i) {
@@ -42,20 +43,29 @@ bool WmhScheduler::Update(const Service& svc, SchedEvent /*event*/, const Dest* 
                        htons(d.ep.port), d.last_weight);
   }
   wmh_table fresh{};
-  int ret = wmh_table_build(&fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(),
-                            static_cast<u32>(spec.size()));
+  int ret = BuildTable(spec, event == SchedEvent::kInit, &fresh);
   if (ret != 0) {
     MapToService(svc);
-    *err = fmt::format("wmh: {}: table rebuild failed ({}), {}", svc.key.ToString(), ret,
+    *err = fmt::format("{}: {}: table rebuild failed ({}), {}", name(), svc.key.ToString(), ret,
                        has_table_ ? "previous table kept" : "no table");
     return false;
   }
   if (has_table_) wmh_table_free(&table_);
   table_ = fresh;
   has_table_ = true;
+  specs_ = std::move(spec);
   refs_ = SnapshotDests(svc);
   MapToService(svc);
   return true;
+}
+
+int WmhScheduler::BuildTable(const std::vector<wmh_dest_spec>& spec, bool first,
+                             wmh_table* fresh) const {
+  u32 n = static_cast<u32>(spec.size());
+  if (kind_ == TableKind::kWmh)
+    return wmh_table_build(fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(), n);
+  if (has_table_ && !first) return hrw_table_rebuild(fresh, &table_, specs_.data(), spec.data(), n);
+  return hrw_table_build(fresh, opts_.hrw_table_size, &opts_.wmh_key, spec.data(), n);
 }
 
 void WmhScheduler::MapToService(const Service& svc) {

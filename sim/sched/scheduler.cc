@@ -27,6 +27,15 @@ std::unique_ptr<Scheduler> MakeWmh(const SchedulerOptions& opts, std::string* er
   return std::make_unique<WmhScheduler>(opts);
 }
 
+std::unique_ptr<Scheduler> MakeHrw(const SchedulerOptions& opts, std::string* err) {
+  if (wmh_table_size_check(opts.hrw_table_size) != 0) {
+    *err = fmt::format("hrw: table size {} refused: it must be a prime in [{}, {}]",
+                       opts.hrw_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
+    return nullptr;
+  }
+  return std::make_unique<WmhScheduler>(opts, TableKind::kHrw);
+}
+
 std::unique_ptr<Scheduler> MakeMh(const SchedulerOptions& opts, std::string* err) {
   if (MhScheduler::TableSizeFor(opts.mh_tab_index) == 0) {
     *err = fmt::format("mh: table index {} refused: CONFIG_IP_VS_MH_TAB_INDEX is 8..17",
@@ -60,6 +69,7 @@ struct SchedulerEntry {
 // and SchedulerHelp read.
 constexpr SchedulerEntry kSchedulers[] = {
     {"wmh", MakeWmh, "weighted maglev-style hashing (ip_vs_wmh)"},
+    {"hrw", MakeHrw, "weighted rendezvous hashing, minimal disruption (ip_vs_hrw)"},
     {"rr", Make<RrScheduler>, "round robin"},
     {"wrr", Make<WrrScheduler>, "weighted round robin"},
     {"lc", Make<LcScheduler>, "least connections"},
@@ -97,6 +107,7 @@ bool IsWmhSchedName(std::string_view name) {
 std::string SchedulerServedBy(std::string_view name, const SchedulerOptions& opts) {
   if (name == opts.wmh_sched_name)
     return name == "wmh" ? "ip_vs_wmh" : fmt::format("ip_vs_wmh (sched_name={})", name);
+  if (name == "hrw") return "ip_vs_hrw";
   return fmt::format("the model of ip_vs_{}", name);
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hrw_table.h"
 #include "net.h"
 #include "service.h"
 #include "wmh_siphash.h"
@@ -32,6 +33,8 @@ struct SchedulerOptions {
   // available, and "wmh" is not found, as in a kernel where the module took
   // the other name.
   std::string wmh_sched_name = "wmh";
+  // ip_vs_hrw's table_size (its other parameters are wmh's: one fleet key).
+  uint32_t hrw_table_size = HRW_TABLE_SIZE_DEFAULT;
   // Debian kernel config: CONFIG_IP_VS_MH_TAB_INDEX=12 (4093 slots),
   // CONFIG_IP_VS_SH_TAB_BITS=8.
   int mh_tab_index = 12;
