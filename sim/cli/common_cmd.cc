@@ -50,9 +50,17 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
       ->capture_default_str()
       ->group(kLoad);
   app->add_option("--hrw-table-size", g->sched.hrw_table_size,
-                  "hrw table size, a prime (ip_vs_hrw's table_size; hrw takes the --wmh-hash-key, "
-                  "--wmh-port-hash and --wmh-overflow settings, which ip_vs_hrw shares)")
+                  "hrw table size, a prime (ip_vs_hrw's table_size)")
       ->capture_default_str()
+      ->group(kLoad);
+  app->add_option("--hrw-hash-key", g->hrw_key_hex,
+                  "hrw hash key as 32 hex digits (ip_vs_hrw's hash_key)")
+      ->group(kLoad);
+  app->add_flag("--hrw-port-hash", g->sched.hrw_port_hash,
+                "hrw hashes the client port too (ip_vs_hrw's port_hash)")
+      ->group(kLoad);
+  app->add_flag("--hrw-overflow", g->sched.hrw_overflow,
+                "hrw walks on from unavailable dests (ip_vs_hrw's overflow)")
       ->group(kLoad);
   app->add_option("--wmh-hash-key", g->wmh_key_hex,
                   "wmh hash key as 32 hex digits, k0 then k1 (module parameter hash_key)")
@@ -193,24 +201,35 @@ int ReportNoService(const RunResult& r, bool strict, const GlobalOptions& g) {
   return 0;
 }
 
+namespace {
+
+// --MOD-hash-key HEX into *key, unless empty. The module's own parser
+// (hash_key=): a key it would refuse at load time, "0x" prefix included,
+// must not give a prediction here.
+bool ParseHashKeyOption(const char* mod, const std::string& h, wmh_hash_key* key,
+                        std::string* err) {
+  if (h.empty()) return true;
+  if (h.rfind("0x", 0) == 0 || h.rfind("0X", 0) == 0) {
+    *err = fmt::format(
+        "--{}-hash-key: '{}' refused: ip_vs_{}'s hash_key takes the 32 hex digits "
+        "without 0x (the module would refuse this key)",
+        mod, h, mod);
+    return false;
+  }
+  if (h.size() != 32 || wmh_hash_key_parse(h.c_str(), key) != 0) {
+    *err = fmt::format("--{}-hash-key: '{}' is not 32 hex digits", mod, h);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
   g->timeouts.tcp_flows_close = !g->tcp_no_close;
-  if (!g->wmh_key_hex.empty()) {
-    const std::string& h = g->wmh_key_hex;
-    // The module's own parser (hash_key=): a key it would refuse at load
-    // time, "0x" prefix included, must not give a prediction here.
-    if (h.rfind("0x", 0) == 0 || h.rfind("0X", 0) == 0) {
-      *err = fmt::format(
-          "--wmh-hash-key: '{}' refused: ip_vs_wmh's hash_key takes the 32 hex digits "
-          "without 0x (the module would refuse this key)",
-          h);
-      return false;
-    }
-    if (h.size() != 32 || wmh_hash_key_parse(h.c_str(), &g->sched.wmh_key) != 0) {
-      *err = fmt::format("--wmh-hash-key: '{}' is not 32 hex digits", g->wmh_key_hex);
-      return false;
-    }
-  }
+  if (!ParseHashKeyOption("wmh", g->wmh_key_hex, &g->sched.wmh_key, err) ||
+      !ParseHashKeyOption("hrw", g->hrw_key_hex, &g->sched.hrw_key, err))
+    return false;
   for (const auto& [opt, t] : {std::pair{"--tcp-timeout", g->timeouts.tcp_established},
                                std::pair{"--tcpfin-timeout", g->timeouts.tcp_fin},
                                std::pair{"--udp-timeout", g->timeouts.udp}}) {

@@ -24,6 +24,7 @@ namespace ipvs_sim {
 struct GlobalOptions {
   SchedulerOptions sched;
   std::string wmh_key_hex;
+  std::string hrw_key_hex;
   ConnTimeouts timeouts;
   bool tcp_no_close = false;
   bool quiet = false;

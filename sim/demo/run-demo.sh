@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The demo: generate a 15-minute trace (900k TCP flows to two VIPs, one of
-# them persistent) and compare wmh with the kernel's mh, sh, rr and wlc on
+# them persistent) and compare wmh and hrw with the kernel's mh, sh, rr and wlc on
 # demo.conf + demo.timeline behind three directors without connection sync,
 # with net.ipv4.vs.sloppy_tcp=1 (without it no scheduler keeps a TCP flow
 # that ECMP moves to another director: they would all break alike).

@@ -65,7 +65,7 @@ int WmhScheduler::BuildTable(const std::vector<wmh_dest_spec>& spec, bool first,
   if (kind_ == TableKind::kWmh)
     return wmh_table_build(fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(), n);
   if (has_table_ && !first) return hrw_table_rebuild(fresh, &table_, specs_.data(), spec.data(), n);
-  return hrw_table_build(fresh, opts_.hrw_table_size, &opts_.wmh_key, spec.data(), n);
+  return hrw_table_build(fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(), n);
 }
 
 void WmhScheduler::MapToService(const Service& svc) {

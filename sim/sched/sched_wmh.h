@@ -27,9 +27,9 @@ enum class TableKind { kWmh, kHrw };
 
 class WmhScheduler : public Scheduler {
  public:
-  // Uses opts.wmh_table_size (kWmh) or opts.hrw_table_size (kHrw), and
-  // wmh_key, wmh_port_hash, wmh_overflow, the parameters both modules take.
-  // REQUIRES: wmh_table_size_check() of that size == 0.
+  // Uses opts.wmh_table_size, wmh_key, wmh_port_hash, wmh_overflow: for
+  // kHrw, MakeScheduler puts the hrw_* settings there.
+  // REQUIRES: wmh_table_size_check(opts.wmh_table_size) == 0.
   explicit WmhScheduler(const SchedulerOptions& opts, TableKind kind = TableKind::kWmh);
   ~WmhScheduler() override;
   WmhScheduler(const WmhScheduler&) = delete;

@@ -33,8 +33,12 @@ struct SchedulerOptions {
   // available, and "wmh" is not found, as in a kernel where the module took
   // the other name.
   std::string wmh_sched_name = "wmh";
-  // ip_vs_hrw's table_size (its other parameters are wmh's: one fleet key).
+  // ip_vs_hrw module parameters: the same as ip_vs_wmh's, but sched_name,
+  // set apart, as the two modules are loaded apart.
   uint32_t hrw_table_size = HRW_TABLE_SIZE_DEFAULT;
+  wmh_hash_key hrw_key = wmh_default_hash_key;
+  bool hrw_port_hash = false;
+  bool hrw_overflow = false;
   // Debian kernel config: CONFIG_IP_VS_MH_TAB_INDEX=12 (4093 slots),
   // CONFIG_IP_VS_SH_TAB_BITS=8.
   int mh_tab_index = 12;

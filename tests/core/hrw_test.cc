@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -269,20 +270,27 @@ class HrwDisruption : public ::testing::TestWithParam<uint32_t> {};
 // owns about M/n rows, relative sd sqrt(n/M) per trial).
 int TrialsFor(uint32_t n) { return n >= 1000 ? 300 : n >= 100 ? 40 : 10; }
 
+// The measured ratio is printed: Documentation/hrw.rst quotes it.
+void ExpectIdealDisruption(Change c, const char* what, uint32_t n) {
+  double r = MeanMovedOverIdeal(c, n, TrialsFor(n));
+  std::printf("hrw %s at %u dests: moved share / ideal = %.4f\n", what, n, r);
+  EXPECT_NEAR(r, 1.0, 0.05);
+}
+
 TEST_P(HrwDisruption, AddMovesTheIdealShareOnlyToTheNewDest) {
-  EXPECT_NEAR(MeanMovedOverIdeal(Change::kAdd, GetParam(), TrialsFor(GetParam())), 1.0, 0.05);
+  ExpectIdealDisruption(Change::kAdd, "add", GetParam());
 }
 
 TEST_P(HrwDisruption, RemoveMovesOnlyTheRemovedDestsRows) {
-  EXPECT_NEAR(MeanMovedOverIdeal(Change::kRemove, GetParam(), TrialsFor(GetParam())), 1.0, 0.05);
+  ExpectIdealDisruption(Change::kRemove, "remove", GetParam());
 }
 
 TEST_P(HrwDisruption, WeightRaiseMovesOnlyToTheRaisedDest) {
-  EXPECT_NEAR(MeanMovedOverIdeal(Change::kDouble, GetParam(), TrialsFor(GetParam())), 1.0, 0.05);
+  ExpectIdealDisruption(Change::kDouble, "weight x2", GetParam());
 }
 
 TEST_P(HrwDisruption, WeightCutMovesOnlyFromTheCutDest) {
-  EXPECT_NEAR(MeanMovedOverIdeal(Change::kHalve, GetParam(), TrialsFor(GetParam())), 1.0, 0.05);
+  ExpectIdealDisruption(Change::kHalve, "weight /2", GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(Dests, HrwDisruption, ::testing::Values(10u, 100u, 1000u));

@@ -235,7 +235,8 @@ for ln in "$run"/files/ka-sample-*.ln; do
 	sample_check "$(basename "$ln" .ln)"
 done
 
-while read -r name lists table_size hash_key port_hash overflow sched_name; do
+while read -r name lists table_size hash_key port_hash overflow sched_name \
+	hrw_size hrw_key hrw_port hrw_ovf; do
 	conn=$run/files/$name.conn
 	if [ ! -f "$conn" ] || [ ! -f "$run/files/$name.ln" ] || [ ! -f "$run/files/$name.sn" ]; then
 		result "$name" FAIL "the guest did not return all files of the burst"
@@ -276,6 +277,12 @@ while read -r name lists table_size hash_key port_hash overflow sched_name; do
 		[ "$port_hash" != Y ] || opts+=(--wmh-port-hash)
 		[ "$overflow" != Y ] || opts+=(--wmh-overflow)
 		[ "${sched_name:-wmh}" = wmh ] || opts+=(--wmh-sched-name "$sched_name")
+	fi
+	if [ -n "${hrw_size:-}" ] && [ "$hrw_size" != - ]; then
+		opts+=(--hrw-table-size "$hrw_size")
+		[ "$hrw_key" = "(null)" ] || opts+=(--hrw-hash-key "$hrw_key")
+		[ "$hrw_port" != Y ] || opts+=(--hrw-port-hash)
+		[ "$hrw_ovf" != Y ] || opts+=(--hrw-overflow)
 	fi
 	# After the first step of the live scenario, predict from the previous
 	# step's rules plus this step's ipvsadm edits as a timeline: a dump

@@ -135,12 +135,17 @@ done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 grep -q '/ip_vs\.ko$' "$order" || die "ip_vs.ko missing from the module list of $kver"
 mkdir -p "$mdir/updates"
 cp "$wmh" "$mdir/updates/ip_vs_wmh.ko"
+# ip_vs_hrw.ko is built beside it; ipvsadm -s hrw has the kernel load it.
+hrw=$(dirname "$wmh")/ip_vs_hrw.ko
+[ -f "$hrw" ] || die "ip_vs_hrw.ko not found beside $wmh"
+cp "$hrw" "$mdir/updates/ip_vs_hrw.ko"
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ ! -f "$mroot/lib/modules/$kver/$f" ] || cp "$mroot/lib/modules/$kver/$f" "$mdir/"
 done
 depmod -b "$root" "$kver" || die "depmod -b $root $kver failed"
-grep -q '^updates/ip_vs_wmh.ko:' "$mdir/modules.dep" ||
-	die "depmod did not list updates/ip_vs_wmh.ko"
+for m in ip_vs_wmh ip_vs_hrw; do
+	grep -q "^updates/$m.ko:" "$mdir/modules.dep" || die "depmod did not list updates/$m.ko"
+done
 
 cp "$here"/guest/* "$root/test/"
 mkdir -p "$root/test/modprobe.d" "$root/etc/modprobe.d"

@@ -116,21 +116,26 @@ static static-E "-t 10.0.1.5:80" "mh -b mh-port" 20 "172.16.5.%d" 80 1 100
 static static-F "-u [fd00::1:6]:53" "mh -b mh-port" 20 "[fd00:2::6:%x]" 53 1 65535
 static static-G "-u 10.0.1.7:53" "sh -b sh-port" 16 "172.16.7.%d" 53 1 10
 static static-H "-t [fd00::1:8]:80" "sh -b sh-port" 8 "[fd00:2::8:%x]" 80 1 5
+static static-I "-u 10.0.1.9:53" "hrw" 50 "172.16.9.%d" 53 1 65535
+static static-J "-t [fd00::1:10]:443" "hrw -b flag-2" 200 "[fd00:2::10:%x]" 443 1 1000
 
-# --- live: three services, seven steps, a burst after each, in one
+# --- live: four services, seven steps, a burst after each, in one
 # namespace. UDP only: its entries last 300 s, so nothing expires while the
 # scenario reads the connection table; TCP's SYN_RECV entries last 60 s.
 live_u4="-u 10.0.2.1:53"
 live_t6="-u [fd00::2:1]:53"
 live_mh="-u 10.0.2.3:53"
+live_hw="-u 10.0.2.4:53"
 {
 	echo "-A $live_u4 -s wmh"
 	echo "-A $live_t6 -s wmh -b flag-2"
 	echo "-A $live_mh -s mh -b mh-port"
+	echo "-A $live_hw -s hrw"
 	{
 		dests "$live_u4" 30 "172.17.1.%d" 53 1 1000 11
 		dests "$live_t6" 30 "[fd00:2::21:%x]" 53 1 1000 12
 		dests "$live_mh" 30 "172.17.3.%d" 53 1 1000 13
+		dests "$live_hw" 30 "172.17.4.%d" 53 1 1000 14
 	} | shuffle 2
 } >"$out/cmds/live-0.ipvsadm"
 # live_step SVC FMT PORT: steps 1..6 of one service, appended to the files.
@@ -161,15 +166,18 @@ live_step() {
 live_step "$live_u4" "172.17.1.%d" 53
 live_step "$live_t6" "[fd00:2::21:%x]" 53
 live_step "$live_mh" "172.17.3.%d" 53
+live_step "$live_hw" "172.17.4.%d" 53
 {
 	echo "-E $live_u4 -s wmh -b flag-2"
 	echo "-E $live_t6 -s wmh"
 	echo "-E $live_mh -s mh -b mh-port,mh-fallback"
+	echo "-E $live_hw -s hrw -b flag-2"
 } >"$out/cmds/live-6.ipvsadm"
 for step in 0 1 2 3 4 5 6; do
 	count=$live_flows flows "live-$step-u4" udp 10.0.2.1:53
 	count=$live_flows flows "live-$step-u6" udp '[fd00::2:1]:53'
 	count=$live_flows flows "live-$step-mh" udp 10.0.2.3:53
+	count=$live_flows flows "live-$step-hw" udp 10.0.2.4:53
 done
 
 # --- order: the same dests added in opposite orders to two services.
@@ -641,7 +649,7 @@ cat >"$out/cmds/snapshot-roundtrip.ipvsadm" <<'RULES'
 -a -t [fd00::42:9]:8443 -r [fd00:2::59:2]:8443 -g -w 0
 RULES
 
-plan=(static-A static-B static-C static-D static-E static-F static-G static-H
+plan=(static-A static-B static-C static-D static-E static-F static-G static-H static-I static-J
 	live order-wmh order-mh storm failrebuild persist-eqt0 persist-eqt1 nodest-0 nodest-1
 	thresh params snapshot-roundtrip dropin-mh dropin-sh ka-samples keepalived)
 . "$here/prepare-net.sh" # fwmark, reuse-N: their inputs, appended to plan

@@ -4,7 +4,7 @@
 # Helpers of the guest scripts (busybox ash). The result channel is fd 3 on
 # /dev/ttyS1; the host reads only these records from it:
 #   RESULT CASE PASS|FAIL DETAIL...
-#   BURST NAME LIST,LIST... TABLE_SIZE HASH_KEY PORT_HASH OVERFLOW SCHED_NAME
+#   BURST NAME LIST,LIST... TABLE_SIZE HASH_KEY PORT_HASH OVERFLOW SCHED_NAME HRW_PARAMS
 #   FILE NAME SIZE, then SIZE bytes of text, then ENDFILE NAME
 #   DONE
 # Inputs prepared by the host (tests/vm/prepare.sh) are under /data:
@@ -66,6 +66,17 @@ wmh_params() {
 	fi
 }
 
+# ip_vs_hrw's parameters, "- - - -" if not loaded: TABLE_SIZE HASH_KEY
+# PORT_HASH OVERFLOW.
+hrw_params() {
+	_p=/sys/module/ip_vs_hrw/parameters
+	if [ -d "$_p" ]; then
+		echo "$(cat $_p/table_size) $(cat $_p/hash_key) $(cat $_p/port_hash) $(cat $_p/overflow)"
+	else
+		echo "- - - -"
+	fi
+}
+
 # Network of one scenario (run in a fresh network namespace): dests sit
 # behind dummy0, clients are bound to addresses of local routes on lo.
 net_setup() {
@@ -112,7 +123,7 @@ burst() {
 	# shellcheck disable=SC2086
 	flowgen pick $_paths >/tmp/burst.conn 2>/tmp/pick.err ||
 		result "pick-$_name" FAIL "flowgen pick: $(head -c 300 /tmp/pick.err)"
-	printf 'BURST %s %s %s\n' "$_name" "$_lists" "$(wmh_params)" >&3
+	printf 'BURST %s %s %s %s\n' "$_name" "$_lists" "$(wmh_params)" "$(hrw_params)" >&3
 	emit_file "$_name.ln" /tmp/burst.ln
 	emit_file "$_name.sn" /tmp/burst.sn
 	# The project's netlink snapshot must equal what ipvsadm shows.

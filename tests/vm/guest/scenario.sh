@@ -27,7 +27,7 @@ scenario_static() {
 scenario_live() {
 	for step in 0 1 2 3 4 5 6; do
 		apply live "live-$step" || return 1
-		burst "live-$step" "live-$step-u4" "live-$step-u6" "live-$step-mh"
+		burst "live-$step" "live-$step-u4" "live-$step-u6" "live-$step-mh" "live-$step-hw"
 	done
 	if ipvsadm -C; then
 		result live-clear PASS "ipvsadm -C"
