@@ -104,7 +104,10 @@ done <"$fragment"
 	done
 ) &
 progress=$!
-trap 'kill $progress 2>/dev/null' EXIT
+# || true: the EXIT trap's status is the script's, and a first build has
+# killed the progress loop already (make debug-kernel failed after a
+# successful build).
+trap 'kill $progress 2>/dev/null || true' EXIT
 kmake -j"$jobs" bzImage modules
 kmake modules_install INSTALL_MOD_PATH="$tmp/root"
 kill "$progress" 2>/dev/null || true
