@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "hrw_table.h"
+
 namespace {
 
 using Times = std::map<std::string, double>;  // benchmark name -> ns per iteration
@@ -43,6 +45,8 @@ bool Load(const std::string& path, Times* times) {
   }
   return true;
 }
+
+const char* const kChanges[] = {"add", "remove", "weight x2"};
 
 void Ratio(const Times& t, const std::string& what, const std::string& ours,
            const std::string& theirs, double target) {
@@ -83,6 +87,27 @@ int main(int argc, char** argv) {
       Ratio(t, fmt::format("M=65521 N={} {}", n, skewed ? "skewed" : "equal"),
             "BM_Build/wmh/" + args, "BM_Build/mh/" + args, 1.0);
     }
+  // hrw: wmh's lookup code, so the same speed at the same size; a full
+  // build costs O(M * N) score evaluations (target: at most N times wmh's);
+  // an incremental rebuild at most a tenth of a full build (hrw.rst).
+  fmt::print("\nhrw (lookup vs wmh and the mh model; rebuilds vs its own full build):\n");
+  for (int m : {4093, 65521, 131071}) {
+    std::string args = fmt::format("M:{}/v6:0/port:0", m);
+    Ratio(t, fmt::format("lookup M={} IPv4 vs wmh", m), "BM_Lookup/hrw/" + args,
+          "BM_Lookup/wmh/" + args, 1.1);
+    Ratio(t, fmt::format("lookup M={} IPv4 vs mh", m), "BM_Lookup/hrw/" + args,
+          "BM_Lookup/mh/" + args, 1.0);
+  }
+  for (int n : {10, 100})
+    Ratio(t, fmt::format("full build M=65521 N={} vs wmh", n),
+          fmt::format("BM_Build/hrw/M:65521/N:{}/skewed:0", n),
+          fmt::format("BM_Build/wmh/M:65521/N:{}/skewed:0", n), n);
+  for (int n : {100, 1000})
+    for (int change : {0, 1, 2})
+      Ratio(t, fmt::format("rebuild N={} {} vs full build", n, kChanges[change]),
+            fmt::format("BM_Rebuild/N:{}/change:{}", n, change),
+            fmt::format("BM_Build/hrw/M:{}/N:{}/skewed:0", HRW_TABLE_SIZE_DEFAULT, n), 0.1);
+
   auto core = t.find("BM_WmhCoreBuild/M:65537/N:1000/skewed:0");
   if (core != t.end())
     fmt::print("  {:<44} {:>10.3f} ms  target < 2 ms  {}\n", "wmh core build M=65537 N=1000",

@@ -650,7 +650,7 @@ cat >"$out/cmds/snapshot-roundtrip.ipvsadm" <<'RULES'
 RULES
 
 plan=(static-A static-B static-C static-D static-E static-F static-G static-H static-I static-J
-	live order-wmh order-mh storm failrebuild persist-eqt0 persist-eqt1 nodest-0 nodest-1
+	live order-wmh order-mh storm failrebuild failrebuild-hrw persist-eqt0 persist-eqt1 nodest-0 nodest-1
 	thresh params snapshot-roundtrip dropin-mh dropin-sh ka-samples keepalived)
 . "$here/prepare-net.sh" # fwmark, reuse-N: their inputs, appended to plan
 . "$here/prepare-verify.sh" # verify, verify-dropin: their inputs, appended to plan

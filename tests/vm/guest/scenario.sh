@@ -228,18 +228,20 @@ dests_of() {
 # rebuild after an edit must leave the old table serving (same dest for
 # every client, port hashing off), and the next good rebuild must apply.
 scenario_failrebuild() {
-	fail=/sys/module/ip_vs_wmh/parameters/debug_fail_rebuilds
+	sched=$1 case=$2
+	[ -d "/sys/module/ip_vs_$sched" ] || modprobe "ip_vs_$sched" || return 1
+	fail=/sys/module/ip_vs_$sched/parameters/debug_fail_rebuilds
 	vip=10.0.7.1:53
 	echo 1 >"$fail"
-	if ipvsadm -A -u "$vip" -s wmh 2>/tmp/fr.err; then
-		result failrebuild-add FAIL "ipvsadm -A succeeded although the table build failed"
+	if ipvsadm -A -u "$vip" -s "$sched" 2>/tmp/fr.err; then
+		result "$case-add" FAIL "ipvsadm -A succeeded although the table build failed"
 	elif [ -z "$(ipvsadm -Sn)" ]; then
-		result failrebuild-add PASS "ipvsadm -A refused: $(head -c 100 /tmp/fr.err)"
+		result "$case-add" PASS "ipvsadm -A refused: $(head -c 100 /tmp/fr.err)"
 	else
-		result failrebuild-add FAIL "service exists after a failed build"
+		result "$case-add" FAIL "service exists after a failed build"
 	fi
 	echo 0 >"$fail"
-	ipvsadm -A -u "$vip" -s wmh || return 1
+	ipvsadm -A -u "$vip" -s "$sched" || return 1
 	for i in 1 2 3 4 5 6 7 8; do
 		ipvsadm -a -u "$vip" -r "172.16.7.$i:53" -m -w 1 || return 1
 	done
@@ -248,7 +250,7 @@ scenario_failrebuild() {
 		if ! flowgen gen --vip "$vip" --clients 10.99.0.0/16 --addrs 200 --ports 1 \
 			--count 200 --seed 7 --port-base "${list#*:}" \
 			-o "/tmp/fr-${list%:*}.flows" 2>/tmp/fr.err; then
-			result failrebuild FAIL "flowgen gen: $(head -c 200 /tmp/fr.err)"
+			result "$case" FAIL "flowgen gen: $(head -c 200 /tmp/fr.err)"
 			return 1
 		fi
 	done
@@ -256,21 +258,21 @@ scenario_failrebuild() {
 	echo 1 >"$fail"
 	ipvsadm -e -u "$vip" -r 172.16.7.1:53 -m -w 50
 	flowgen send --quiet /tmp/fr-b.flows && flowgen pick /tmp/fr-b.flows >/tmp/fr-b.conn
-	if ! dmesg | grep -q 'table rebuild failed (-12), previous table kept'; then
-		result failrebuild-kept FAIL "no 'previous table kept' message in dmesg"
+	if ! dmesg | grep -q "$sched: .*table rebuild failed (-12), previous table kept"; then
+		result "$case-kept" FAIL "no 'previous table kept' message in dmesg"
 	elif [ "$(dests_of /tmp/fr-a.conn)" = "$(dests_of /tmp/fr-b.conn)" ] &&
 		[ "$(dests_of /tmp/fr-a.conn | wc -l)" -eq 200 ]; then
-		result failrebuild-kept PASS "failed rebuild logged; all 200 clients kept their dest"
+		result "$case-kept" PASS "failed rebuild logged; all 200 clients kept their dest"
 	else
-		result failrebuild-kept FAIL "clients moved although the rebuild failed"
+		result "$case-kept" FAIL "clients moved although the rebuild failed"
 	fi
 	ipvsadm -e -u "$vip" -r 172.16.7.1:53 -m -w 51
 	flowgen send --quiet /tmp/fr-c.flows && flowgen pick /tmp/fr-c.flows >/tmp/fr-c.conn
 	heavy=$(awk 'NR > 1 && $6 == "AC100701" { n++ } END { print n + 0 }' /tmp/fr-c.conn)
 	if [ "$heavy" -gt 120 ]; then
-		result failrebuild-recover PASS "next rebuild applied weight 51: $heavy of 200 clients on it"
+		result "$case-recover" PASS "next rebuild applied weight 51: $heavy of 200 clients on it"
 	else
-		result failrebuild-recover FAIL "only $heavy of 200 clients on the weight-51 dest"
+		result "$case-recover" FAIL "only $heavy of 200 clients on the weight-51 dest"
 	fi
 	ipvsadm -C
 }
@@ -631,7 +633,8 @@ order-mh) scenario_order mh ;;
 storm) scenario_storm ;;
 params) scenario_params ;;
 snapshot-roundtrip) scenario_snapshot_roundtrip ;;
-failrebuild) scenario_failrebuild ;;
+failrebuild) scenario_failrebuild wmh failrebuild ;;
+failrebuild-hrw) scenario_failrebuild hrw failrebuild-hrw ;;
 dropin-mh) scenario_dropin mh ;;
 dropin-sh) scenario_dropin sh ;;
 keepalived) scenario_keepalived ;;
