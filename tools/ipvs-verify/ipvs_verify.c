@@ -29,10 +29,7 @@
 #define VERIFY_EXIT_DIFFERS 1
 #define VERIFY_EXIT_ERROR 2
 
-#define VERIFY_MODULE_DIR "/sys/module/ip_vs_wmh"
-#define VERIFY_PARAMS VERIFY_MODULE_DIR "/parameters"
 #define VERIFY_DEBUGFS "/sys/kernel/debug"
-#define VERIFY_EXPORT_DIR VERIFY_DEBUGFS "/ip_vs_wmh"
 #define VERIFY_DEBUGFS_MAGIC 0x64626720
 #define VERIFY_ATTEMPTS 5
 
@@ -51,6 +48,24 @@ struct verify_exports {
 };
 
 static bool verify_json_out;
+
+/*
+ * The module checked (--module): ip_vs_wmh or ip_vs_hrw, which share the
+ * export format; its /sys/module directory, parameters and export.
+ */
+static const char *verify_mod = "wmh";
+static char verify_module_dir[64], verify_params[80], verify_export_dir[64];
+
+static void verify_set_module(const char *mod)
+{
+	verify_mod = mod;
+	snprintf(verify_module_dir, sizeof(verify_module_dir),
+		 "/sys/module/ip_vs_%s", mod);
+	snprintf(verify_params, sizeof(verify_params), "%s/parameters",
+		 verify_module_dir);
+	snprintf(verify_export_dir, sizeof(verify_export_dir),
+		 VERIFY_DEBUGFS "/ip_vs_%s", mod);
+}
 
 /*
  * A usage or environment error: KIND names it for --json ("no-ipvs",
@@ -87,6 +102,7 @@ static void verify_usage(FILE *f)
 	fprintf(f,
 		"usage: ipvs-verify [--json] [--table-size N] [--hash-key HEX32|default]\n"
 		"                   [--max-diffs N] [--strict] [--export DIR] [--tables-only]\n"
+		"                   [--module wmh|hrw]\n"
 		"\n"
 		"Compares the table ip_vs_wmh serves for every wmh service of this network\n"
 		"namespace (its debugfs export) with the table the shared core builds, slot\n"
@@ -96,24 +112,35 @@ static void verify_usage(FILE *f)
 		"\n"
 		"  --json             one JSON object on standard output\n"
 		"  --table-size N     the table size to hold the kernel to (default: the\n"
-		"                     module's, from /sys/module/ip_vs_wmh/parameters)\n"
+		"                     module's, from /sys/module/ip_vs_MOD/parameters)\n"
 		"  --hash-key HEX32   the hash key to build with, 32 hex digits, or default\n"
 		"                     for the built-in one (default: the module's; root only)\n"
 		"  --max-diffs N      differing slots listed per service (default 10)\n"
 		"  --strict           a service serving an old table after a failed rebuild\n"
 		"                     counts as differing (exit 1)\n"
 		"  --export DIR       read the export files from DIR (a saved copy) instead\n"
-		"                     of " VERIFY_EXPORT_DIR "\n"
+		"                     of " VERIFY_DEBUGFS "/ip_vs_MOD\n"
 		"  --tables-only      check every export against the core's table from its\n"
 		"                     own dests, without reading the configuration (no IPVS\n"
 		"                     or root needed for a saved copy)\n"
+		"  --module MOD       the module to check: wmh (ip_vs_wmh, the default) or\n"
+		"                     hrw (ip_vs_hrw); MOD above is its name\n"
 		"  -h, --help         this text\n");
 }
 
 /* Returns -1 to go on, or the exit status. */
 static int verify_parse_args(int argc, char **argv, struct verify_opts *o)
 {
-	enum { O_JSON = 256, O_SIZE, O_KEY, O_MAX, O_STRICT, O_EXPORT, O_ONLY };
+	enum {
+		O_JSON = 256,
+		O_SIZE,
+		O_KEY,
+		O_MAX,
+		O_STRICT,
+		O_EXPORT,
+		O_ONLY,
+		O_MODULE
+	};
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "table-size", required_argument, NULL, O_SIZE },
@@ -122,6 +149,7 @@ static int verify_parse_args(int argc, char **argv, struct verify_opts *o)
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "export", required_argument, NULL, O_EXPORT },
 		{ "tables-only", no_argument, NULL, O_ONLY },
+		{ "module", required_argument, NULL, O_MODULE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -178,6 +206,15 @@ static int verify_parse_args(int argc, char **argv, struct verify_opts *o)
 		case O_ONLY:
 			o->tables_only = true;
 			break;
+		case O_MODULE:
+			if (strcmp(optarg, "wmh") && strcmp(optarg, "hrw"))
+				return verify_error(
+					"usage",
+					"--module %s: it must be wmh or hrw",
+					optarg);
+			verify_set_module(!strcmp(optarg, "hrw") ? "hrw"
+								 : "wmh");
+			break;
 		case 'h':
 			verify_usage(stdout);
 			return VERIFY_EXIT_OK;
@@ -201,7 +238,7 @@ static int verify_read_param(const char *name, char *buf, size_t len)
 	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", VERIFY_PARAMS, name);
+	snprintf(path, sizeof(path), "%s/%s", verify_params, name);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
@@ -216,7 +253,7 @@ static bool verify_module_loaded(void)
 {
 	struct stat st;
 
-	return !stat(VERIFY_MODULE_DIR, &st) && S_ISDIR(st.st_mode);
+	return !stat(verify_module_dir, &st) && S_ISDIR(st.st_mode);
 }
 
 /*
@@ -232,15 +269,16 @@ static int verify_module_params(struct verify_opts *o, char *sched_name,
 
 	ret = verify_read_param("sched_name", sched_name, len);
 	if (ret == -ENOENT)
-		snprintf(sched_name, len, "wmh"); /* modules before 0.1.0 */
+		/* hrw has no sched_name; nor had wmh before 0.1.0 */
+		snprintf(sched_name, len, "%s", verify_mod);
 	else if (ret)
 		return verify_error("module-params", "%s/sched_name: %s",
-				    VERIFY_PARAMS, strerror(-ret));
+				    verify_params, strerror(-ret));
 	if (!o->have_size) {
 		ret = verify_read_param("table_size", buf, sizeof(buf));
 		if (ret)
 			return verify_error("module-params",
-					    "%s/table_size: %s", VERIFY_PARAMS,
+					    "%s/table_size: %s", verify_params,
 					    strerror(-ret));
 		v = strtoul(buf, NULL, 10);
 		o->table_size = (unsigned int)v;
@@ -252,16 +290,16 @@ static int verify_module_params(struct verify_opts *o, char *sched_name,
 			return verify_error(
 				"not-root",
 				"not root: %s/hash_key is readable by root only; run as root or pass --hash-key",
-				VERIFY_PARAMS);
+				verify_params);
 		if (ret)
 			return verify_error("module-params", "%s/hash_key: %s",
-					    VERIFY_PARAMS, strerror(-ret));
+					    verify_params, strerror(-ret));
 		if (!strcmp(buf, "(null)"))
 			o->key = wmh_default_hash_key;
 		else if (wmh_hash_key_parse(buf, &o->key))
 			return verify_error("module-params",
 					    "%s/hash_key: '%s' is no key",
-					    VERIFY_PARAMS, buf);
+					    verify_params, buf);
 		o->have_key = true;
 	}
 	return -1;
@@ -682,15 +720,17 @@ int main(int argc, char **argv)
 	struct ipvs_nl_config cfg = { 0 };
 	struct verify_exports x = { 0 };
 	struct verify_line *l = NULL;
-	char sched_name[32] = "wmh", err[256];
+	char sched_name[32], err[256];
 	const char *dir;
 	size_t i;
 	int ret, st;
 
+	verify_set_module("wmh");
 	ret = verify_parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	dir = o.export_dir ? o.export_dir : VERIFY_EXPORT_DIR;
+	snprintf(sched_name, sizeof(sched_name), "%s", verify_mod);
+	dir = o.export_dir ? o.export_dir : verify_export_dir;
 
 	if (!o.tables_only) {
 		/* In this order: no IPVS, no CAP_NET_ADMIN, no module. */
@@ -701,8 +741,8 @@ int main(int argc, char **argv)
 		if (!verify_module_loaded())
 			return verify_error(
 				"module-not-loaded",
-				"module not loaded: no %s (ipvsadm -s wmh loads it, or modprobe ip_vs_wmh)",
-				VERIFY_MODULE_DIR);
+				"module not loaded: no %s (ipvsadm -s %s loads it, or modprobe ip_vs_%s)",
+				verify_module_dir, verify_mod, verify_mod);
 	}
 	if (verify_module_loaded()) {
 		ret = verify_module_params(&o, sched_name, sizeof(sched_name));
@@ -711,8 +751,8 @@ int main(int argc, char **argv)
 	} else if (!o.have_key) {
 		return verify_error(
 			"usage",
-			"ip_vs_wmh is not loaded here: pass --hash-key (and --table-size) to check %s",
-			dir);
+			"ip_vs_%s is not loaded here: pass --hash-key (and --table-size) to check %s",
+			verify_mod, dir);
 	}
 	ret = verify_export_dir_ok(dir, !o.export_dir);
 	if (ret >= 0)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "hrw_table.h"
 #include "wmh_table.h"
 
 static int verify_note(struct verify_result *r, const char *fmt, ...)
@@ -150,7 +151,13 @@ static int verify_slots(const struct wmh_export *e,
 						     : WMH_AF_INET,
 				   d->addr, port_be, (int)d->table_weight);
 	}
-	ret = wmh_table_build(&t, e->table_size, &p->key, spec, e->ndests);
+	/* hrw exports say so; every other name is wmh's (drop-ins too). */
+	if (!strcmp(e->sched_name, "hrw"))
+		ret = hrw_table_build(&t, e->table_size, &p->key, spec,
+				      e->ndests);
+	else
+		ret = wmh_table_build(&t, e->table_size, &p->key, spec,
+				      e->ndests);
 	free(spec);
 	if (ret)
 		return ret;

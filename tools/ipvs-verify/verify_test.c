@@ -21,6 +21,7 @@
 
 #include "export.h"
 #include "verify.h"
+#include "hrw_table.h"
 #include "wmh_table.h"
 
 static int failures, checks;
@@ -77,6 +78,9 @@ static int taf(const char *a)
  * module renders it, its table built by the core with @size and @key;
  * @last_error and @reason as the module records a failed rebuild.
  */
+/* The module trender() renders for: "wmh", or "hrw" (its builder). */
+static const char *tsched = "wmh";
+
 static char *trender(const char *svc, const struct tdest *d, unsigned int n,
 		     unsigned int size, const struct wmh_hash_key *key,
 		     int last_error, const char *reason)
@@ -95,10 +99,12 @@ static char *trender(const char *svc, const struct tdest *d, unsigned int n,
 							      : WMH_AF_INET,
 				   a, htons(d[i].port), (int)d[i].weight);
 	}
-	if (wmh_table_build(&t, size, key, spec, n))
+	if (!strcmp(tsched, "hrw") ? hrw_table_build(&t, size, key, spec, n)
+				   : wmh_table_build(&t, size, key, spec, n))
 		abort();
 	tprintf(&b,
-		"ip_vs_wmh table export 1\nsched_name wmh\nnetns 4026531840\n");
+		"ip_vs_wmh table export 1\nsched_name %s\nnetns 4026531840\n",
+		tsched);
 	tprintf(&b, "service %s\nflags 0x10\nport_hash 1\noverflow 0\n", svc);
 	tprintf(&b, "table_size %u\nhash_key_fingerprint %08x\ngeneration 7\n",
 		size, wmh_hash_key_fingerprint(key));
@@ -568,6 +574,41 @@ static void test_samples(const char *dir)
 	printf("ipvs_verify_tests: %d saved exports of the module\n", n);
 }
 
+/*
+ * An ip_vs_hrw export is held to hrw's table; read as wmh's (sched_name
+ * changed) the same slots differ.
+ */
+static void test_hrw(void)
+{
+	struct wmh_hash_key k = tkey();
+	struct verify_params p = { .table_size = 251,
+				   .key = k,
+				   .max_diffs = 3 };
+	struct verify_result r;
+	struct wmh_export e;
+	char err[256], *text, *as_wmh;
+
+	tsched = "hrw";
+	text = trender("udp 10.0.7.1:53", evendests, 4, 251, &k, 0, "");
+	tsched = "wmh";
+	CHECK(tparse(text, &e, err, sizeof(err)) == 0);
+	CHECK(!strcmp(e.sched_name, "hrw"));
+	CHECK(verify_service(&e, NULL, &p, &r) == 0);
+	CHECK(r.status == VERIFY_IDENTICAL);
+	verify_result_free(&r);
+	export_free(&e);
+
+	as_wmh = tedit(text, "sched_name hrw", "sched_name wmh");
+	CHECK(tparse(as_wmh, &e, err, sizeof(err)) == 0);
+	CHECK(verify_service(&e, NULL, &p, &r) == 0);
+	/* Two random tables of these weights share about 30% of slots. */
+	CHECK(r.status == VERIFY_DIFFERS && r.differing > 100);
+	verify_result_free(&r);
+	export_free(&e);
+	free(as_wmh);
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	test_round_trip();
@@ -577,6 +618,7 @@ int main(int argc, char **argv)
 	test_old_table();
 	test_v6_fwmark_empty();
 	test_malformed();
+	test_hrw();
 	if (argc > 1)
 		test_samples(argv[1]);
 	printf("ipvs_verify_tests: %d checks, %d failed\n", checks, failures);

@@ -326,10 +326,41 @@ scenario_verify_dropin() {
 	verify_load verify-dropin-restore || return 1
 }
 
+# verify-hrw: ip_vs_hrw, loaded by ipvsadm -s hrw with its defaults. Two
+# hrw services get their servers one by one (each an incremental rebuild in
+# the kernel), then a reweight, a delete and a drain: ipvs-verify --module
+# hrw must find both identical after each, and exit 1 with another key.
+scenario_verify_hrw() {
+	ipvsadm -A -u 10.0.43.1:53 -s hrw &&
+		ipvsadm -A -t '[fd00::43:1]:80' -s hrw -b flag-2 || {
+		result verify-hrw FAIL "ipvsadm -A -s hrw failed"
+		return 1
+	}
+	for i in $(seq 1 40); do
+		ipvsadm -a -u 10.0.43.1:53 -r "172.16.43.$i:53" -m -w $((i * 3)) || return 1
+	done
+	for i in $(seq 1 20); do
+		ipvsadm -a -t '[fd00::43:1]:80' -r "[fd00:2::43:$i]:80" -m -w "$i" || return 1
+	done
+	verify_run verify-hrw 0 --module hrw &&
+		verify_expect verify-hrw "2 services served by hrw: 2 identical" \
+			"ipvs-verify --module hrw: 2 services identical after 60 adds"
+	ipvsadm -e -u 10.0.43.1:53 -r 172.16.43.5:53 -m -w 500 &&
+		ipvsadm -d -u 10.0.43.1:53 -r 172.16.43.7:53 &&
+		ipvsadm -e -t '[fd00::43:1]:80' -r '[fd00:2::43:3]:80' -m -w 0 || return 1
+	verify_run verify-hrw-edits 0 --module hrw &&
+		verify_expect verify-hrw-edits "2 services served by hrw: 2 identical" \
+			"identical after a reweight, a delete and a drain"
+	verify_run verify-hrw-key 1 --module hrw --hash-key 000102030405060708090a0b0c0d0e0f &&
+		result verify-hrw-key PASS "exit 1 with another hash key"
+	ipvsadm -C
+}
+
 verify_scenario() {
 	case $1 in
 	verify) scenario_verify ;;
 	verify-dropin) scenario_verify_dropin ;;
+	verify-hrw) scenario_verify_hrw ;;
 	*) result "$1" FAIL "no such scenario in scenario-verify.sh" ;;
 	esac
 }
