@@ -22,6 +22,11 @@
 #   queued by the deletion, and does not wait for a packet on each.
 # whatif-control: the prediction from another change (other servers
 #   deleted) must disagree with the kernel on some entries.
+# whatif-new: the new connections after the change (the wmh clients'
+#   addresses, other ports), predicted from the rules after it, every one
+#   (flowgen check); whatif-new-moved: the share of those clients the kernel
+#   gave another server than their connection before the change had must be
+#   whatif's "new moved" for the service, exactly (wmh hashes the address).
 
 # whatif_join JSON BEFORE AFTER PROBE: the verdicts against the kernel's
 # tables; prints "OK detail" or "BAD detail" and the first differences.
@@ -137,4 +142,69 @@ whatif_check() {
 		result whatif-control FAIL "ipvs-sim whatif failed: $(head -c 300 "$cmp/whatif-control.err")"
 	fi
 }
+# whatif_moved JSON BEFORE NEW VIP FLOWS: "OK detail" when the share of
+# the connections of VIP in BEFORE whose client address the entries of
+# FLOWS' connections in NEW send to another server is whatif's.
+whatif_moved() {
+	python3 - "$@" <<'PY'
+import ipaddress, json, sys
+def entries(path, vip, only=None):
+    out = []
+    for line in open(path):
+        w = line.split()
+        if len(w) >= 8 and w[0] == "TCP" and w[3] + ":" + w[4] == vip and \
+                (only is None or (w[1], w[2]) in only):
+            out.append((w[1], w[5] + ":" + w[6]))
+    return out
+flows = set()
+for line in open(sys.argv[5]):
+    w = line.split()
+    if len(w) < 4 or w[0].startswith("#"):
+        continue
+    ip, port = w[2].rsplit(":", 1)
+    flows.add(("%08X" % int(ipaddress.IPv4Address(ip)), "%04X" % int(port)))
+res = json.load(open(sys.argv[1]))
+before = entries(sys.argv[2], sys.argv[4])
+new = {}
+new_entries = entries(sys.argv[3], sys.argv[4], flows)
+split = 0  # one address sent to two servers: wmh hashes the address only
+for ip, d in new_entries:
+    split += ip in new and new[ip] != d
+    new[ip] = d
+svc = [s for s in res["services"] if s["service"] == "-t 10.0.50.1:80"][0]
+want = svc["schedulers"][0]
+common = [(ip, d) for ip, d in before if ip in new]
+moved = sum(1 for ip, d in common if new[ip] != d)
+have = moved / len(common) if common else -1
+detail = "%d of %d connections' clients moved (%.2f%%), whatif said %.2f%% of %d" % (
+    moved, len(common), 100 * have, 100 * (want["new_flows_moved"] or 0), want["new_flows"])
+ok = len(common) == len(before) == want["new_flows"] and len(flows) == len(new_entries) and want["new_flows_moved"] is not None \
+    and abs(have - want["new_flows_moved"]) < 1e-9 and moved > 0 and not split
+print(("OK " if ok else "BAD ") + detail)
+PY
+}
+
+whatif_new_check() {
+	local f=$run/files n=whatif-new v line
+	[ -f "$f/$n.conn" ] && [ -f "$cmp/whatif.json" ] || return 0
+	net_config "$n" || return 0
+	if ! "$sim" predict -c "$cmp/$n.config" --flows "$payload/flows/$n.flows" \
+		>"$cmp/$n.predict" 2>"$cmp/$n.sim.err"; then
+		result "$n" FAIL "ipvs-sim predict failed: $(head -c 300 "$cmp/$n.sim.err")"
+		return 0
+	fi
+	if line=$("$flowgen" check --flows "$payload/flows/$n.flows" --predict "$cmp/$n.predict" \
+		--conn "$f/$n.conn" --name "$n" --report "$cmp/$n.report" 2>"$cmp/$n.check.err"); then
+		result "$n" PASS "${line#PASS }"
+	else
+		result "$n" FAIL "${line:-flowgen check: $(head -c 300 "$cmp/$n.check.err")}"
+	fi
+	v=$(whatif_moved "$cmp/whatif.json" "$f/whatif-before.conn" "$f/$n.conn" 0A003201:0050 "$payload/flows/$n.flows")
+	case $v in
+	OK*) result whatif-new-moved PASS "${v#OK }" ;;
+	*) result whatif-new-moved FAIL "${v#BAD }" ;;
+	esac
+}
+
 whatif_check
+whatif_new_check

@@ -16,6 +16,8 @@
 #                               the connections held open across the change
 #                               (min(--live-flows, 300) and half as many; each
 #                               client address and port once)
+#   flows/whatif-new.flows      new connections to the wmh service after the
+#                               change: whatif-wmh's clients, port + 20000
 
 {
 	echo "-A -t 10.0.50.1:80 -s wmh"
@@ -41,5 +43,7 @@ for l in whatif-wmh whatif-rr; do
 	awk '!seen[$3]++' "$out/flows/$l.flows" >"$out/flows/$l.tmp" &&
 		mv "$out/flows/$l.tmp" "$out/flows/$l.flows"
 done
+awk '/^#/ { next } { split($3, a, ":"); $3 = a[1] ":" (a[2] + 20000); print }' \
+	"$out/flows/whatif-wmh.flows" >"$out/flows/whatif-new.flows"
 
 plan+=(whatif)
