@@ -11,6 +11,7 @@ set -uo pipefail
 flowgen=$(realpath "${1:?usage: flowgen-hold.sh FLOWGEN}")
 tmp=$(mktemp -d)
 pids=()
+# shellcheck disable=SC2154 # p is the loop variable of the trap
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
 fail() { echo "flowgen-hold.sh: $*" >&2; exit 1; }
@@ -22,7 +23,7 @@ pa=$base pb=$((base + 1)) pc=$((base + 2))
 pids+=($!)
 "$flowgen" listen --hold "127.0.0.1:$pb" 2>lb.err &
 pb_pid=$!
-pids+=($pb_pid)
+pids+=("$pb_pid")
 sleep 0.3
 na=7 nb=4
 {
@@ -33,7 +34,7 @@ na=7 nb=4
 mkfifo ctl
 "$flowgen" connect --hold --timeout 2 flows <ctl >out 2>err &
 cpid=$!
-pids+=($cpid)
+pids+=("$cpid")
 exec 4>ctl
 for _ in $(seq 1 100); do grep -q '^held ' out && break; sleep 0.1; done
 grep -qx "held $((na + nb)) of $((na + nb + 1))" out || fail "held line: $(cat out err)"
