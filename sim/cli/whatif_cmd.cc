@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "common_cmd.h"
 #include "text_lines.h"
@@ -118,19 +119,42 @@ std::string FormatTable(const WhatifResult& r) {
   return s;
 }
 
-nlohmann::json ConnJson(const WhatifResult& r, const WhatifConn& c) {
+// @v as a JSON string: the fields are words from the table or addresses,
+// so the escaping is rarely needed and done by the library then.
+void AppendJsonString(std::string_view v, std::string* out) {
+  bool plain = true;
+  for (char ch : v) plain &= ch != '"' && ch != '\\' && static_cast<unsigned char>(ch) >= 0x20;
+  if (!plain) {
+    *out += nlohmann::json(std::string(v)).dump();
+    return;
+  }
+  *out += '"';
+  *out += v;
+  *out += '"';
+}
+
+// One entry's verdict as a JSON object on one line. Written by hand: a
+// million entries as library objects take seconds and gigabytes.
+void AppendConnJson(const WhatifResult& r, const WhatifConn& c, std::string* out) {
   const IpvsConnEntry& e = *c.entry;
-  nlohmann::json j = {{"verdict", WhatifVerdictName(c.verdict)},
-                      {"protocol", e.protocol},
-                      {"client", e.client.ToString()},
-                      {"vip", e.vip.ToString()},
-                      {"dest", e.dest.ToString()},
-                      {"state", e.state},
-                      {"template", e.is_template()},
-                      {"service", c.service < 0 ? nlohmann::json(nullptr)
-                                                : nlohmann::json(r.service_keys[c.service])}};
-  if (c.has_to) j["to"] = c.to.ToString();
-  return j;
+  auto field = [out](const char* name, std::string_view v) {
+    *out += fmt::format(", \"{}\": ", name);
+    AppendJsonString(v, out);
+  };
+  *out += "{\"verdict\": ";
+  AppendJsonString(WhatifVerdictName(c.verdict), out);
+  field("protocol", e.protocol);
+  field("client", e.client.ToString());
+  field("vip", e.vip.ToString());
+  field("dest", e.dest.ToString());
+  field("state", e.state);
+  *out += e.is_template() ? ", \"template\": true" : ", \"template\": false";
+  if (c.service < 0)
+    *out += ", \"service\": null";
+  else
+    field("service", r.service_keys[c.service]);
+  if (c.has_to) field("to", c.to.ToString());
+  *out += '}';
 }
 
 nlohmann::json ResultJson(const WhatifResult& r) {
@@ -173,28 +197,40 @@ nlohmann::json ResultJson(const WhatifResult& r) {
     j["services"].push_back(std::move(s));
   }
   if (!r.broken_list.empty()) j["broken_list"] = r.broken_list;
-  if (!r.conns.empty()) {
-    j["connections"] = json::array();
-    for (const WhatifConn& c : r.conns) j["connections"].push_back(ConnJson(r, c));
-  }
   return j;
+}
+
+// The figures of @r as JSON (@extra's members first), its entries'
+// verdicts as a "connections" array when listed.
+std::string FormatResultJson(const WhatifResult& r, nlohmann::json extra) {
+  extra.update(ResultJson(r));
+  std::string s = extra.dump(2);
+  if (r.conns.empty()) return s;
+  s.pop_back();  // the closing brace
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  s += ",\n  \"connections\": [";
+  for (size_t i = 0; i < r.conns.size(); ++i) {
+    s += i ? ",\n    " : "\n    ";
+    AppendConnJson(r, r.conns[i], &s);
+  }
+  s += "\n  ]\n}";
+  return s;
 }
 
 // One change: the result alone (as before timelines); several: each
 // change's figures under "changes".
 std::string FormatSteps(const std::vector<WhatifStep>& steps, bool json) {
   if (steps.size() == 1)
-    return json ? ResultJson(steps[0].result).dump(2) + "\n" : FormatTable(steps[0].result);
+    return json ? FormatResultJson(steps[0].result, nlohmann::json::object()) + "\n"
+                : FormatTable(steps[0].result);
   if (json) {
-    nlohmann::json j = {{"changes", nlohmann::json::array()}};
-    for (const WhatifStep& st : steps) {
-      nlohmann::json c = ResultJson(st.result);
-      c["time"] = st.time;
-      c["where"] = st.where;
-      c["edits"] = st.edits;
-      j["changes"].push_back(std::move(c));
+    std::string s = "{\n\"changes\": [\n";
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const WhatifStep& st = steps[i];
+      nlohmann::json extra = {{"time", st.time}, {"where", st.where}, {"edits", st.edits}};
+      s += (i ? ",\n" : "") + FormatResultJson(st.result, std::move(extra));
     }
-    return j.dump(2) + "\n";
+    return s + "\n]\n}\n";
   }
   std::string s;
   for (size_t i = 0; i < steps.size(); ++i) {
