@@ -28,8 +28,12 @@
 #   gave another server than their connection before the change had must be
 #   whatif's "new moved" for the service, exactly (wmh hashes the address).
 
-# whatif_join JSON BEFORE AFTER PROBE: the verdicts against the kernel's
-# tables; prints "OK detail" or "BAD detail" and the first differences.
+# whatif_join JSON BEFORE AFTER PROBE RESENT: the verdicts against the
+# kernel's tables; prints "OK detail" or "BAD detail" and the first
+# differences. A TCP entry that stays must be kept with its dest and its
+# probe answered, one that breaks gone and its probe unanswered; a UDP entry
+# that stays kept with its dest, one rescheduled gone after the change and,
+# once its datagram is sent again, on the dest whatif named (RESENT).
 whatif_join() {
 	python3 - "$@" <<'PY'
 import ipaddress, json, sys
@@ -51,7 +55,7 @@ def table(path):
     return out
 
 res = json.load(open(sys.argv[1]))
-before, after = table(sys.argv[2]), table(sys.argv[3])
+before, after, resent = table(sys.argv[2]), table(sys.argv[3]), table(sys.argv[5])
 probe = {}
 for line in open(sys.argv[4]):
     w = line.split()
@@ -66,17 +70,22 @@ for c in res.get("connections", []):
     n[v] = n.get(v, 0) + 1
     kept = k in after and after[k][0] == c["dest"]
     answered = probe.get((c["client"], c["vip"]))
+    tcp = c["protocol"] == "TCP"
     if v == "stays":
-        ok = kept and answered == "ok"
+        ok = kept and (answered == "ok" or not tcp)
     elif v == "breaks":
-        ok = k not in after and answered in ("timeout", "reset")
+        ok = k not in after and answered in ("timeout", "reset") and tcp
+    elif v == "rescheduled":
+        ok = k not in after and k in resent and resent[k][0] == c.get("to")
     else:
         ok = False
     if not ok:
-        bad.append("%s %s %s -> %s: predicted %s, kernel %s, probe %s" % (
+        bad.append("%s %s %s -> %s: predicted %s%s, kernel %s%s, probe %s" % (
             c["protocol"], c["client"], c["vip"], c["dest"], v,
-            "kept on " + after[k][0] if k in after else "dropped", answered))
-extra = [k for k in after if k not in seen]
+            " to " + c["to"] if "to" in c else "",
+            "kept on " + after[k][0] if k in after else "dropped",
+            ", then on " + resent[k][0] if k in resent and not tcp else "", answered))
+extra = [k for k in list(after) + list(resent) if k not in seen]
 for k in extra[:5]:
     bad.append("%s %s %s: in the kernel's table after, not in the prediction" % k)
 touched = {s["service"] for s in res["services"]}
@@ -88,10 +97,11 @@ if len(before) != len(res.get("connections", [])):
     bad.append("%d entries before, %d judged" % (len(before), len(res.get("connections", []))))
 if counts != listed:
     bad.append("whatif's counts (%d) differ from its list (%d)" % (counts, listed))
-if not n.get("breaks") or not n.get("stays"):
+if not n.get("breaks") or not n.get("stays") or not n.get("rescheduled"):
     bad.append("the change must break some and keep some: %s" % n)
-detail = "%d entries: %d stay (kept, probe answered), %d break (dropped, probe unanswered)" % (
-    len(res.get("connections", [])), n.get("stays", 0), n.get("breaks", 0))
+detail = ("%d entries: %d stay (kept, TCP probes answered), %d break (dropped, probes unanswered), "
+          "%d UDP rescheduled (dropped, then on the dest predicted)") % (
+    len(res.get("connections", [])), n.get("stays", 0), n.get("breaks", 0), n.get("rescheduled", 0))
 if bad:
     print("BAD %d of %d disagree; %s" % (len(bad), len(res.get("connections", [])), "; ".join(bad[:5])))
 else:
@@ -116,7 +126,8 @@ whatif_check() {
 	fi
 	"$sim" whatif -c "$cmp/whatif.config" --conns "$f/whatif-before.conn" "${sys[@]}" \
 		--change "$payload/cmds/whatif-change.ipvsadm" >"$cmp/whatif.txt" 2>&1
-	v=$(whatif_join "$cmp/whatif.json" "$f/whatif-before.conn" "$f/whatif-after.conn" "$f/whatif.probe")
+	v=$(whatif_join "$cmp/whatif.json" "$f/whatif-before.conn" "$f/whatif-after.conn" "$f/whatif.probe" \
+		"$f/whatif-resent.conn")
 	case $v in
 	OK*) result whatif PASS "${v#OK }" ;;
 	*) result whatif FAIL "${v#BAD }" ;;
@@ -133,7 +144,8 @@ whatif_check() {
 	if "$sim" whatif -c "$cmp/whatif.config" --conns "$f/whatif-before.conn" "${sys[@]}" \
 		--change "$payload/cmds/whatif-control.ipvsadm" --list --json \
 		>"$cmp/whatif-control.json" 2>"$cmp/whatif-control.err"; then
-		v=$(whatif_join "$cmp/whatif-control.json" "$f/whatif-before.conn" "$f/whatif-after.conn" "$f/whatif.probe")
+		v=$(whatif_join "$cmp/whatif-control.json" "$f/whatif-before.conn" "$f/whatif-after.conn" \
+			"$f/whatif.probe" "$f/whatif-resent.conn")
 		case $v in
 		BAD*) result whatif-control PASS "another change predicts otherwise: ${v#BAD }" ;;
 		*) result whatif-control FAIL "another change's prediction agreed with the kernel: ${v#OK }" ;;

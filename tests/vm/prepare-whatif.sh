@@ -7,11 +7,15 @@
 # the plan, with its $out, $seed, $live_flows, flows() and dests():
 #   cmds/whatif-setup.ipvsadm   a TCP wmh service of 8 real servers and a TCP
 #                               rr service of 4, NAT, the servers in a
-#                               namespace of their own (10.210.0.1-8:8080)
+#                               namespace of their own (10.210.0.1-8:8080);
+#                               a UDP wmh service of 6 dests behind dummy0
 #   cmds/whatif-change.ipvsadm  the change: a wmh server deleted, another
-#                               reweighted, an rr server deleted
+#                               reweighted, an rr server deleted, a UDP dest
+#                               deleted
 #   cmds/whatif-control.ipvsadm another change (other servers deleted): the
 #                               host's prediction from it must disagree
+#   flows/whatif-udp.flows      datagrams to the UDP service, sent before the
+#                               change and again after it
 #   flows/whatif-wmh.flows, flows/whatif-rr.flows
 #                               the connections held open across the change
 #                               (min(--live-flows, 300) and half as many; each
@@ -22,24 +26,29 @@
 {
 	echo "-A -t 10.0.50.1:80 -s wmh"
 	echo "-A -t 10.0.50.2:80 -s rr"
+	echo "-A -u 10.0.50.3:53 -s wmh"
 	{
 		dests "-t 10.0.50.1:80" 8 "10.210.0.%d" 8080 10 100 61
 		dests "-t 10.0.50.2:80" 4 "10.210.0.%d" 8080 1 1 62
+		dests "-u 10.0.50.3:53" 6 "172.28.50.%d" 53 1 50 63
 	} | shuffle 61
 } >"$out/cmds/whatif-setup.ipvsadm"
 {
 	echo "-d -t 10.0.50.1:80 -r 10.210.0.3:8080"
 	echo "-e -t 10.0.50.1:80 -r 10.210.0.5:8080 -m -w 77"
 	echo "-d -t 10.0.50.2:80 -r 10.210.0.2:8080"
+	echo "-d -u 10.0.50.3:53 -r 172.28.50.2:53"
 } >"$out/cmds/whatif-change.ipvsadm"
 {
 	echo "-d -t 10.0.50.1:80 -r 10.210.0.4:8080"
 	echo "-d -t 10.0.50.2:80 -r 10.210.0.3:8080"
+	echo "-d -u 10.0.50.3:53 -r 172.28.50.3:53"
 } >"$out/cmds/whatif-control.ipvsadm"
 whatif_n=$((live_flows < 300 ? live_flows : 300))
 count=$whatif_n flows whatif-wmh tcp 10.0.50.1:80
 count=$((whatif_n / 2)) flows whatif-rr tcp 10.0.50.2:80
-for l in whatif-wmh whatif-rr; do
+count=$((whatif_n / 2)) flows whatif-udp udp 10.0.50.3:53
+for l in whatif-wmh whatif-rr whatif-udp; do
 	awk '!seen[$3]++' "$out/flows/$l.flows" >"$out/flows/$l.tmp" &&
 		mv "$out/flows/$l.tmp" "$out/flows/$l.flows"
 done

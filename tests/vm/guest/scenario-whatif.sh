@@ -21,7 +21,9 @@
 # sends a probe and waits 3 s for the echo (whatif.probe: ok, timeout,
 # reset per connection): a packet on an entry of a deleted server expires
 # it, and the packet, no SYN, is not scheduled again. The table after the
-# probe (whatif-after.conn) holds the entries the kernel kept. Last, new
+# probe (whatif-after.conn) holds the entries the kernel kept. UDP: the
+# datagrams of whatif-udp are sent before the change and again after it
+# (whatif-resent.conn): a deleted dest's entries are scheduled afresh. Last, new
 # connections from the wmh clients' addresses (other ports) are held too
 # and the table read with the rules after the change (whatif-new.*): the
 # host predicts them and measures how many clients moved.
@@ -118,6 +120,8 @@ scenario_whatif() {
 	fi
 	echo 1 >/proc/sys/net/ipv4/vs/expire_nodest_conn
 	apply whatif whatif-setup || return 1
+	flowgen send --quiet "$DATA/flows/whatif-udp.flows" 2>>/tmp/whatif.err ||
+		result whatif-udp-send FAIL "$(head -c 300 /tmp/whatif.err | tr '\n' '|')"
 	rm -f /tmp/whatif.ctl /tmp/whatif.hold
 	mkfifo /tmp/whatif.ctl
 	_t0=$(now)
@@ -147,6 +151,10 @@ scenario_whatif() {
 		result whatif-probe FAIL "no 'probed' line in 60 s: $(head -c 300 /tmp/whatif.hold.err | tr '\n' '|')"
 	whatif_settled
 	whatif_conn whatif-after.conn
+	flowgen send --quiet "$DATA/flows/whatif-udp.flows" 2>>/tmp/whatif.err ||
+		result whatif-udp-resend FAIL "$(head -c 300 /tmp/whatif.err | tr '\n' '|')"
+	whatif_settled
+	whatif_conn whatif-resent.conn
 	whatif_new
 	exec 4>&-
 	wait "$_hpid"
