@@ -182,39 +182,47 @@ int ServiceOf(const IpvsConnEntry& e, const WhatifOptions& opts, State* st) {
   return st->cache_svc;
 }
 
-// Judges one entry of @w and counts it into @w's figures.
-WhatifVerdict JudgeEntry(const IpvsConnEntry& e, const WhatifOptions& opts, Work* w,
-                         WhatifConn* c) {
-  auto r = w->row.find(e.dest);
-  if (r == w->row.end() && e.dest.port) {
-    // A dest without a port (fwmark services): the entry has the packet's.
-    Endpoint any = e.dest;
+// @w's row of @dest; a dest without a port (fwmark services) matches the
+// entry's, which has the packet's port. nullptr when the service has none.
+WhatifDest* FindRow(Work* w, const Endpoint& dest) {
+  auto r = w->row.find(dest);
+  if (r == w->row.end() && dest.port) {
+    Endpoint any = dest;
     any.port = 0;
     r = w->row.find(any);
   }
-  WhatifDest* d = r == w->row.end() ? nullptr : &w->out.dests[r->second];
+  return r == w->row.end() ? nullptr : &w->out.dests[r->second];
+}
+
+// A persistence template of @d: broken with its dest, and, as
+// ip_vs_check_template has it, with a drained one under
+// expire_quiescent_template.
+WhatifVerdict JudgeTemplate(const WhatifOptions& opts, WhatifDest* d, WhatifService* out) {
+  ++d->templates_before;
+  ++out->templates;
+  if (d->weight_after < 0 || (d->weight_after == 0 && opts.sysctls.expire_quiescent_template)) {
+    ++out->templates_broken;
+    return WhatifVerdict::kBreaks;
+  }
+  ++d->templates_after;
+  return WhatifVerdict::kStays;
+}
+
+// Judges one entry of @w and counts it into @w's figures; a rescheduled
+// entry's new dest goes to @c.
+WhatifVerdict JudgeEntry(const IpvsConnEntry& e, const WhatifOptions& opts, Work* w,
+                         WhatifConn* c) {
+  WhatifDest* d = FindRow(w, e.dest);
   if (!d || d->weight_before < 0) {
     ++w->out.stale;
     return WhatifVerdict::kStale;
   }
+  if (e.is_template()) return JudgeTemplate(opts, d, &w->out);
   bool active = e.proto_known && e.proto == Proto::kTcp && e.state == "ESTABLISHED";
-  bool gone = d->weight_after < 0;
-  if (e.is_template()) {
-    ++d->templates_before;
-    ++w->out.templates;
-    // ip_vs_check_template: a drained dest's templates are invalid under
-    // expire_quiescent_template.
-    if (gone || (d->weight_after == 0 && opts.sysctls.expire_quiescent_template)) {
-      ++w->out.templates_broken;
-      return WhatifVerdict::kBreaks;
-    }
-    ++d->templates_after;
-    return WhatifVerdict::kStays;
-  }
   ++(active ? d->active_before : d->inactive_before);
   ++w->out.entries;
   w->clients.push_back(FlowKey{.proto = e.proto, .client = e.client, .vip = e.vip});
-  if (!gone) {
+  if (d->weight_after >= 0) {
     ++w->out.stayed;
     ++(active ? d->active_after : d->inactive_after);
     return WhatifVerdict::kStays;
