@@ -235,6 +235,7 @@ WhatifVerdict JudgeEntry(const IpvsConnEntry& e, const WhatifOptions& opts, Work
       ++w->out.dests[w->row[*to]].inactive_after;
       c->has_to = true;
       c->to = *to;
+      if (!c->to.port) c->to.port = e.vip.port;  // a dest without a port: the packet's
     }
     return WhatifVerdict::kRescheduled;
   }

@@ -79,8 +79,8 @@ struct WhatifConn {
   const IpvsConnEntry* entry = nullptr;  // into the entries judged
   int service = -1;                      // index into the config's services
   WhatifVerdict verdict = WhatifVerdict::kStays;
-  bool has_to = false;  // rescheduled: the dest the next datagram gets
-  Endpoint to;
+  bool has_to = false;  // rescheduled: the dest the next datagram gets,
+  Endpoint to;          // with the packet's port for a dest without one
 };
 
 struct WhatifResult {

@@ -211,6 +211,23 @@ TEST(Whatif, FwmarkEntriesFindTheirServiceThroughTheMarks) {
   EXPECT_EQ(r.services[0].key, "-f 7");
   EXPECT_EQ(r.services[0].broken, 50u);
   EXPECT_EQ(r.services[0].stayed, 50u);
+  // UDP under expire_nodest_conn=1: rescheduled to a dest of the fwmark
+  // service, with the packet's port as the kernel's entry would have it.
+  std::vector<IpvsConnEntry> u = Entries(100, 2, Proto::kUdp);
+  ASSERT_TRUE(marks.Parse("7 udp 10.0.0.1:80\n", "marks", &err)) << err;
+  o.marks = &marks;
+  o.list_conns = true;
+  o.sysctls.expire_nodest_conn = 1;
+  WhatifResult ur;
+  ASSERT_TRUE(RunWhatif(c, Change("0 -d -f 7 -r 192.168.1.2\n"), u, o, &ur, &err)) << err;
+  EXPECT_EQ(ur.services[0].rescheduled, 50u);
+  for (const WhatifConn& x : ur.conns) {
+    if (x.verdict != WhatifVerdict::kRescheduled) continue;
+    EXPECT_TRUE(x.has_to);
+    EXPECT_EQ(x.to.ToString(), "192.168.1.1:80");
+  }
+  o.list_conns = false;
+  o.sysctls.expire_nodest_conn = 0;
   // Without the marks they are the VIP service's, which the change leaves.
   o.marks = nullptr;
   WhatifResult plain;
