@@ -10,7 +10,8 @@
 # after a probe packet on every connection, and which probes were answered.
 #
 # whatif: `ipvs-sim whatif --list --json` on the rules and the table saved
-#   before the change, with the change itself and the namespace's sysctls,
+#   before the change, with the change itself, the namespace's sysctls and
+#   the marks nft set (the fwmark service's entries show the VIP),
 #   gives every entry a verdict; the kernel must agree one for one: every
 #   entry predicted to stay is in the table after the probe with the same
 #   dest and its probe was answered, every entry predicted to break is gone
@@ -117,7 +118,7 @@ whatif_check() {
 		return 0
 	fi
 	net_config whatif || return 0
-	local sys=(--sysctl-file "$f/whatif.sysctl") v
+	local sys=(--sysctl-file "$f/whatif.sysctl" --marks "$payload/net/whatif.marks") v
 	if ! "$sim" whatif -c "$cmp/whatif.config" --conns "$f/whatif-before.conn" "${sys[@]}" \
 		--change "$payload/cmds/whatif-change.ipvsadm" --list --json \
 		>"$cmp/whatif.json" 2>"$cmp/whatif.err"; then

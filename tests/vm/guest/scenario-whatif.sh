@@ -22,7 +22,8 @@
 # reset per connection): a packet on an entry of a deleted server expires
 # it, and the packet, no SYN, is not scheduled again. The table after the
 # probe (whatif-after.conn) holds the entries the kernel kept. UDP: the
-# datagrams of whatif-udp are sent before the change and again after it
+# datagrams of whatif-udp and whatif-fwm (marked 50 by nft for the fwmark
+# service) are sent before the change and again after it
 # (whatif-resent.conn): a deleted dest's entries are scheduled afresh. Last, new
 # connections from the wmh clients' addresses (other ports) are held too
 # and the table read with the rules after the change (whatif-new.*): the
@@ -119,8 +120,12 @@ scenario_whatif() {
 		return 1
 	fi
 	echo 1 >/proc/sys/net/ipv4/vs/expire_nodest_conn
+	if ! modprobe nf_tables 2>>/tmp/whatif.err || ! nft -f "$DATA/net/whatif.nft" 2>>/tmp/whatif.err; then
+		whatif_fail "nft"
+		return 1
+	fi
 	apply whatif whatif-setup || return 1
-	flowgen send --quiet "$DATA/flows/whatif-udp.flows" 2>>/tmp/whatif.err ||
+	flowgen send --quiet "$DATA/flows/whatif-udp.flows" "$DATA/flows/whatif-fwm.flows" 2>>/tmp/whatif.err ||
 		result whatif-udp-send FAIL "$(head -c 300 /tmp/whatif.err | tr '\n' '|')"
 	rm -f /tmp/whatif.ctl /tmp/whatif.hold
 	mkfifo /tmp/whatif.ctl
@@ -151,7 +156,7 @@ scenario_whatif() {
 		result whatif-probe FAIL "no 'probed' line in 60 s: $(head -c 300 /tmp/whatif.hold.err | tr '\n' '|')"
 	whatif_settled
 	whatif_conn whatif-after.conn
-	flowgen send --quiet "$DATA/flows/whatif-udp.flows" 2>>/tmp/whatif.err ||
+	flowgen send --quiet "$DATA/flows/whatif-udp.flows" "$DATA/flows/whatif-fwm.flows" 2>>/tmp/whatif.err ||
 		result whatif-udp-resend FAIL "$(head -c 300 /tmp/whatif.err | tr '\n' '|')"
 	whatif_settled
 	whatif_conn whatif-resent.conn
