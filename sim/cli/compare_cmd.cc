@@ -35,6 +35,7 @@ struct RunArgs {
   int jobs = 2;
   bool no_plots = false;
   bool strict = false;
+  bool per_edit = false;
   CLI::Option* schedulers_opt = nullptr;  // to tell the default from a given list
 };
 
@@ -95,6 +96,7 @@ ReplayOptions BaseReplayOptions(const RunArgs& a, const GlobalOptions& g) {
   SetDirectorOptions(g, &base.fleet.director);
   base.window = a.window;
   base.probe_keys = a.probe_keys;
+  base.per_edit = a.per_edit;
   return base;
 }
 
@@ -210,6 +212,9 @@ CLI::App* AddRunOptions(CLI::App* c, RunArgs* a, bool single) {
   AddConfigOptions(c, &a->config);
   c->add_option("-T,--trace", a->trace, "trace: text, pcap or ip_vs_conn snapshot")->required();
   c->add_option("-t,--timeline", a->timeline, "timeline of edits and director events");
+  c->add_flag("--per-edit", a->per_edit,
+              "figures per timeline edit; by default the edits of one service that share a time "
+              "stamp are one change");
   if (single)
     a->schedulers_opt = c->add_option("-s,--scheduler", a->schedulers,
                                       "scheduler for every service (default: the configuration's)");

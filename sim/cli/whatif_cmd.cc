@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "common_cmd.h"
 #include "text_lines.h"
@@ -23,12 +24,28 @@ struct WhatifArgs {
   std::string change;
   std::vector<std::string> edits;
   std::string schedulers;
+  std::string timeline;
+  bool per_edit = false;
   bool json = false;
   bool list_broken = false;
+  bool list = false;
 };
 
-// The edit lines as one timeline change: every line at time 0.
+// The change as timeline events: --timeline's as they are, else the edit
+// lines, every one at time 0.
 bool ReadChange(const WhatifArgs& a, std::vector<TimelineEvent>* out, std::string* err) {
+  if (!a.timeline.empty()) {
+    if (!a.change.empty() || !a.edits.empty()) {
+      *err = "whatif: --timeline takes no --change or --edit";
+      return false;
+    }
+    if (!ParseTimeline(a.timeline, out, err)) return false;
+    if (out->empty()) {
+      *err = fmt::format("{}: no edit in the timeline", a.timeline);
+      return false;
+    }
+    return true;
+  }
   std::string text;
   std::string name = "--edit";
   if (!a.change.empty()) {
@@ -64,6 +81,15 @@ bool ReadChange(const WhatifArgs& a, std::vector<TimelineEvent>* out, std::strin
 std::string Pct(double v) { return v < 0 ? "-" : fmt::format("{:.2f}%", 100 * v); }
 std::string Num(double v) { return v < 0 ? "-" : fmt::format("{:.1f}", v); }
 
+std::string ConnLine(const WhatifResult& r, const WhatifConn& c) {
+  const IpvsConnEntry& e = *c.entry;
+  std::string s = fmt::format("conn {} {} {} {} {} {}", WhatifVerdictName(c.verdict), e.protocol,
+                              e.client.ToString(), e.vip.ToString(), e.dest.ToString(),
+                              c.service < 0 ? "-" : r.service_keys[c.service]);
+  if (c.has_to) s += " -> " + c.to.ToString();
+  return s + "\n";
+}
+
 std::string FormatTable(const WhatifResult& r) {
   std::string s = fmt::format("{} entries read, {} of no service\n", r.entries, r.no_service);
   for (const WhatifService& v : r.services) {
@@ -89,10 +115,49 @@ std::string FormatTable(const WhatifResult& r) {
                        Num(d.load_after));
   }
   for (const std::string& b : r.broken_list) s += "broken " + b + "\n";
+  for (const WhatifConn& c : r.conns) s += ConnLine(r, c);
   return s;
 }
 
-std::string FormatJson(const WhatifResult& r) {
+// @v as a JSON string: the fields are words from the table or addresses,
+// so the escaping is rarely needed and done by the library then.
+void AppendJsonString(std::string_view v, std::string* out) {
+  bool plain = true;
+  for (char ch : v) plain &= ch != '"' && ch != '\\' && static_cast<unsigned char>(ch) >= 0x20;
+  if (!plain) {
+    *out += nlohmann::json(std::string(v)).dump();
+    return;
+  }
+  *out += '"';
+  *out += v;
+  *out += '"';
+}
+
+// One entry's verdict as a JSON object on one line. Written by hand: a
+// million entries as library objects take seconds and gigabytes.
+void AppendConnJson(const WhatifResult& r, const WhatifConn& c, std::string* out) {
+  const IpvsConnEntry& e = *c.entry;
+  auto field = [out](const char* name, std::string_view v) {
+    *out += fmt::format(", \"{}\": ", name);
+    AppendJsonString(v, out);
+  };
+  *out += "{\"verdict\": ";
+  AppendJsonString(WhatifVerdictName(c.verdict), out);
+  field("protocol", e.protocol);
+  field("client", e.client.ToString());
+  field("vip", e.vip.ToString());
+  field("dest", e.dest.ToString());
+  field("state", e.state);
+  *out += e.is_template() ? ", \"template\": true" : ", \"template\": false";
+  if (c.service < 0)
+    *out += ", \"service\": null";
+  else
+    field("service", r.service_keys[c.service]);
+  if (c.has_to) field("to", c.to.ToString());
+  *out += '}';
+}
+
+nlohmann::json ResultJson(const WhatifResult& r) {
   using nlohmann::json;
   auto num = [](double v) { return v < 0 ? json(nullptr) : json(v); };
   json j = {{"entries", r.entries}, {"no_service", r.no_service}, {"services", json::array()}};
@@ -132,7 +197,49 @@ std::string FormatJson(const WhatifResult& r) {
     j["services"].push_back(std::move(s));
   }
   if (!r.broken_list.empty()) j["broken_list"] = r.broken_list;
-  return j.dump(2) + "\n";
+  return j;
+}
+
+// The figures of @r as JSON (@extra's members first), its entries'
+// verdicts as a "connections" array when listed.
+std::string FormatResultJson(const WhatifResult& r, nlohmann::json extra) {
+  extra.update(ResultJson(r));
+  std::string s = extra.dump(2);
+  if (r.conns.empty()) return s;
+  s.pop_back();  // the closing brace
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  s += ",\n  \"connections\": [";
+  for (size_t i = 0; i < r.conns.size(); ++i) {
+    s += i ? ",\n    " : "\n    ";
+    AppendConnJson(r, r.conns[i], &s);
+  }
+  s += "\n  ]\n}";
+  return s;
+}
+
+// One change: the result alone (as before timelines); several: each
+// change's figures under "changes".
+std::string FormatSteps(const std::vector<WhatifStep>& steps, bool json) {
+  if (steps.size() == 1)
+    return json ? FormatResultJson(steps[0].result, nlohmann::json::object()) + "\n"
+                : FormatTable(steps[0].result);
+  if (json) {
+    std::string s = "{\n\"changes\": [\n";
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const WhatifStep& st = steps[i];
+      nlohmann::json extra = {{"time", st.time}, {"where", st.where}, {"edits", st.edits}};
+      s += (i ? ",\n" : "") + FormatResultJson(st.result, std::move(extra));
+    }
+    return s + "\n]\n}\n";
+  }
+  std::string s;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const WhatifStep& st = steps[i];
+    s += fmt::format("{}== change {} at {} s: {} edit{} from {}\n", i ? "\n" : "", i + 1, st.time,
+                     st.edits, st.edits == 1 ? "" : "s", st.where);
+    s += FormatTable(st.result);
+  }
+  return s;
 }
 
 int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
@@ -149,15 +256,18 @@ int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
   opts.sched = g.sched;
   opts.sysctls = g.sysctls;
   opts.list_broken = a.list_broken;
+  opts.list_conns = a.list;
+  opts.marks = g.marks.get();
   for (size_t p = 0; !a.schedulers.empty() && p <= a.schedulers.size();) {
     size_t q = a.schedulers.find(',', p);
     if (q == std::string::npos) q = a.schedulers.size();
     if (q > p) opts.alternatives.push_back(a.schedulers.substr(p, q - p));
     p = q + 1;
   }
-  WhatifResult r;
-  if (!RunWhatif(config, change, entries, opts, &r, &err)) return Fail("whatif: " + err);
-  return WriteStdout(a.json ? FormatJson(r) : FormatTable(r));
+  std::vector<WhatifStep> steps;
+  if (!RunWhatifSteps(config, SplitChanges(change, a.per_edit), entries, opts, &steps, &err))
+    return Fail("whatif: " + err);
+  return WriteStdout(FormatSteps(steps, a.json));
 }
 
 }  // namespace
@@ -181,11 +291,20 @@ void SetupWhatif(CLI::App* app, GlobalOptions* g, RunFn* run) {
                 "ipvsadm edit lines (-a/-e/-d/-E/-D, as in a timeline without the time), "
                 "one change; '#' comments");
   c->add_option("--edit", a->edits, "one ipvsadm edit line (repeatable; after --change's lines)");
+  c->add_option("--timeline", a->timeline,
+                "a timeline (TIME EDIT lines) instead: the edits that share a time stamp are one "
+                "change, judged in time order, each against the table the ones before left");
+  c->add_flag("--per-edit", a->per_edit,
+              "with --timeline (or several --edit lines), every edit is a change of its own");
   c->add_option("-s,--schedulers", a->schedulers,
                 "alternative schedulers to judge the change under, comma-separated");
   c->add_flag("--json", a->json, "JSON instead of the table");
   c->add_flag("--list-broken", a->list_broken,
               "also print each broken connection ('PROTO CLIENT VIP DEST')");
+  c->add_flag("--list", a->list,
+              "also give every entry's verdict (stays, breaks, rescheduled, stale, no-service): "
+              "'conn VERDICT PROTO CLIENT VIP DEST SERVICE [-> TO]' lines, or with --json a "
+              "\"connections\" array");
   c->callback([run, a, g]() { *run = [a, g]() { return RunWhatifCmd(*a, *g); }; });
 }
 

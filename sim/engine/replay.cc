@@ -102,7 +102,13 @@ class Runner {
   };
 
   void PushWeights(double now, int svc);
-  bool ApplyEvent(const TimelineEvent& ev, std::string* err);
+  // Applies @n events (one change) from @ev on; false with *err.
+  bool ApplyChange(const TimelineEvent* ev, size_t n, std::string* err);
+  // The remap of a change of service @svc from @before (and its shares).
+  void MeasureRemap(int svc, const Service& before, const std::map<uint32_t, double>& shares_before,
+                    double time, EventStats* st);
+  // How many events from @i on form one change.
+  size_t ChangeSize(const std::vector<TimelineEvent>& timeline, size_t i) const;
   // What one flow's outcome adds to the result (counters, remap probe).
   inline void Count(const TraceFlow& f, const FlowOutcome& out);
   // Fills the result at the end of a replay that ran up to @last.
@@ -128,66 +134,90 @@ void Runner::PushWeights(double now, int svc) {
   metrics_.SetWeights(now, svc, ids, w);
 }
 
-bool Runner::ApplyEvent(const TimelineEvent& ev, std::string* err) {
+size_t Runner::ChangeSize(const std::vector<TimelineEvent>& timeline, size_t i) const {
   using K = TimelineEvent::Kind;
-  probe_.sched.reset();  // a probe covers the flows up to the next event
-  EventStats st;
-  st.time = ev.time;
-  st.what = Describe(ev);
-  st.where = ev.where;
+  auto svc_event = [](const TimelineEvent& e) {
+    return e.kind != K::kDirectorDown && e.kind != K::kDirectorUp;
+  };
+  size_t j = i + 1;
+  if (opts_.per_edit || !svc_event(timeline[i])) return 1;
+  while (j < timeline.size() && svc_event(timeline[j]) && timeline[j].time == timeline[i].time &&
+         timeline[j].svc.key == timeline[i].svc.key)
+    ++j;
+  return j - i;
+}
+
+void Runner::MeasureRemap(int svc, const Service& before,
+                          const std::map<uint32_t, double>& shares_before, double time,
+                          EventStats* st) {
   Director& d0 = fleet_.director(0);
-  bool svc_event = ev.kind != K::kDirectorDown && ev.kind != K::kDirectorUp;
-  int svc = svc_event ? d0.FindService(ev.svc.key) : -1;
+  const Service* after = d0.service(svc);
+  if (!after) return;
+  std::map<uint32_t, double> shares_after = SharesById(*after, d0.dest_ids(svc));
+  std::vector<double> b, a;
+  for (auto& [id, s] : shares_before) {
+    b.push_back(s);
+    a.push_back(shares_after.count(id) ? shares_after[id] : 0.0);
+  }
+  for (auto& [id, s] : shares_after) {
+    if (shares_before.count(id)) continue;
+    b.push_back(0.0);
+    a.push_back(s);
+  }
+  st->ideal_remap = IdealRemap(b, a);
+  if (!IsHashScheduler(before.scheduler) || !IsHashScheduler(after->scheduler)) return;
+  st->hash_remap =
+      HashRemap(before.scheduler, before, after->scheduler, *after, opts_.fleet.director.sched,
+                opts_.probe_keys, opts_.probe_seed + result_->events.size());
+  probe_ = Probe();
+  probe_.event = result_->events.size();
+  probe_.svc = svc;
+  probe_.svc_before = before;
+  probe_.sched = Throwaway(before.scheduler, opts_.fleet.director.sched, before);
+  probe_.until = time + opts_.window;
+}
+
+bool Runner::ApplyChange(const TimelineEvent* ev, size_t n, std::string* err) {
+  using K = TimelineEvent::Kind;
+  probe_.sched.reset();  // a probe covers the flows up to the next change
+  EventStats st;
+  st.time = ev[0].time;
+  st.what = n == 1 ? Describe(ev[0]) : fmt::format("{} edits of {}", n, ev[0].svc.key.ToString());
+  st.where = ev[0].where;
+  st.edits = n;
+  Director& d0 = fleet_.director(0);
+  bool svc_event = ev[0].kind != K::kDirectorDown && ev[0].kind != K::kDirectorUp;
+  int svc = svc_event ? d0.FindService(ev[0].svc.key) : -1;
+  bool existed = svc >= 0;
   Service before;
   std::map<uint32_t, double> shares_before;
-  if (svc >= 0) {
+  if (existed) {
     before = *d0.service(svc);
     shares_before = SharesById(before, d0.dest_ids(svc));
   }
-  FleetEventOutcome out;
-  if (!fleet_.Apply(ev, &out, err)) return false;
-  for (std::string& w : fleet_.TakeWarnings()) result_->warnings.push_back(std::move(w));
-  st.broken = out.broken;
-  st.templates_broken = out.templates_broken;
-  st.kept = out.kept;
-  st.moved = out.moved;
-  st.survived = out.survived;
-  if (ev.kind == K::kAddService) svc = d0.FindService(ev.svc.key);
+  std::vector<uint64_t> broken_by_svc;
+  for (size_t i = 0; i < n; ++i) {
+    FleetEventOutcome out;
+    if (!fleet_.Apply(ev[i], &out, err)) return false;
+    for (std::string& w : fleet_.TakeWarnings()) result_->warnings.push_back(std::move(w));
+    st.broken += out.broken;
+    st.templates_broken += out.templates_broken;
+    st.kept += out.kept;
+    st.moved += out.moved;
+    st.survived += out.survived;
+    broken_by_svc = std::move(out.broken_by_svc);
+  }
+  if (!existed && svc_event) svc = d0.FindService(ev[0].svc.key);
   st.svc = svc;
   if (svc_event && svc >= 0) {
-    metrics_.OnBroken(ev.time, svc, out.broken);
-    PushWeights(ev.time, svc);
-    const Service* after = d0.service(svc);
-    if (after && ev.kind != K::kAddService) {
-      std::map<uint32_t, double> shares_after = SharesById(*after, d0.dest_ids(svc));
-      std::vector<double> b, a;
-      for (auto& [id, s] : shares_before) {
-        b.push_back(s);
-        a.push_back(shares_after.count(id) ? shares_after[id] : 0.0);
-      }
-      for (auto& [id, s] : shares_after) {
-        if (shares_before.count(id)) continue;
-        b.push_back(0.0);
-        a.push_back(s);
-      }
-      st.ideal_remap = IdealRemap(b, a);
-      if (IsHashScheduler(before.scheduler) && IsHashScheduler(after->scheduler)) {
-        st.hash_remap = HashRemap(before.scheduler, before, after->scheduler, *after,
-                                  opts_.fleet.director.sched, opts_.probe_keys,
-                                  opts_.probe_seed + result_->events.size());
-        probe_ = Probe();
-        probe_.event = result_->events.size();
-        probe_.svc = svc;
-        probe_.svc_before = before;
-        probe_.sched = Throwaway(before.scheduler, opts_.fleet.director.sched, before);
-        probe_.until = ev.time + opts_.window;
-      }
-    }
+    metrics_.OnBroken(st.time, svc, st.broken);
+    PushWeights(st.time, svc);
+    if (existed) MeasureRemap(svc, before, shares_before, st.time, &st);
   } else if (!svc_event) {
-    for (size_t s = 0; s < out.broken_by_svc.size(); ++s)
-      metrics_.OnBroken(ev.time, static_cast<int>(s), out.broken_by_svc[s]);
+    for (size_t s = 0; s < broken_by_svc.size(); ++s)
+      metrics_.OnBroken(st.time, static_cast<int>(s), broken_by_svc[s]);
   }
-  result_->broken += out.broken;
+  result_->broken += st.broken;
   result_->events.push_back(std::move(st));
   return true;
 }
@@ -268,7 +298,9 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
     if (f.start < last) f.start = last;  // tolerate tiny disorder
     last = f.start;
     while (next_event < timeline.size() && timeline[next_event].time <= f.start) {
-      if (!ApplyEvent(timeline[next_event++], err)) return false;
+      size_t n = ChangeSize(timeline, next_event);
+      if (!ApplyChange(&timeline[next_event], n, err)) return false;
+      next_event += n;
     }
     if (probe_.sched && f.start >= probe_.until) probe_.sched.reset();
     FlowOutcome out = fleet_.Handle(f, hash);
@@ -296,7 +328,9 @@ bool Runner::Run(const IpvsConfig& config, TraceReader* trace,
     return false;
   }
   while (next_event < timeline.size()) {
-    if (!ApplyEvent(timeline[next_event++], err)) return false;
+    size_t n = ChangeSize(timeline, next_event);
+    if (!ApplyChange(&timeline[next_event], n, err)) return false;
+    next_event += n;
     last = std::max(last, timeline[next_event - 1].time);
   }
   fleet_.Advance(last);

@@ -26,6 +26,11 @@ struct ReplayOptions {
   // fraction of the hash space that moved (hash schedulers only; 0: off).
   uint32_t probe_keys = 100000;
   uint64_t probe_seed = 1;
+  // Timeline events of one service that share a time stamp are one change
+  // (25 of 500 servers reweighted at once is one event, its remap measured
+  // from before the first edit to after the last); with per_edit every
+  // event is measured on its own.
+  bool per_edit = false;
   // Called now and then (every 65536 flows and at the end, with @done) with
   // the flows replayed so far and the trace's position() and size(); may be
   // empty. The command line draws its progress line from it.
@@ -38,11 +43,13 @@ struct ReplayOptions {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// What one timeline event did.
+// What one change (one timeline event, or the events of one service that
+// share a time stamp) did.
 struct EventStats {
   double time = 0;
-  std::string what;   // e.g. "del 10.0.1.3:80", "director-down 1"
-  std::string where;  // file:line
+  std::string what;   // e.g. "del 10.0.1.3:80", "director-down 1", "25 edits of -t ..."
+  std::string where;  // file:line (of the first edit)
+  size_t edits = 1;   // timeline events in the change
   int svc = -1;
   // Weight-share change: the least fraction of keys any scheduler must move.
   double ideal_remap = kNaN;

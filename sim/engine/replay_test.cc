@@ -187,6 +187,71 @@ TEST(ReplayTest, EventMetricsForAHashScheduler) {
   EXPECT_EQ(r.totals[0].broken, ev.broken);
 }
 
+// 500 equal wmh dests of 10.0.0.1:80 and a UDP rr service; at 10 s 25 of
+// the 500 reweighted to 2 and one edit of the UDP service, at 20 s one more
+// reweight.
+RunResult ReplayRollout(bool per_edit) {
+  std::string text = "-A -t 10.0.0.1:80 -s wmh\n-A -u 10.0.0.1:53 -s rr\n";
+  for (int i = 1; i <= 500; ++i)
+    text += fmt::format("-a -t 10.0.0.1:80 -r 192.168.{}.{}:80 -m -w 1\n", i / 250, i % 250 + 1);
+  text += "-a -u 10.0.0.1:53 -r 192.168.9.1:53 -m -w 1\n";
+  std::string tl_text;
+  for (int i = 1; i <= 25; ++i)
+    tl_text +=
+        fmt::format("10 -e -t 10.0.0.1:80 -r 192.168.{}.{}:80 -m -w 2\n", i / 250, i % 250 + 1);
+  tl_text += "10 -e -u 10.0.0.1:53 -r 192.168.9.1:53 -m -w 3\n";
+  tl_text += "20 -e -t 10.0.0.1:80 -r 192.168.0.100:80 -m -w 5\n";
+  std::vector<TimelineEvent> tl;
+  std::string err;
+  EXPECT_TRUE(ParseTimelineText(tl_text, "tl", &tl, &err)) << err;
+  std::vector<TraceFlow> flows;
+  for (int i = 0; i < 300; ++i)
+    flows.push_back(F(i * 0.1, fmt::format("172.16.{}.{}:5000", i / 200, i % 200 + 1)));
+  VectorTrace trace(flows);
+  ReplayOptions opts;
+  opts.probe_keys = 50000;
+  opts.per_edit = per_edit;
+  RunResult r;
+  EXPECT_TRUE(RunReplay(Config(text), &trace, tl, opts, &r, &err)) << err;
+  return r;
+}
+
+TEST(ReplayTest, EditsOfAServiceThatShareATimeStampAreOneChange) {
+  RunResult r = ReplayRollout(false);
+  ASSERT_EQ(r.events.size(), 3u);  // the 25, the UDP edit, the one at 20 s
+  const EventStats& ev = r.events[0];
+  EXPECT_EQ(ev.edits, 25u);
+  EXPECT_EQ(ev.time, 10);
+  EXPECT_EQ(ev.what, "25 edits of -t 10.0.0.1:80");
+  EXPECT_EQ(ev.where, "tl:1");
+  EXPECT_NEAR(ev.ideal_remap, 25.0 * 2 / 525 - 25.0 / 500, 1e-12);  // 1/500 -> 2/525, 25 times
+  EXPECT_GE(ev.hash_remap, ev.ideal_remap - 0.01);                  // no scheduler beats the ideal
+  EXPECT_LT(ev.hash_remap, 2 * ev.ideal_remap);
+  EXPECT_EQ(r.events[1].edits, 1u);
+  EXPECT_EQ(r.events[1].what, "edit 192.168.9.1:53 w3");
+  EXPECT_EQ(r.events[2].time, 20);
+  EXPECT_EQ(r.events[2].edits, 1u);
+}
+
+TEST(ReplayTest, PerEditMeasuresEveryEdit) {
+  RunResult r = ReplayRollout(true);
+  ASSERT_EQ(r.events.size(), 27u);
+  double sum = 0;
+  for (size_t i = 0; i < 25; ++i) {
+    EXPECT_EQ(r.events[i].edits, 1u);
+    EXPECT_EQ(r.events[i].what.rfind("edit 192.168.", 0), 0u) << r.events[i].what;
+    sum += r.events[i].ideal_remap;
+  }
+  // Each edit alone moves more than its part of the change: the shares of
+  // the dests already reweighted shrink again at every later edit; and the
+  // change as a whole moves no more keys than its edits one by one.
+  RunResult one = ReplayRollout(false);
+  EXPECT_GT(sum, one.events[0].ideal_remap);
+  double hash_sum = 0;
+  for (size_t i = 0; i < 25; ++i) hash_sum += r.events[i].hash_remap;
+  EXPECT_LE(one.events[0].hash_remap, hash_sum + 0.01);
+}
+
 TEST(ReplayTest, PersistenceShareAndTemplatesBrokenPerEvent) {
   // 10 clients x 5 connections to a persistent rr service: the first
   // connection of each client is scheduled, the other 4 follow its

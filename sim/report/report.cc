@@ -202,6 +202,7 @@ nlohmann::json JsonEvent(const EventStats& e) {
   return {{"time", e.time},
           {"event", e.what},
           {"where", e.where},
+          {"edits", e.edits},
           {"ideal_remap", J(e.ideal_remap)},
           {"hash_remap", J(e.hash_remap)},
           {"new_flow_remap", J(e.new_flow_remap())},

@@ -35,12 +35,35 @@ Variant HeaderVariant(std::string_view line) {
   return f[8] == "Origin" ? kConnSync : kConn;
 }
 
+// The first kMaxFields words of @line into @f; returns how many words the
+// line has. No allocation: a table of a million lines is read per line.
+constexpr size_t kMaxFields = 10;
+size_t Fields(std::string_view line, std::string_view (&f)[kMaxFields]) {
+  size_t n = 0, i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+    if (i == start) break;
+    if (n < kMaxFields) f[n] = line.substr(start, i - start);
+    ++n;
+  }
+  return n;
+}
+
+// True for a line of blanks only.
+bool Blank(std::string_view line) {
+  std::string_view f[kMaxFields];
+  return Fields(line, f) == 0;
+}
+
 // Parses one entry line; false with *err (no location) on bad input.
 bool ParseEntry(std::string_view line, Variant variant, IpvsConnEntry* e, std::string* err) {
-  std::vector<std::string_view> f = SplitWords(line);
+  std::string_view f[kMaxFields];
+  size_t n = Fields(line, f);
   size_t need = variant == kConnSync ? 10 : 9;
-  if (f.size() < need) {
-    *err = fmt::format("expected {} fields, got {}", need, f.size());
+  if (n < need) {
+    *err = fmt::format("expected {} fields, got {}", need, n);
     return false;
   }
   IpvsConnEntry x;
@@ -133,7 +156,7 @@ class IpvsConnTraceReader : public TraceReader {
         if (variant_ == kNotHeader) return Fail(kMissingHeader);
         continue;
       }
-      if (SplitWords(line).empty()) continue;
+      if (Blank(line)) continue;
       IpvsConnEntry e;
       std::string err;
       if (!ParseEntry(line, variant_, &e, &err)) return Fail(err);
@@ -197,7 +220,7 @@ bool ParseIpvsConnText(const std::string& text, const std::string& name,
       }
       continue;
     }
-    if (SplitWords(line).empty()) continue;
+    if (Blank(line)) continue;
     IpvsConnEntry e;
     std::string what;
     if (!ParseEntry(line, variant, &e, &what)) {

@@ -47,7 +47,7 @@ static void connect_sleep_ms(long ms)
  * EADDRNOTAVAIL (connect: the 4-tuple still has a socket) are retried for
  * CONNECT_RETRY_MS. Returns the socket, or -1 with *what set.
  */
-static int connect_open(const struct flow *f, int timeout, const char **what)
+int connect_open(const struct flow *f, int timeout, const char **what)
 {
 	struct linger lg = { 1, timeout };
 	struct timeval tv = { timeout, 0 };
@@ -156,10 +156,43 @@ out:
 	return ret;
 }
 
+/* Every TCP flow of the lists at @paths as one list for connect_hold. */
+static int connect_hold_lists(int n, char **paths, int timeout, int quiet)
+{
+	struct flow_list all = { 0 }, list;
+	int i, ret = 0;
+	size_t j;
+
+	for (i = 0; i < n && !ret; i++) {
+		if (flow_list_read(paths[i], &list)) {
+			ret = 2;
+			break;
+		}
+		for (j = 0; j < list.n && !ret; j++) {
+			if (list.flows[j].proto != IPPROTO_TCP) {
+				fprintf(stderr,
+					"%s:%u: flowgen connect makes TCP connections only\n",
+					paths[i], list.lines[j]);
+				ret = 2;
+			} else if (flow_list_push(&all, &list.flows[j],
+						  list.lines[j])) {
+				fprintf(stderr,
+					"flowgen connect: out of memory\n");
+				ret = 2;
+			}
+		}
+		flow_list_free(&list);
+	}
+	if (!ret)
+		ret = connect_hold(&all, timeout, quiet);
+	flow_list_free(&all);
+	return ret;
+}
+
 static void connect_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: flowgen connect [--timeout S] [--quiet] FLOWS...\n"
+		"usage: flowgen connect [--timeout S] [--quiet] [--hold] FLOWS...\n"
 		"Make every TCP flow of the lists (trace format; '-' is stdin) a\n"
 		"whole connection, one after the other: bind the client address\n"
 		"and port (IP_FREEBIND, SO_REUSEADDR), connect, read until the\n"
@@ -169,6 +202,13 @@ static void connect_usage(FILE *out)
 		"(flowgen listen --echo: its address) or '-'.\n"
 		"  --timeout S  connect, read and linger timeout (default 5)\n"
 		"  --quiet      no summary on stderr\n"
+		"  --hold       keep every connection open instead: connect them\n"
+		"               all, print \"held N of M\", and at the first line on\n"
+		"               stdin send \"p\\n\" on each and wait (--timeout) for\n"
+		"               the answer (flowgen listen --hold echoes); print\n"
+		"               \"CLIENT VIP ok|timeout|reset|closed|error|failed\"\n"
+		"               per flow and \"probed\"; close them all (with a\n"
+		"               reset) at EOF on stdin\n"
 		"Exit status: 0 all connections completed, 1 some failed (reported\n"
 		"on stderr, REPLY '-'), 2 bad input.\n");
 }
@@ -178,12 +218,13 @@ int flowgen_connect(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long done = 0, failed = 0;
 	char cbuf[64], vbuf[64], reply[80];
-	int c, quiet = 0, timeout = 5;
+	int c, quiet = 0, hold = 0, timeout = 5;
 	struct timespec t0, t1;
 	struct flow_list list;
 	const struct flow *f;
@@ -205,6 +246,9 @@ int flowgen_connect(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case 'H':
+			hold = 1;
+			break;
 		case 'h':
 			connect_usage(stdout);
 			return 0;
@@ -217,6 +261,9 @@ int flowgen_connect(int argc, char **argv)
 		connect_usage(stderr);
 		return 2;
 	}
+	if (hold)
+		return connect_hold_lists(argc - optind, argv + optind, timeout,
+					  quiet);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (; optind < argc; optind++) {
 		const char *path = argv[optind];

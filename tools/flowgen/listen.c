@@ -5,7 +5,9 @@
  * reuse case). Every connection is accepted and closed at once, with
  * --echo after writing the address it was accepted on ("ADDR:PORT\n", the
  * real server's own address behind an IPVS NAT director); the server thus
- * closes first and holds TIME_WAIT, the client can reuse its port. The
+ * closes first and holds TIME_WAIT, the client can reuse its port. With
+ * --hold every connection is kept open instead and echoes what it reads
+ * (flowgen connect --hold's probe), until the client closes it. The
  * process serves until it is killed, so that a test stops one listener by
  * killing its process.
  */
@@ -20,6 +22,8 @@
 #include <unistd.h>
 
 #define LISTEN_MAX 64
+/* Connections --hold keeps open at once. */
+#define HOLD_MAX 16384
 
 /* Opens a listening TCP socket on ep; returns it, or -1 with *what set. */
 static int listen_open(const struct flow_ep *ep, const char **what)
@@ -73,25 +77,79 @@ static void listen_echo(int fd)
 		return;
 }
 
+/*
+ * --hold: pfd[0..listeners) are the listening sockets, the held
+ * connections follow. Each connection echoes what it reads and is closed
+ * when the client closes it (or resets it). Serves until killed.
+ */
+static int listen_hold(struct pollfd *pfd, nfds_t listeners)
+{
+	nfds_t n = listeners, i;
+	char buf[512];
+	ssize_t got;
+	int fd;
+
+	hold_raise_nofile();
+	for (;;) {
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "flowgen listen: poll: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < listeners; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			fd = accept4(pfd[i].fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd < 0)
+				continue;
+			if (n == listeners + HOLD_MAX) {
+				close(fd);
+				continue;
+			}
+			pfd[n].fd = fd;
+			pfd[n].events = POLLIN;
+			pfd[n].revents = 0;
+			n++;
+		}
+		for (i = listeners; i < n; i++) {
+			if (!pfd[i].revents)
+				continue;
+			got = recv(pfd[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (got > 0 && send(pfd[i].fd, buf, (size_t)got,
+					    MSG_NOSIGNAL) == got)
+				continue;
+			if (got < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			close(pfd[i].fd);
+			pfd[i--] = pfd[--n];
+		}
+	}
+}
+
 static void listen_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: flowgen listen [--echo] ADDR:PORT...\n"
+		"usage: flowgen listen [--echo | --hold] ADDR:PORT...\n"
 		"Listen on each TCP address (a.b.c.d:port or [v6]:port), accept\n"
 		"every connection and close it at once, until killed.\n"
 		"  --echo  first write the local address of the connection\n"
-		"          (\"ADDR:PORT\\n\"), e.g. for flowgen connect\n");
+		"          (\"ADDR:PORT\\n\"), e.g. for flowgen connect\n"
+		"  --hold  keep every connection open and echo what it reads,\n"
+		"          until the client closes it (flowgen connect --hold)\n");
 }
 
 int flowgen_listen(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "echo", no_argument, NULL, 'e' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pollfd pfd[LISTEN_MAX];
-	int echo = 0;
+	static struct pollfd pfd[LISTEN_MAX + HOLD_MAX];
+	int echo = 0, hold = 0;
 	const char *what, *why;
 	struct flow_ep ep;
 	int c, fd;
@@ -101,6 +159,9 @@ int flowgen_listen(int argc, char **argv)
 		switch (c) {
 		case 'e':
 			echo = 1;
+			break;
+		case 'H':
+			hold = 1;
 			break;
 		case 'h':
 			listen_usage(stdout);
@@ -131,6 +192,8 @@ int flowgen_listen(int argc, char **argv)
 		pfd[n].events = POLLIN;
 		n++;
 	}
+	if (hold)
+		return listen_hold(pfd, n);
 	for (;;) {
 		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
