@@ -27,40 +27,6 @@ struct WhatifArgs {
   bool list_broken = false;
 };
 
-// The edit lines as one timeline change: every line at time 0.
-bool ReadChange(const WhatifArgs& a, std::vector<TimelineEvent>* out, std::string* err) {
-  std::string text;
-  std::string name = "--edit";
-  if (!a.change.empty()) {
-    FILE* f = a.change == "-" ? stdin : fopen(a.change.c_str(), "rb");
-    if (!f) {
-      *err = fmt::format("{}: cannot open", a.change);
-      return false;
-    }
-    std::string raw;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) raw.append(buf, n);
-    if (f != stdin) fclose(f);
-    name = a.change;
-    LineSplitter lines(raw);
-    std::string_view line;
-    while (lines.Next(&line)) {
-      size_t s = line.find_first_not_of(" \t");
-      bool blank = s == std::string_view::npos || line[s] == '#';
-      text += blank ? std::string(line) : "0 " + std::string(line);
-      text += '\n';
-    }
-  }
-  for (const std::string& e : a.edits) text += "0 " + e + "\n";
-  if (!ParseTimelineText(text, name, out, err)) return false;
-  if (out->empty()) {
-    *err = "whatif: no change given (--change FILE or --edit 'LINE')";
-    return false;
-  }
-  return true;
-}
-
 std::string Pct(double v) { return v < 0 ? "-" : fmt::format("{:.2f}%", 100 * v); }
 std::string Num(double v) { return v < 0 ? "-" : fmt::format("{:.1f}", v); }
 
@@ -141,7 +107,7 @@ int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
   if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
   if (!CheckSomeService(a.config.path, config, {}, &err)) return Fail(err);
   std::vector<TimelineEvent> change;
-  if (!ReadChange(a, &change, &err)) return Fail(err);
+  if (!ReadChangeLines(a.change, a.edits, "whatif", &change, &err)) return Fail(err);
   std::vector<IpvsConnEntry> entries;
   std::string conns = a.conns == "-" ? "/proc/net/ip_vs_conn" : a.conns;
   if (!ParseIpvsConnEntries(conns, &entries, &err)) return Fail(err);
@@ -161,6 +127,40 @@ int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
 }
 
 }  // namespace
+
+bool ReadChangeLines(const std::string& change, const std::vector<std::string>& edits,
+                     const std::string& cmd, std::vector<TimelineEvent>* out, std::string* err) {
+  std::string text;
+  std::string name = "--edit";
+  if (!change.empty()) {
+    FILE* f = change == "-" ? stdin : fopen(change.c_str(), "rb");
+    if (!f) {
+      *err = fmt::format("{}: cannot open", change);
+      return false;
+    }
+    std::string raw;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) raw.append(buf, n);
+    if (f != stdin) fclose(f);
+    name = change;
+    LineSplitter lines(raw);
+    std::string_view line;
+    while (lines.Next(&line)) {
+      size_t s = line.find_first_not_of(" \t");
+      bool blank = s == std::string_view::npos || line[s] == '#';
+      text += blank ? std::string(line) : "0 " + std::string(line);
+      text += '\n';
+    }
+  }
+  for (const std::string& e : edits) text += "0 " + e + "\n";
+  if (!ParseTimelineText(text, name, out, err)) return false;
+  if (out->empty()) {
+    *err = cmd + ": no change given (--change FILE or --edit 'LINE')";
+    return false;
+  }
+  return true;
+}
 
 void SetupWhatif(CLI::App* app, GlobalOptions* g, RunFn* run) {
   auto a = std::make_shared<WhatifArgs>();
