@@ -36,6 +36,7 @@ struct RampArgs {
   bool json = false;
   bool apply = false;
   double pause = 0;
+  size_t steps = 0;  // --steps: apply at most this many (0: all)
 };
 
 volatile std::sig_atomic_t g_interrupted = 0;
@@ -259,7 +260,8 @@ int ApplyPlan(const RampPlan& plan, const IpvsConfig& start, const RampArgs& a, 
   int status = 0;
   std::string err;
   size_t n = plan.steps.size();
-  for (*applied = 0; *applied < n; ++*applied) {
+  size_t last = a.steps ? std::min(a.steps, n) : n;
+  for (*applied = 0; *applied < last; ++*applied) {
     size_t i = *applied;
     if (i > 0 && a.pause > 0) Pause(a.pause);
     if (g_interrupted) {
@@ -290,7 +292,7 @@ int ApplyPlan(const RampPlan& plan, const IpvsConfig& start, const RampArgs& a, 
     }
   }
   ipvs_nl_free(&nl);
-  if (status == 0 && g_interrupted && *applied < n) status = 130;
+  if (status == 0 && g_interrupted && *applied < last) status = 130;
   return status;
 }
 
@@ -346,7 +348,12 @@ int RunRampCmd(const RampArgs& a, const GlobalOptions& g) {
     if (w) return w;
   }
   if (status == 0) {
-    if (!a.json) fmt::print("ramp: all {} steps applied: the target is in place\n", applied);
+    if (a.json) return 0;
+    if (applied == plan.steps.size())
+      fmt::print("ramp: all {} steps applied: the target is in place\n", applied);
+    else
+      fmt::print("ramp: {} of {} steps applied (--steps); the same command plans the rest\n",
+                 applied, plan.steps.size());
     return 0;
   }
   fmt::print(stderr, "ramp: stopped: {}; {}\n", why,
@@ -392,6 +399,11 @@ void SetupRamp(CLI::App* app, GlobalOptions* g, RunFn* run) {
   c->add_flag("--apply", a->apply,
               "perform the steps on the live director over netlink (CAP_NET_ADMIN); stops at "
               "the first error or SIGINT with the last completed step in place");
+  c->add_option("--steps", a->steps,
+                "with --apply, apply at most this many steps (0: all); a plan depends only on "
+                "the configuration it starts from, so running the same command again goes on "
+                "with the same steps")
+      ->capture_default_str();
   c->add_option("--pause", a->pause, "seconds to wait between applied steps")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -233,6 +233,37 @@ TEST(Ramp, TwoServicesShareSteps) {
   EXPECT_EQ(plan.steps[0].services.size(), 2u);
 }
 
+TEST(Ramp, PlanFromAStepIsTheRestOfThePlan) {
+  // ipvs-sim ramp --apply --steps 1, run again, must go on with the same
+  // steps: a plan depends only on the state it starts from.
+  IpvsConfig cur =
+      Rules(Service1("wmh", {100, 100, 100}) + Service1("mh", {10, 10}, "10.0.0.2:80"));
+  IpvsConfig tgt =
+      Rules(Service1("wmh", {100, 250, 0, 100}) + Service1("mh", {10, 40}, "10.0.0.2:80"));
+  RampOptions o = Opts(0.05);
+  RampPlan plan;
+  std::string err;
+  ASSERT_TRUE(PlanRamp(cur, tgt, o, &plan, &err)) << err;
+  ASSERT_GT(plan.steps.size(), 2u);
+  for (size_t k = 1; k < plan.steps.size(); ++k) {
+    IpvsConfig mid;
+    ASSERT_TRUE(ApplyRampSteps(cur, plan, k, &mid, &err)) << err;
+    RampPlan rest;
+    ASSERT_TRUE(PlanRamp(mid, tgt, o, &rest, &err)) << err;
+    ASSERT_EQ(rest.steps.size(), plan.steps.size() - k) << "after step " << k;
+    for (size_t i = 0; i < rest.steps.size(); ++i) {
+      const RampStep& a = plan.steps[k + i];
+      const RampStep& b = rest.steps[i];
+      ASSERT_EQ(a.services.size(), b.services.size());
+      for (size_t s = 0; s < a.services.size(); ++s) {
+        ASSERT_EQ(a.services[s].edits.size(), b.services[s].edits.size());
+        for (size_t e = 0; e < a.services[s].edits.size(); ++e)
+          EXPECT_EQ(FormatRampEdit(a.services[s].edits[e]), FormatRampEdit(b.services[s].edits[e]));
+      }
+    }
+  }
+}
+
 TEST(Ramp, RefusesSchedulersWithoutHashSpace) {
   for (const char* sched : {"rr", "wrr", "lc", "wlc"}) {
     IpvsConfig cur = Rules(Service1(sched, {1, 1}));
