@@ -6,8 +6,10 @@
 # by prepare.sh before it writes the plan:
 #   cmds/ramp-setup.ipvsadm  two UDP services: wmh (8 servers at weight 100)
 #                            and mh -b mh-port (6 at weight 10); UDP entries
-#                            live 2 s (--set), so that each step's probe
-#                            flows are scheduled afresh
+#                            live 10 s (--set: long enough for a burst's
+#                            send and pick on a loaded host, 2 s was not),
+#                            expired before each step's probe flows go out
+#                            again, so that they are scheduled afresh
 #   ramp/setup.rules         the same services without --set, the target of
 #                            the ramp back (its SIGINT case)
 #   ramp/target.rules        the target: wmh server 1 at 300, 2 at 50, 8
@@ -28,7 +30,7 @@ ramp_service() { # the two services
 	for i in 1 2 3 4 5 6; do echo "-a -u 10.0.50.2:53 -r 172.28.51.$i:53 -m -w 10"; done
 } >"$out/ramp/setup.rules"
 {
-	echo "--set 0 0 2"
+	echo "--set 0 0 10"
 	cat "$out/ramp/setup.rules"
 } >"$out/cmds/ramp-setup.ipvsadm"
 {

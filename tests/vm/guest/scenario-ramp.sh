@@ -11,7 +11,7 @@
 # out before the first step and after each (bursts ramp-0..ramp-N, which
 # compare.sh predicts flow by flow; compare-ramp.sh measures each step's
 # moves from them), their entries left to expire in between (UDP timeout
-# 2 s) so that every burst is scheduled afresh. Then:
+# 10 s) so that every burst is scheduled afresh. Then:
 #   ramp-plan     the dry run's plan has N >= 2 steps and exit 0
 #   ramp-step-K   step K applied: exit 0, one step applied
 #   ramp-target   the rules (ipvsadm -Sn) equal the target's, restored by
@@ -43,7 +43,8 @@ ramp_steps() {
 # ramp_edits FILE FROM: the edit lines of a --json plan's steps FROM.. (the
 # keys are sorted: a step's "step" number follows its services).
 ramp_edits() {
-	awk -v from="$2" '/^ *"-[aed] / { e[n++] = $0 }
+	awk -v from="$2" 'BEGIN { n = 0; skip = 0 }
+		/^ *"-[aed] / { e[n++] = $0 }
 		/^ *"step": / { s = $2 + 0; if (s == from - 1) skip = n }
 		END { for (i = skip; i < n; i++) { sub(/^ */, "", e[i]); sub(/,$/, "", e[i]); print e[i] } }' "$1"
 }
@@ -85,7 +86,9 @@ ramp_scenario() {
 		burst "ramp-$_k" ramp-u1 ramp-u2
 	done
 	ipvsadm -Sn | sort >/tmp/ramp-final.sn
-	unshare -n sh -c "ipvsadm -R <$_target && ipvsadm -Sn" 2>&1 | sort >/tmp/ramp-target.sn
+	# An empty namespace needs the routes for ipvsadm to take the servers.
+	unshare -n sh -c ". /test/lib.sh && net_setup && ipvsadm -R <$_target && ipvsadm -Sn" 2>&1 |
+		sort >/tmp/ramp-target.sn
 	ipvs-sim "$@" ramp --probe-keys 10000 --target "$_target" --json >/tmp/ramp-left.json 2>&1
 	if ! cmp -s /tmp/ramp-final.sn /tmp/ramp-target.sn; then
 		result ramp-target FAIL "ipvsadm -Sn after $_n steps is not the target's"
