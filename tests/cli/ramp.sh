@@ -42,7 +42,7 @@ canon() { "$sim" config -c "$1" | sort; }
 out=$("$sim" ramp -c "$tmp/rules" --change "$tmp/change")
 steps=$(grep -c '^step ' <<<"$out")
 [ "$steps" -ge 5 ] || fail "a 28% reweight in $steps steps: $out"
-awk '/moves/ && !/OVER THE BOUND/ { v = $3; sub(/%/, "", v); if (v + 0 > 5) bad = bad $0 "\n" }
+awk '/ moves / && !/OVER THE BOUND/ { v = $4; sub(/%/, "", v); if (v + 0 > 5) bad = bad $0 "\n" }
 	END { if (bad != "") { printf "%s", bad; exit 1 } }' <<<"$out" ||
 	fail "a step over 5% not marked"
 grep -q 'OVER THE BOUND: -a -u 10.0.0.2:53 -r 192.168.2.4:53 -m -w 1 alone moves' <<<"$out" ||
