@@ -16,6 +16,9 @@
 #                     states; for a service the step leaves alone, no move.
 #   ramp-moves        every step's file was there (ramp-step-K.json for
 #                     K = 1.. and both bursts)
+#   ramp-moves-control-VIP  burst ramp-0 against ramp-N, the whole change
+#                     at once: more than the bound plus 3 sigma, so that a
+#                     step moving as much would fail its check
 ramp_moves() {
 	local files=$run/files
 	[ -f "$files/ramp-plan.json" ] || return 0
@@ -82,6 +85,18 @@ for k in range(1, n_steps + 1):
         print("%s %s %.2f%% of %d probe flows moved (%d); bound %.2f%% + 3 sigma %.2f points; planned %.2f%% of the hash space" % (case, verdict, 100 * m, n, moved, 100 * bound, 100 * tol, 100 * s["remap"]))
 if ok_files:
     print("ramp-moves PASS %d steps measured from the kernel's decisions on the probe flows" % n_steps)
+    # The control: the whole change at once, burst 0 against burst N, moves
+    # more than any step may, so a step that moved as much would fail.
+    first, last = conns("ramp-0"), conns("ramp-%d" % n_steps)
+    bound = plan["max_remap"]
+    for svc in sorted(services):
+        vip = vip_key(svc)
+        keys = [key for key in first if key[3:5] == vip and key in last]
+        n = max(len(keys), 1)
+        m = sum(first[key] != last[key] for key in keys) / n
+        tol = 3 * math.sqrt(bound * (1 - bound) / n)
+        verdict = "PASS" if m > bound + tol else "FAIL"
+        print("ramp-moves-control-%s %s the whole change at once moves %.2f%% of %d probe flows, over the bound plus 3 sigma (%.2f%%)" % (svc.split()[1], verdict, 100 * m, len(keys), 100 * (bound + tol)))
 PY
 	local name verdict detail
 	while read -r name verdict detail; do
