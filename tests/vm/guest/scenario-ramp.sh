@@ -20,6 +20,9 @@
 #                 SIGINT after its first step: exit 130, "steps 1 to 1 of N"
 #                 on stderr, and from the rules left the plan is the back
 #                 plan's steps 2..N, edit for edit
+#   ramp-drift    a ramp back with --pause 10 whose real servers another
+#                 ipvsadm -e changes after its first step: exit 1 before
+#                 step 2, the service named, the other edit in place
 RAMP_DIR=$DATA/ramp
 
 # The wmh module's parameters as ipvs-sim's options.
@@ -100,7 +103,42 @@ ramp_scenario() {
 		result ramp-target PASS "ipvsadm -Sn equals the target's $(grep -c '^-a' /tmp/ramp-target.sn) real servers after $_n steps; a dry run plans none"
 	fi
 	ramp_sigint "$@"
+	ramp_drift "$@"
 	ipvsadm -C
+}
+
+# ramp_wait_step1 OUT: waits (60 s at most) for a ramp's "applied step 1".
+ramp_wait_step1() {
+	_i=0
+	while ! grep -q '^applied step 1 of' "$1" && [ "$_i" -lt 240 ]; do
+		sleep 0.25
+		_i=$((_i + 1))
+	done
+}
+
+# ramp_drift WMH_OPTS...: another edit of a real server between two steps
+# (ipvsadm -e during the pause): the ramp stops before its next step with
+# exit 1, names the service and where it stopped, and leaves that edit
+# and its own first step in place.
+ramp_drift() {
+	_back=$RAMP_DIR/setup.rules
+	ipvs-sim "$@" ramp --probe-keys 10000 --target "$_back" --apply --pause 10 \
+		>/tmp/ramp-drift.out 2>/tmp/ramp-drift.err &
+	_pid=$!
+	ramp_wait_step1 /tmp/ramp-drift.out
+	ipvsadm -e -u 10.0.50.1:53 -r 172.28.50.3:53 -m -w 77
+	wait "$_pid"
+	_rc=$?
+	emit_file ramp-drift.err /tmp/ramp-drift.err
+	if [ "$_rc" -ne 1 ]; then
+		result ramp-drift FAIL "exit $_rc, not 1: $(head -c 300 /tmp/ramp-drift.err | tr '\n' '|')"
+	elif ! grep -q 'step 2 of [0-9]* not applied: the real servers of -u 10.0.50.1:53 changed under the ramp; steps 1 to 1 of' /tmp/ramp-drift.err; then
+		result ramp-drift FAIL "not the message wanted: $(head -c 300 /tmp/ramp-drift.err | tr '\n' '|')"
+	elif ! ipvsadm -Sn | grep -q -- '-r 172.28.50.3:53 -m -w 77'; then
+		result ramp-drift FAIL "the other edit is not in place"
+	else
+		result ramp-drift PASS "an edit between steps 1 and 2 stops the ramp: exit 1, $(head -c 200 /tmp/ramp-drift.err)"
+	fi
 }
 
 # ramp_sigint WMH_OPTS...: the ramp back, interrupted after its first step.
@@ -110,11 +148,7 @@ ramp_sigint() {
 	_nb=$(ramp_steps /tmp/ramp-back.json)
 	ipvs-sim "$@" ramp --probe-keys 10000 --target "$_back" --apply --pause 600 >/tmp/ramp-int.out 2>/tmp/ramp-int.err &
 	_pid=$!
-	_i=0
-	while ! grep -q '^applied step 1 of' /tmp/ramp-int.out && [ "$_i" -lt 240 ]; do
-		sleep 0.25
-		_i=$((_i + 1))
-	done
+	ramp_wait_step1 /tmp/ramp-int.out
 	kill -INT "$_pid"
 	wait "$_pid"
 	_rc=$?
