@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "common_cmd.h"
+#include "ramp_cmd.h"
 #include "whatif_cmd.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   ipvs_sim::SetupBench(&app, &g, &run);
   ipvs_sim::SetupConfig(&app, &g, &run);
   ipvs_sim::SetupWhatif(&app, &g, &run);
+  ipvs_sim::SetupRamp(&app, &g, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

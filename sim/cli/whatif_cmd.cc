@@ -34,45 +34,14 @@ struct WhatifArgs {
 // The change as timeline events: --timeline's as they are, else the edit
 // lines, every one at time 0.
 bool ReadChange(const WhatifArgs& a, std::vector<TimelineEvent>* out, std::string* err) {
-  if (!a.timeline.empty()) {
-    if (!a.change.empty() || !a.edits.empty()) {
-      *err = "whatif: --timeline takes no --change or --edit";
-      return false;
-    }
-    if (!ParseTimeline(a.timeline, out, err)) return false;
-    if (out->empty()) {
-      *err = fmt::format("{}: no edit in the timeline", a.timeline);
-      return false;
-    }
-    return true;
+  if (a.timeline.empty()) return ReadChangeLines(a.change, a.edits, "whatif", out, err);
+  if (!a.change.empty() || !a.edits.empty()) {
+    *err = "whatif: --timeline takes no --change or --edit";
+    return false;
   }
-  std::string text;
-  std::string name = "--edit";
-  if (!a.change.empty()) {
-    FILE* f = a.change == "-" ? stdin : fopen(a.change.c_str(), "rb");
-    if (!f) {
-      *err = fmt::format("{}: cannot open", a.change);
-      return false;
-    }
-    std::string raw;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) raw.append(buf, n);
-    if (f != stdin) fclose(f);
-    name = a.change;
-    LineSplitter lines(raw);
-    std::string_view line;
-    while (lines.Next(&line)) {
-      size_t s = line.find_first_not_of(" \t");
-      bool blank = s == std::string_view::npos || line[s] == '#';
-      text += blank ? std::string(line) : "0 " + std::string(line);
-      text += '\n';
-    }
-  }
-  for (const std::string& e : a.edits) text += "0 " + e + "\n";
-  if (!ParseTimelineText(text, name, out, err)) return false;
+  if (!ParseTimeline(a.timeline, out, err)) return false;
   if (out->empty()) {
-    *err = "whatif: no change given (--change FILE or --edit 'LINE')";
+    *err = fmt::format("{}: no edit in the timeline", a.timeline);
     return false;
   }
   return true;
@@ -271,6 +240,40 @@ int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
 }
 
 }  // namespace
+
+bool ReadChangeLines(const std::string& change, const std::vector<std::string>& edits,
+                     const std::string& cmd, std::vector<TimelineEvent>* out, std::string* err) {
+  std::string text;
+  std::string name = "--edit";
+  if (!change.empty()) {
+    FILE* f = change == "-" ? stdin : fopen(change.c_str(), "rb");
+    if (!f) {
+      *err = fmt::format("{}: cannot open", change);
+      return false;
+    }
+    std::string raw;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) raw.append(buf, n);
+    if (f != stdin) fclose(f);
+    name = change;
+    LineSplitter lines(raw);
+    std::string_view line;
+    while (lines.Next(&line)) {
+      size_t s = line.find_first_not_of(" \t");
+      bool blank = s == std::string_view::npos || line[s] == '#';
+      text += blank ? std::string(line) : "0 " + std::string(line);
+      text += '\n';
+    }
+  }
+  for (const std::string& e : edits) text += "0 " + e + "\n";
+  if (!ParseTimelineText(text, name, out, err)) return false;
+  if (out->empty()) {
+    *err = cmd + ": no change given (--change FILE or --edit 'LINE')";
+    return false;
+  }
+  return true;
+}
 
 void SetupWhatif(CLI::App* app, GlobalOptions* g, RunFn* run) {
   auto a = std::make_shared<WhatifArgs>();

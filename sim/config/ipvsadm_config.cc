@@ -616,13 +616,19 @@ std::string FormatIpvsadmConfig(const IpvsConfig& config) {
     // Oldest first (the list's tail first), so that -a at the head, as
     // ipvsadm -R does, rebuilds the same list.
     for (auto it = svc.dests.rbegin(); it != svc.dests.rend(); ++it) {
-      const Dest& d = *it;
-      out += fmt::format("-a {} -r {} -{} -w {}", name, d.ep.ToString(), d.forward, d.weight);
-      if (d.u_threshold) out += fmt::format(" -x {}", d.u_threshold);
-      if (d.l_threshold) out += fmt::format(" -y {}", d.l_threshold);
+      out += FormatDestCommand('a', svc.key, *it);
       out += '\n';
     }
   }
+  return out;
+}
+
+std::string FormatDestCommand(char cmd, const ServiceKey& key, const Dest& d) {
+  std::string out = fmt::format("-{} {} -r {}", cmd, ServiceName(key), d.ep.ToString());
+  if (cmd == 'd') return out;
+  out += fmt::format(" -{} -w {}", d.forward, d.weight);
+  if (d.u_threshold) out += fmt::format(" -x {}", d.u_threshold);
+  if (d.l_threshold) out += fmt::format(" -y {}", d.l_threshold);
   return out;
 }
 

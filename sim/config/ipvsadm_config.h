@@ -63,6 +63,11 @@ bool ParseIpvsadmCommand(const std::string& line, char* what, Service* svc, Dest
 // ipvsadm -R, rebuilds the same lists.
 std::string FormatIpvsadmConfig(const IpvsConfig& config);
 
+// One real-server command in -Sn syntax: "-a -t 10.0.0.1:80 -r
+// 10.1.0.2:80 -m -w 3 [-x U] [-y L]" for @cmd 'a' or 'e'; "-d -t ... -r
+// EP" for 'd'. FormatIpvsadmConfig writes its -a lines with it.
+std::string FormatDestCommand(char cmd, const ServiceKey& key, const Dest& d);
+
 }  // namespace ipvs_sim
 
 #endif  // IPVS_SCHED_SIM_IPVSADM_CONFIG_H_

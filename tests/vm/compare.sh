@@ -573,6 +573,7 @@ fi
 . "$here/compare-net.sh" # fwmark, reuse-N (guest/scenario-net.sh): no BURST records
 . "$here/compare-verify.sh" # verify (guest/scenario-verify.sh): the saved exports
 . "$here/compare-whatif.sh" # whatif (guest/scenario-whatif.sh): held connections
+. "$here/compare-ramp.sh" # ramp (guest/scenario-ramp.sh): each step's moves, measured
 . "$here/compare-roundtrip.sh" # snapshot-roundtrip: no BURST record
 
 # storm-final: whatever the interleaving of the storm's two editors, the

@@ -140,6 +140,7 @@ for kver in $kernels; do
 	snap_args=()
 	[ -z "$snapshot" ] || snap_args=(--snapshot "$(realpath "$snapshot")")
 	[ -z "$verify" ] || snap_args+=(--verify "$(realpath "$verify")")
+	[ "$no_sim" -eq 1 ] || snap_args+=(--ipvs-sim "$(realpath "$sim")") # ramp
 	"$here/mkinitramfs.sh" "$kver" "$kout" --wmh "$kdir/ip_vs_wmh.ko" \
 		--flowgen "$flowgen" --payload "$payload" "${snap_args[@]}" "${init_args[@]}"
 	run_ok=PASS

@@ -21,182 +21,13 @@
 #include <unistd.h>
 
 #include "ipvs_nl.h"
-
-static const char *snap_addr(int af, const union nf_inet_addr *a, char *buf,
-			     size_t len)
-{
-	return inet_ntop(af, a, buf, len);
-}
-
-static void snap_endpoint(FILE *f, int af, const union nf_inet_addr *a,
-			  unsigned short port)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	if (af == AF_INET6)
-		fprintf(f, "[%s]:%u", snap_addr(af, a, buf, sizeof(buf)), port);
-	else
-		fprintf(f, "%s:%u", snap_addr(af, a, buf, sizeof(buf)), port);
-}
-
-static const char *snap_proto_opt(const struct ipvs_nl_service *svc)
-{
-	if (svc->fwmark)
-		return "-f";
-	switch (svc->proto) {
-	case IPPROTO_UDP:
-		return "-u";
-	case IPPROTO_SCTP:
-		return "--sctp-service";
-	default:
-		return "-t";
-	}
-}
-
-static void snap_service_id(FILE *f, const struct ipvs_nl_service *svc)
-{
-	fprintf(f, "%s ", snap_proto_opt(svc));
-	if (svc->fwmark && svc->af == AF_INET6)
-		fprintf(f, "%u -6", svc->fwmark); /* as ipvsadm -Sn */
-	else if (svc->fwmark)
-		fprintf(f, "%u", svc->fwmark);
-	else
-		snap_endpoint(f, svc->af, &svc->addr, svc->port);
-}
-
-/* Flag names as ipvsadm prints them for mh and sh, generic otherwise. */
-static void snap_sched_flags(FILE *f, const struct ipvs_nl_service *svc)
-{
-	static const char *const mh[] = { "mh-fallback", "mh-port", "flag-3" };
-	static const char *const sh[] = { "sh-fallback", "sh-port", "flag-3" };
-	static const char *const gen[] = { "flag-1", "flag-2", "flag-3" };
-	const char *const *names = !strcmp(svc->sched, "mh")   ? mh
-				   : !strcmp(svc->sched, "sh") ? sh
-							       : gen;
-	const char *sep = " -b ";
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (svc->flags & (IP_VS_SVC_F_SCHED1 << i)) {
-			fprintf(f, "%s%s", sep, names[i]);
-			sep = ",";
-		}
-	}
-}
-
-static const char *snap_fwd_opt(unsigned int fwd)
-{
-	switch (fwd & IP_VS_CONN_F_FWD_MASK) {
-	case IP_VS_CONN_F_TUNNEL:
-		return "-i";
-	case IP_VS_CONN_F_DROUTE:
-		return "-g";
-	default:
-		return "-m";
-	}
-}
-
-static const char *snap_tun_type(unsigned int type)
-{
-	switch (type) {
-	case IP_VS_CONN_F_TUNNEL_TYPE_GUE:
-		return "gue";
-	case IP_VS_CONN_F_TUNNEL_TYPE_GRE:
-		return "gre";
-	default:
-		return "ipip";
-	}
-}
-
-/* The checksum option of a GUE or GRE tunnel, without its --tun- prefix. */
-static const char *snap_tun_csum(unsigned int flags)
-{
-	if (flags & IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM)
-		return "remcsum";
-	if (flags & IP_VS_TUNNEL_ENCAP_FLAG_CSUM)
-		return "csum";
-	return "nocsum";
-}
-
-/* A tunnelled server's options as ipvsadm -Sn prints them. */
-static void snap_tunnel(FILE *f, const struct ipvs_nl_dest *d)
-{
-	if ((d->fwd & IP_VS_CONN_F_FWD_MASK) != IP_VS_CONN_F_TUNNEL)
-		return;
-	fprintf(f, " --tun-type %s", snap_tun_type(d->tun_type));
-	if (d->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE)
-		fprintf(f, " --tun-port %u", d->tun_port);
-	if (d->tun_type != IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
-		fprintf(f, " --tun-%s", snap_tun_csum(d->tun_flags));
-}
-
-/*
- * Persistence granularity as ipvsadm -Sn prints it after -p: a dotted mask
- * (the attribute holds it in network order) unless /32, or a prefix length
- * unless 128 for IPv6.
- */
-static void snap_netmask(FILE *f, const struct ipvs_nl_service *svc)
-{
-	char buf[INET_ADDRSTRLEN];
-	struct in_addr mask;
-
-	if (svc->af == AF_INET6) {
-		if (svc->netmask && svc->netmask != 128)
-			fprintf(f, " -M %u", svc->netmask);
-		return;
-	}
-	if (!svc->netmask || svc->netmask == 0xffffffffu)
-		return;
-	mask.s_addr = svc->netmask;
-	fprintf(f, " -M %s", inet_ntop(AF_INET, &mask, buf, sizeof(buf)));
-}
-
-static void snap_print_ipvsadm(FILE *f, const struct ipvs_nl_config *s)
-{
-	size_t i, j;
-
-	for (i = 0; i < s->nsvc; i++) {
-		const struct ipvs_nl_service *svc = &s->svc[i];
-
-		fprintf(f, "-A ");
-		snap_service_id(f, svc);
-		fprintf(f, " -s %s", svc->sched);
-		snap_sched_flags(f, svc);
-		if (svc->flags & IP_VS_SVC_F_PERSISTENT) {
-			fprintf(f, " -p %u", svc->timeout);
-			snap_netmask(f, svc);
-		}
-		if (svc->flags & IP_VS_SVC_F_ONEPACKET)
-			fprintf(f, " -o");
-		if (svc->pe[0])
-			fprintf(f, " --pe %s", svc->pe);
-		fprintf(f, "\n");
-		/* The dump is in list order, head (newest) first: print the
-		 * tail first so that -R, adding at the head, rebuilds it. */
-		for (j = svc->ndests; j-- > 0;) {
-			const struct ipvs_nl_dest *d = &svc->dests[j];
-
-			fprintf(f, "-a ");
-			snap_service_id(f, svc);
-			fprintf(f, " -r ");
-			snap_endpoint(f, d->af, &d->addr, d->port);
-			fprintf(f, " %s -w %u", snap_fwd_opt(d->fwd),
-				d->weight);
-			snap_tunnel(f, d);
-			if (d->u_thresh)
-				fprintf(f, " -x %u", d->u_thresh);
-			if (d->l_thresh)
-				fprintf(f, " -y %u", d->l_thresh);
-			fprintf(f, "\n");
-		}
-	}
-}
+#include "ipvs_rules.h"
 
 static void snap_json_endpoint(FILE *f, const char *key, int af,
 			       const union nf_inet_addr *a, unsigned short port)
 {
 	fprintf(f, "\"%s\": \"", key);
-	snap_endpoint(f, af, a, port);
+	ipvs_rules_endpoint(f, af, a, port);
 	fprintf(f, "\"");
 }
 
@@ -233,12 +64,12 @@ static void snap_json_tunnel(FILE *f, const struct ipvs_nl_dest *d)
 		return;
 	}
 	fprintf(f, ", \"tunnel\": {\"type\": \"%s\"",
-		snap_tun_type(d->tun_type));
+		ipvs_rules_tun_type(d->tun_type));
 	if (d->tun_type == IP_VS_CONN_F_TUNNEL_TYPE_GUE)
 		fprintf(f, ", \"port\": %u", d->tun_port);
 	if (d->tun_type != IP_VS_CONN_F_TUNNEL_TYPE_IPIP)
 		fprintf(f, ", \"checksum\": \"%s\"",
-			snap_tun_csum(d->tun_flags));
+			ipvs_rules_tun_csum(d->tun_flags));
 	fprintf(f, "}");
 }
 
@@ -280,7 +111,7 @@ static void snap_print_json(FILE *f, const struct ipvs_nl_config *s)
 					   d->port);
 			fprintf(f,
 				", \"forward\": \"%s\", \"weight\": %u, \"u_threshold\": %u, \"l_threshold\": %u, \"active_conns\": %u, \"inactive_conns\": %u",
-				snap_fwd_opt(d->fwd) + 1, d->weight,
+				ipvs_rules_fwd_opt(d->fwd) + 1, d->weight,
 				d->u_thresh, d->l_thresh, d->active,
 				d->inactive);
 			snap_json_tunnel(f, d);
@@ -364,7 +195,7 @@ static int snap_write(const struct ipvs_nl_config *s, bool json,
 	if (json)
 		snap_print_json(f, s);
 	else
-		snap_print_ipvsadm(f, s);
+		ipvs_rules_print(f, s);
 	if (out) {
 		if (fflush(f) || fsync(fileno(f)) || fclose(f) ||
 		    rename(tmp, out)) {

@@ -222,13 +222,35 @@ static int ipvs_nl_parse_dest(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* The service's identity, as the dest commands and dumps take it. */
+static int ipvs_nl_put_service(struct nl_msg *msg,
+			       const struct ipvs_nl_service *svc)
+{
+	struct nlattr *nest = nla_nest_start(msg, IPVS_CMD_ATTR_SERVICE);
+
+	if (!nest)
+		return -NLE_NOMEM;
+	if (nla_put_u16(msg, IPVS_SVC_ATTR_AF, svc->af))
+		return -NLE_NOMEM;
+	if (svc->fwmark) {
+		if (nla_put_u32(msg, IPVS_SVC_ATTR_FWMARK, svc->fwmark))
+			return -NLE_NOMEM;
+	} else if (nla_put_u16(msg, IPVS_SVC_ATTR_PROTOCOL, svc->proto) ||
+		   nla_put(msg, IPVS_SVC_ATTR_ADDR, sizeof(svc->addr),
+			   &svc->addr) ||
+		   nla_put_u16(msg, IPVS_SVC_ATTR_PORT, htons(svc->port))) {
+		return -NLE_NOMEM;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int ipvs_nl_dump(struct ipvs_nl_reader *r, int cmd,
 			struct ipvs_nl_service *svc)
 {
 	nl_recvmsg_msg_cb_t cb =
 		svc ? ipvs_nl_parse_dest : ipvs_nl_parse_service;
 	struct nl_msg *msg = nlmsg_alloc();
-	struct nlattr *nest;
 	int ret = -NLE_NOMEM;
 
 	if (!msg)
@@ -236,21 +258,8 @@ static int ipvs_nl_dump(struct ipvs_nl_reader *r, int cmd,
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, r->family, 0,
 			 NLM_F_DUMP, cmd, IPVS_GENL_VERSION))
 		goto out;
-	if (svc) {
-		nest = nla_nest_start(msg, IPVS_CMD_ATTR_SERVICE);
-		if (!nest)
-			goto out;
-		nla_put_u16(msg, IPVS_SVC_ATTR_AF, svc->af);
-		if (svc->fwmark) {
-			nla_put_u32(msg, IPVS_SVC_ATTR_FWMARK, svc->fwmark);
-		} else {
-			nla_put_u16(msg, IPVS_SVC_ATTR_PROTOCOL, svc->proto);
-			nla_put(msg, IPVS_SVC_ATTR_ADDR, sizeof(svc->addr),
-				&svc->addr);
-			nla_put_u16(msg, IPVS_SVC_ATTR_PORT, htons(svc->port));
-		}
-		nla_nest_end(msg, nest);
-	}
+	if (svc && ipvs_nl_put_service(msg, svc))
+		goto out;
 	r->cur = svc;
 	nl_socket_modify_cb(r->sock, NL_CB_VALID, NL_CB_CUSTOM, cb, r);
 	ret = nl_send_auto(r->sock, msg);
@@ -312,5 +321,92 @@ out:
 		ipvs_nl_free(c);
 	if (r.sock)
 		nl_socket_free(r.sock);
+	return status;
+}
+
+/* The real server's attributes: all of them for NEW/SET_DEST (the kernel
+ * wants the forwarding method, weight and both thresholds), the address
+ * and port for DEL_DEST. */
+static int ipvs_nl_put_dest(struct nl_msg *msg, int cmd,
+			    const struct ipvs_nl_service *svc,
+			    const struct ipvs_nl_dest *d)
+{
+	struct nlattr *nest = nla_nest_start(msg, IPVS_CMD_ATTR_DEST);
+
+	if (!nest ||
+	    nla_put(msg, IPVS_DEST_ATTR_ADDR, sizeof(d->addr), &d->addr) ||
+	    nla_put_u16(msg, IPVS_DEST_ATTR_PORT, htons(d->port)))
+		return -NLE_NOMEM;
+	if (d->af != svc->af &&
+	    nla_put_u16(msg, IPVS_DEST_ATTR_ADDR_FAMILY, d->af))
+		return -NLE_NOMEM;
+	if (cmd != IPVS_CMD_DEL_DEST &&
+	    (nla_put_u32(msg, IPVS_DEST_ATTR_FWD_METHOD, d->fwd) ||
+	     nla_put_u32(msg, IPVS_DEST_ATTR_WEIGHT, d->weight) ||
+	     nla_put_u32(msg, IPVS_DEST_ATTR_U_THRESH, d->u_thresh) ||
+	     nla_put_u32(msg, IPVS_DEST_ATTR_L_THRESH, d->l_thresh)))
+		return -NLE_NOMEM;
+	if (cmd != IPVS_CMD_DEL_DEST &&
+	    (d->fwd & IP_VS_CONN_F_FWD_MASK) == IP_VS_CONN_F_TUNNEL &&
+	    (nla_put_u8(msg, IPVS_DEST_ATTR_TUN_TYPE, d->tun_type) ||
+	     nla_put_u16(msg, IPVS_DEST_ATTR_TUN_PORT, htons(d->tun_port)) ||
+	     nla_put_u16(msg, IPVS_DEST_ATTR_TUN_FLAGS, d->tun_flags)))
+		return -NLE_NOMEM;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int ipvs_nl_dest_edit(int cmd, const struct ipvs_nl_service *svc,
+		      const struct ipvs_nl_dest *d, char *err, size_t errlen)
+{
+	struct nl_sock *sock = nl_socket_alloc();
+	struct nl_msg *msg = NULL;
+	int status = IPVS_NL_OK;
+	int family, ret;
+
+	if (cmd != IPVS_CMD_NEW_DEST && cmd != IPVS_CMD_SET_DEST &&
+	    cmd != IPVS_CMD_DEL_DEST) {
+		snprintf(err, errlen, "not a real-server command: %d", cmd);
+		return IPVS_NL_FAILED;
+	}
+	if (!sock || genl_connect(sock)) {
+		snprintf(err, errlen, "cannot open a generic netlink socket");
+		status = IPVS_NL_NO_SOCKET;
+		goto out;
+	}
+	family = genl_ctrl_resolve(sock, IPVS_GENL_NAME);
+	if (family < 0) {
+		snprintf(
+			err, errlen,
+			"generic netlink family %s not found: is ip_vs loaded?",
+			IPVS_GENL_NAME);
+		status = IPVS_NL_NO_IPVS;
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg ||
+	    !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, cmd,
+			 IPVS_GENL_VERSION) ||
+	    ipvs_nl_put_service(msg, svc) ||
+	    ipvs_nl_put_dest(msg, cmd, svc, d)) {
+		snprintf(err, errlen, "out of memory");
+		status = IPVS_NL_FAILED;
+		goto out;
+	}
+	/* Sends, waits for the acknowledgement and frees the message. */
+	ret = nl_send_sync(sock, msg);
+	msg = NULL;
+	if (ret == -NLE_PERM) {
+		snprintf(err, errlen, "refused: %s (CAP_NET_ADMIN needed)",
+			 nl_geterror(ret));
+		status = IPVS_NL_NO_PERM;
+	} else if (ret < 0) {
+		snprintf(err, errlen, "%s", nl_geterror(ret));
+		status = IPVS_NL_FAILED;
+	}
+out:
+	nlmsg_free(msg);
+	if (sock)
+		nl_socket_free(sock);
 	return status;
 }

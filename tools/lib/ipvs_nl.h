@@ -3,8 +3,9 @@
  * A director's IPVS configuration read over the kernel's generic netlink
  * family "IPVS" (libnl-3): the services of the caller's network namespace
  * and each one's real servers in the kernel's list order (head, the most
- * recently added, first). Shared by ipvs-snapshot and ipvs-verify. The
- * dump needs CAP_NET_ADMIN in the namespace's owning user namespace.
+ * recently added, first), and the real-server edits. Shared by
+ * ipvs-snapshot, ipvs-verify and ipvs-sim ramp. The dump and the edits
+ * need CAP_NET_ADMIN in the namespace's owning user namespace.
  *
  * Not thread-safe: one reader per ipvs_nl_config.
  */
@@ -17,6 +18,10 @@
 #include <linux/ip_vs.h>
 #include <linux/netfilter.h>
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ipvs_nl_dest {
 	int af;
@@ -65,5 +70,22 @@ enum ipvs_nl_status {
 int ipvs_nl_read(struct ipvs_nl_config *c, char *err, size_t errlen);
 
 void ipvs_nl_free(struct ipvs_nl_config *c);
+
+/*
+ * One real-server edit, as ipvsadm -a, -e and -d make it: @cmd is
+ * IPVS_CMD_NEW_DEST, IPVS_CMD_SET_DEST or IPVS_CMD_DEL_DEST, @svc names
+ * the service (af and fwmark, or proto, addr and port; the rest unused)
+ * and @d the server (af, addr, port; for NEW and SET also fwd, weight,
+ * thresholds and, for a tunnel, the tunnel fields). Waits for the
+ * kernel's acknowledgement: IPVS_NL_OK once the edit is in place, else
+ * another status and the kernel's answer in @err ("Object exists",
+ * "Object not found"), with nothing changed.
+ */
+int ipvs_nl_dest_edit(int cmd, const struct ipvs_nl_service *svc,
+		      const struct ipvs_nl_dest *d, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* IPVS_NL_H */
