@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# ipvs-sim ramp, dry runs on rules files:
+# ipvs-sim ramp, dry runs on rules files (wmh, mh and hrw services):
 #   ramp.sh IPVS_SIM
 # every step of a plan moves at most --max-remap (text and JSON) unless it
 # is marked over the bound; the printed edit lines, applied to the rules in
@@ -27,6 +27,11 @@ cat >"$tmp/rules" <<'CONF'
 -a -u 10.0.0.2:53 -r 192.168.2.3:53 -m -w 1
 -A -u 10.0.0.3:53 -s rr
 -a -u 10.0.0.3:53 -r 192.168.3.1:53 -m -w 1
+-A -t 10.0.0.4:80 -s hrw
+-a -t 10.0.0.4:80 -r 192.168.4.1:80 -m -w 10
+-a -t 10.0.0.4:80 -r 192.168.4.2:80 -m -w 10
+-a -t 10.0.0.4:80 -r 192.168.4.3:80 -m -w 10
+-a -t 10.0.0.4:80 -r 192.168.4.4:80 -m -w 10
 CONF
 cat >"$tmp/change" <<'CHANGE'
 # reweight, add and remove
@@ -34,6 +39,8 @@ cat >"$tmp/change" <<'CHANGE'
 -d -t 10.0.0.1:80 -r 192.168.1.4:80
 -a -t 10.0.0.1:80 -r 192.168.1.5:80 -m -w 80
 -a -u 10.0.0.2:53 -r 192.168.2.4:53 -m -w 1
+-e -t 10.0.0.4:80 -r 192.168.4.2:80 -m -w 30
+-d -t 10.0.0.4:80 -r 192.168.4.3:80
 CHANGE
 
 # Sorted rules of a configuration, as ipvs-sim reads it.
