@@ -133,39 +133,6 @@ static u32 hrw_rank_row(const struct hrw_ctx *c, u32 row)
 /* Rows between two chances for the kernel to reschedule. */
 #define HRW_RESCHED_ROWS 4096
 
-static void hrw_fill_all(struct wmh_table *t, const struct hrw_ctx *c)
-{
-	u32 r;
-
-	for (r = 0; r < t->size; r++) {
-		wmh_table_set_slot(t, r, hrw_rank_row(c, r));
-		if (!(r % HRW_RESCHED_ROWS))
-			wmh_cond_resched();
-	}
-}
-
-int hrw_table_build(struct wmh_table *t, u32 size,
-		    const struct wmh_hash_key *key,
-		    const struct wmh_dest_spec *dests, u32 n)
-{
-	struct wmh_table nt;
-	struct hrw_ctx c;
-	int ret;
-
-	ret = wmh_table_alloc(&nt, size, key, dests, n);
-	if (ret)
-		return ret;
-	ret = hrw_ctx_init(&c, &nt, dests, n);
-	if (ret) {
-		wmh_table_free(&nt);
-		return ret;
-	}
-	hrw_fill_all(&nt, &c);
-	hrw_ctx_free(&c);
-	*t = nt;
-	return 0;
-}
-
 /* How a destination of the new set differs from the old one. */
 enum hrw_change {
 	HRW_SAME,
@@ -278,6 +245,46 @@ static u32 hrw_rerank_row(const struct hrw_ctx *c, const struct hrw_diff *d,
 	return best;
 }
 
+/*
+ * Every row of @t: ranked over all destinations, or, given the diff @d from
+ * @old, decided as hrw_rerank_row() says.
+ */
+static void hrw_fill(struct wmh_table *t, const struct hrw_ctx *c,
+		     const struct hrw_diff *d, const struct wmh_table *old)
+{
+	u32 r, idx;
+
+	for (r = 0; r < t->size; r++) {
+		idx = d ? hrw_rerank_row(c, d, wmh_table_slot(old, r), r)
+			: hrw_rank_row(c, r);
+		wmh_table_set_slot(t, r, idx);
+		if (!(r % HRW_RESCHED_ROWS))
+			wmh_cond_resched();
+	}
+}
+
+int hrw_table_build(struct wmh_table *t, u32 size,
+		    const struct wmh_hash_key *key,
+		    const struct wmh_dest_spec *dests, u32 n)
+{
+	struct wmh_table nt;
+	struct hrw_ctx c;
+	int ret;
+
+	ret = wmh_table_alloc(&nt, size, key, dests, n);
+	if (ret)
+		return ret;
+	ret = hrw_ctx_init(&c, &nt, dests, n);
+	if (ret) {
+		wmh_table_free(&nt);
+		return ret;
+	}
+	hrw_fill(&nt, &c, NULL, NULL);
+	hrw_ctx_free(&c);
+	*t = nt;
+	return 0;
+}
+
 int hrw_table_rebuild(struct wmh_table *t, const struct wmh_table *old,
 		      const struct wmh_dest_spec *old_dests,
 		      const struct wmh_dest_spec *dests, u32 n)
@@ -285,7 +292,6 @@ int hrw_table_rebuild(struct wmh_table *t, const struct wmh_table *old,
 	struct wmh_table nt;
 	struct hrw_diff d;
 	struct hrw_ctx c;
-	u32 r;
 	int ret;
 
 	ret = wmh_table_alloc(&nt, old->size, &old->key, dests, n);
@@ -297,13 +303,7 @@ int hrw_table_rebuild(struct wmh_table *t, const struct wmh_table *old,
 	ret = hrw_diff_init(&d, old, old_dests, &nt, dests);
 	if (ret)
 		goto err_ctx;
-	for (r = 0; r < nt.size; r++) {
-		wmh_table_set_slot(&nt, r,
-				   hrw_rerank_row(&c, &d, wmh_table_slot(old, r),
-						  r));
-		if (!(r % HRW_RESCHED_ROWS))
-			wmh_cond_resched();
-	}
+	hrw_fill(&nt, &c, &d, old);
 	hrw_diff_free(&d);
 	hrw_ctx_free(&c);
 	*t = nt;
