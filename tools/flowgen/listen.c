@@ -82,6 +82,19 @@ static void listen_echo(int fd)
  * connections follow. Each connection echoes what it reads and is closed
  * when the client closes it (or resets it). Serves until killed.
  */
+/* poll() until some descriptor is ready; -1 (said) on an error. */
+static int listen_poll(struct pollfd *pfd, nfds_t n)
+{
+	while (poll(pfd, n, -1) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "flowgen listen: poll: %s\n",
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int listen_hold(struct pollfd *pfd, nfds_t listeners)
 {
 	nfds_t n = listeners, i;
@@ -91,13 +104,8 @@ static int listen_hold(struct pollfd *pfd, nfds_t listeners)
 
 	hold_raise_nofile();
 	for (;;) {
-		if (poll(pfd, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "flowgen listen: poll: %s\n",
-				strerror(errno));
+		if (listen_poll(pfd, n))
 			return 1;
-		}
 		for (i = 0; i < listeners; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;
@@ -195,13 +203,8 @@ int flowgen_listen(int argc, char **argv)
 	if (hold)
 		return listen_hold(pfd, n);
 	for (;;) {
-		if (poll(pfd, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "flowgen listen: poll: %s\n",
-				strerror(errno));
+		if (listen_poll(pfd, n))
 			return 1;
-		}
 		for (i = 0; i < n; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;
