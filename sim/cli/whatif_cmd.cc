@@ -25,6 +25,7 @@ struct WhatifArgs {
   std::string schedulers;
   bool json = false;
   bool list_broken = false;
+  ServedArgs served;
 };
 
 // The edit lines as one timeline change: every line at time 0.
@@ -135,10 +136,12 @@ std::string FormatJson(const WhatifResult& r) {
   return j.dump(2) + "\n";
 }
 
-int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
+int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& global) {
   std::string err;
   IpvsConfig config;
+  GlobalOptions g = global;
   if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  if (!LoadServedArgs(a.served, &g, &config, &err)) return Fail(err);
   if (!CheckSomeService(a.config.path, config, {}, &err)) return Fail(err);
   std::vector<TimelineEvent> change;
   if (!ReadChange(a, &change, &err)) return Fail(err);
@@ -157,7 +160,8 @@ int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
   }
   WhatifResult r;
   if (!RunWhatif(config, change, entries, opts, &r, &err)) return Fail("whatif: " + err);
-  return WriteStdout(a.json ? FormatJson(r) : FormatTable(r));
+  if (int status = WriteStdout(a.json ? FormatJson(r) : FormatTable(r))) return status;
+  return ReportOutgrown(a.served, config, g, opts.alternatives);
 }
 
 }  // namespace
@@ -186,6 +190,7 @@ void SetupWhatif(CLI::App* app, GlobalOptions* g, RunFn* run) {
   c->add_flag("--json", a->json, "JSON instead of the table");
   c->add_flag("--list-broken", a->list_broken,
               "also print each broken connection ('PROTO CLIENT VIP DEST')");
+  AddServedOptions(c, &a->served);
   c->callback([run, a, g]() { *run = [a, g]() { return RunWhatifCmd(*a, *g); }; });
 }
 

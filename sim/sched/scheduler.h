@@ -12,6 +12,7 @@
 
 #include "net.h"
 #include "service.h"
+#include "wmh_served.h"
 #include "wmh_siphash.h"
 #include "wmh_table.h"
 
@@ -32,6 +33,11 @@ struct SchedulerOptions {
   // available, and "wmh" is not found, as in a kernel where the module took
   // the other name.
   std::string wmh_sched_name = "wmh";
+  // The tables the kernel serves (--export, --live), or nullptr: a wmh
+  // service that has one starts from it (WmhScheduler, kInit) instead of
+  // building its own. Checked against wmh_table_size and wmh_key first
+  // (CheckServedTables).
+  std::shared_ptr<const WmhServedTables> wmh_served;
   // Debian kernel config: CONFIG_IP_VS_MH_TAB_INDEX=12 (4093 slots),
   // CONFIG_IP_VS_SH_TAB_BITS=8.
   int mh_tab_index = 12;
