@@ -28,7 +28,7 @@ echo "table_size=13 hash_key=0f1e2d3c4b5a69788796a5b4c3d2e1f0" >"$out/outgrow/mo
 } >"$out/cmds/outgrow-setup.ipvsadm"
 # Drain two dests of each service that the first burst gave flows: the
 # UDP ones among the first 13 added (those with a slot), the TCP ones any.
-awk '$2 == "-u" { u[++nu] = $5 } $2 == "-t" { t[++nt] = $5 }
+awk '$1 == "-a" && $2 == "-u" { u[++nu] = $5 } $1 == "-a" && $2 == "-t" { t[++nt] = $5 }
 	END {
 		print "-e -u 10.0.43.1:53 -r " u[2] " -m -w 0"
 		print "-e -u 10.0.43.1:53 -r " u[5] " -m -w 0"
