@@ -407,6 +407,9 @@ void Director::Crash(double now) {
 }
 
 bool Director::Boot(std::string* err) {
+  // A director that boots loads its module afresh and builds its tables
+  // from the rules: a served table (--export) described it before.
+  opts_.sched.wmh_served.reset();
   for (auto& slot : slots_) {
     if (slot->deleted) continue;
     if (!Bind(*slot, slot->svc.scheduler, err)) return false;
