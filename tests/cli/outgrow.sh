@@ -15,9 +15,12 @@
 #    where the rules with the export's table weights and then the drain
 #    send it;
 #  - a wrong --wmh-table-size or key, a truncated export and two exports of
-#    one service are errors naming the file (and the line);
+#    one service are errors naming the file (and the line); --live without
+#    a readable export says where it looked; --live and --export exclude
+#    each other;
 #  - compare and whatif say the same about the outgrown service and take
-#    --export and --keep-going.
+#    --export and --keep-going; whatif from the export: a reweight that
+#    still does not fit moves no key, a deletion that makes it fit does.
 set -euo pipefail
 sim=${1:?usage: outgrow.sh IPVS_SIM TESTDATA}
 data=${2:?usage: outgrow.sh IPVS_SIM TESTDATA}
@@ -117,6 +120,18 @@ if err=$("$sim" "${mod[@]}" predict -c "$tmp/enospc.rules" -f "$tmp/enospc.flows
 grep -qF "a second export of udp 10.0.40.5:53" <<<"$err" || fail "two exports: $err"
 rm "$tmp/export/4026532999-udp-10.0.40.5-53"
 
+# --live reads this namespace's files of the live export; without them
+# (not root, no debugfs, no module) it says where it looked. Never both.
+if [ ! -r /sys/kernel/debug/ip_vs_wmh ]; then
+	if err=$("$sim" "${mod[@]}" predict -c "$tmp/enospc.rules" -f "$tmp/enospc.flows" --live 2>&1 >/dev/null); then
+		fail "--live without a readable export succeeded"
+	fi
+	grep -qF "/sys/kernel/debug/ip_vs_wmh: " <<<"$err" && grep -qF "as root, with debugfs mounted" <<<"$err" ||
+		fail "--live: $err"
+fi
+if "$sim" "${mod[@]}" predict -c "$tmp/enospc.rules" -f "$tmp/enospc.flows" --live \
+	--export "$tmp/export" >/dev/null 2>&1; then fail "--live with --export accepted"; fi
+
 # compare and whatif.
 status=0
 "$sim" "${mod[@]}" compare -c "$tmp/enospc.rules" -T "$tmp/enospc.flows" -s wmh,rr --no-plots \
@@ -133,4 +148,16 @@ status=0
 "$sim" "${mod[@]}" whatif -c "$tmp/enospc.rules" --conns "$tmp/conns" --export "$tmp/export" \
 	--keep-going --edit '-d -u 10.0.40.5:53 -r 172.29.0.2:53' >"$tmp/whatif" 2>"$tmp/err" ||
 	fail "whatif --export --keep-going: $(cat "$tmp/err")"
+# A reweight of the outgrown service does not fit either: the kernel keeps
+# its table and no key moves; a deletion that makes it fit rebuilds.
+"$sim" "${mod[@]}" whatif -c "$tmp/enospc.rules" --conns "$tmp/conns" --export "$tmp/export" \
+	--keep-going --json --edit '-e -u 10.0.40.5:53 -r 172.29.0.2:53 -m -w 60' >"$tmp/whatif.json" 2>"$tmp/err" ||
+	fail "whatif reweight: $(cat "$tmp/err")"
+python3 -c 'import json,sys; s=json.load(sys.stdin)["services"][0]["schedulers"][0]; assert s["scheduler"]=="wmh" and s["hash_moved"]==0, s' \
+	<"$tmp/whatif.json" || fail "a reweight that does not fit moved keys: $(cat "$tmp/whatif.json")"
+"$sim" "${mod[@]}" whatif -c "$tmp/enospc.rules" --conns "$tmp/conns" --export "$tmp/export" \
+	--keep-going --json --edit '-d -u 10.0.40.5:53 -r 172.29.0.2:53' >"$tmp/whatif.json" 2>"$tmp/err" ||
+	fail "whatif delete: $(cat "$tmp/err")"
+python3 -c 'import json,sys; s=json.load(sys.stdin)["services"][0]["schedulers"][0]; assert s["hash_moved"]>0, s' \
+	<"$tmp/whatif.json" || fail "a deletion that makes it fit moved nothing: $(cat "$tmp/whatif.json")"
 echo "outgrow.sh: ok"

@@ -15,6 +15,9 @@
 #                 predictions checked are its output, written all the same);
 #   NAME-export   predict --export (the burst's saved exports) from the
 #                 burst's own dump agrees with every kernel decision;
+#   outgrow-1-first  from the kernel's entries alone: every UDP flow went to
+#                 one of the first 13 servers of outgrow-setup (ipvsadm -R
+#                 order), none to the 7 added after them;
 #   outgrow-2-dump  the dump alone (drained servers at weight 0, nothing
 #                 else) disagrees with the kernel on some flows: without the
 #                 export the burst could not be predicted from its dump.
@@ -87,8 +90,32 @@ outgrow_burst() {
 	fi
 }
 
+# outgrow_first: the property of outgrow-1's entries, without the simulator.
+outgrow_first() {
+	local conn=$run/files/outgrow-1.conn verdict detail
+	[ -f "$conn" ] || return 0
+	awk 'FNR == NR {
+			if ($1 == "-a" && $2 == "-u") {
+				split($5, a, ":"); split(a[1], o, ".")
+				d = sprintf("%02X%02X%02X%02X", o[1], o[2], o[3], o[4])
+				if (++n <= 13) first[d] = 1; else later[d] = 1
+			}
+			next
+		}
+		FNR > 1 && $1 == "UDP" { e++; if ($6 in first) { on[$6] = 1 } else bad++ }
+		END {
+			for (d in on) used++
+			ok = e > 0 && !bad && n == 20
+			printf "%s %d UDP entries: %d on %d of the first 13 servers added, %d on the 7 added after them\n",
+				ok ? "PASS" : "FAIL", e, e - bad, used, bad
+		}' "$payload/cmds/outgrow-setup.ipvsadm" "$conn" >"$cmp/outgrow-1.first"
+	read -r verdict detail <"$cmp/outgrow-1.first"
+	result outgrow-1-first "$verdict" "$detail"
+}
+
 outgrow_check() {
 	[ -f "$cmp/outgrow.bursts" ] || return 0
+	outgrow_first
 	local name ts hk ph of sn
 	while read -r name ts hk ph of sn; do
 		if [ "$no_sim" -eq 1 ]; then
