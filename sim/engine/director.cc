@@ -43,7 +43,7 @@ bool Director::Bind(Slot& s, const std::string& name, std::string* err) {
 
 void Director::CallUpdate(Slot& s, SchedEvent ev, const Dest* d) {
   std::string e;
-  if (s.sched && !s.sched->Update(s.svc, ev, d, &e))
+  if (s.sched && !s.sched->Update(s.svc, ev, d, &e) && !e.empty())
     warnings_.push_back(
         fmt::format("director {}: {} ({}): {}", index_, s.svc.key.ToString(), s.svc.scheduler, e));
 }

@@ -66,10 +66,18 @@ bool WmhScheduler::Update(const Service& svc, SchedEvent event, const Dest* /*de
     }
   }
   size_t first = 0;
-  if (event == SchedEvent::kInit && svc.dests.size() > opts_.wmh_table_size)
+  if (event == SchedEvent::kInit && svc.dests.size() > opts_.wmh_table_size) {
     first = svc.dests.size() - opts_.wmh_table_size;  // ipvsadm -R: see the header
+    outgrown_said_ = true;                            // OutgrownMessage says it
+  }
   int ret = Build(svc, first);
   MapToService(svc);
+  if (ret == 0 && first == 0) outgrown_said_ = false;
+  if (ret == -ENOSPC && outgrown_said_ && has_table_) {
+    err->clear();  // still more dests than slots: said already
+    return false;
+  }
+  if (ret == -ENOSPC) outgrown_said_ = true;
   if (ret != 0) {
     std::string why =
         ret == -ENOSPC ? fmt::format("{} servers, {} slots", svc.dests.size(), opts_.wmh_table_size)

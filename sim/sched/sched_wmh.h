@@ -32,7 +32,10 @@ class WmhScheduler : public Scheduler {
   // network order; weight max(last_weight, 0)). When the build fails (more
   // dests than slots: -ENOSPC) the previous table keeps serving, its
   // removed dests counted as down, and *err says why ("252 servers, 251
-  // slots"), as the module does after add_dest, del_dest and upd_dest.
+  // slots"), as the module does after add_dest, del_dest and upd_dest;
+  // once said (or after a kInit that applied the model below), *err is
+  // left empty for the failures that follow until a table of every dest
+  // is built again.
   //
   // kInit starts a service as a configuration file builds it: with the
   // table opts.wmh_served has for svc.key if any (Adopt); otherwise as
@@ -78,6 +81,8 @@ class WmhScheduler : public Scheduler {
   // each dest by endpoint.
   std::vector<int> current_;
   size_t mapped_size_ = 0;
+  // The service has more dests than slots and that has been said.
+  bool outgrown_said_ = false;
 };
 
 // When @svc (served by the wmh code) has more dests than opts.wmh_table_size

@@ -61,8 +61,9 @@ class Scheduler {
   virtual std::string_view name() const = 0;
 
   // Called after every change, with @svc already updated; @dest is the dest
-  // concerned (nullptr for kInit). On failure returns false with *err set;
-  // the scheduler keeps serving its previous state, as the kernel does.
+  // concerned (nullptr for kInit). On failure returns false with *err set
+  // (or empty when the failure repeats one already reported); the
+  // scheduler keeps serving its previous state, as the kernel does.
   virtual bool Update(const Service& svc, SchedEvent event, const Dest* dest, std::string* err) = 0;
 
   // Chooses the dest for a new connection: an index into svc.dests, or -1
