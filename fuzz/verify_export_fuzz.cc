@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// ipvs-verify's parser of ip_vs_wmh's table export (tools/ipvs-verify/
-// export.c) and the verdict on what it accepts: a parsed export holds a
+// The parser of ip_vs_wmh's table export (tools/lib/wmh_export.c, shared
+// by ipvs-verify and ipvs-sim) and the verdict on what it accepts: a parsed export holds a
 // table_size of slots, each a dest index below ndests or none, ndests at
 // most table_size, a reason only with an error; verifying it against the
 // core's table (tables-only, default key, the export's own size) returns
@@ -11,8 +11,8 @@
 #include "fuzz_util.h"
 
 extern "C" {
-#include "export.h"
 #include "verify.h"
+#include "wmh_export.h"
 }
 #include "wmh_table.h"
 

@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "config_load.h"
+#include "sched_wmh.h"
+#include "wmh_served.h"
 #include "wmh_table.h"
 
 namespace ipvs_sim {
@@ -224,6 +226,70 @@ bool ParseHashKeyOption(const char* mod, const std::string& h, wmh_hash_key* key
 }
 
 }  // namespace
+
+void AddServedOptions(CLI::App* c, ServedArgs* a) {
+  const char* kServed = "The tables the kernel serves";
+  auto* e = c->add_option("--export", a->export_dir,
+                          "start each wmh service from the table the kernel serves, read from a "
+                          "saved copy of ip_vs_wmh's export (the files of "
+                          "/sys/kernel/debug/ip_vs_wmh, one namespace's): exact for drained "
+                          "servers and for tables kept after a failed rebuild")
+                ->group(kServed);
+  c->add_flag("--live", a->live,
+              "as --export, from this namespace's files in /sys/kernel/debug/ip_vs_wmh (root)")
+      ->excludes(e)
+      ->group(kServed);
+  c->add_flag("--keep-going", a->keep_going,
+              "exit 0 even when a wmh service has more servers than table slots (said on "
+              "stderr either way)")
+      ->group(kServed);
+}
+
+bool LoadServedArgs(const ServedArgs& a, GlobalOptions* g, IpvsConfig* config, std::string* err) {
+  if (a.export_dir.empty() && !a.live) return true;
+  auto tables = std::make_shared<WmhServedTables>();
+  std::string dir = a.live ? kWmhExportDir : a.export_dir;
+  std::string prefix = a.live ? OwnNetnsPrefix() : "";
+  if (!LoadServedTables(dir, prefix, tables.get(), err)) {
+    if (a.live) *err += " (--live reads ip_vs_wmh's export as root, with debugfs mounted)";
+    return false;
+  }
+  if (!CheckServedTables(*tables, g->sched.wmh_table_size,
+                         wmh_hash_key_fingerprint(&g->sched.wmh_key), err))
+    return false;
+  ApplyServedWeights(*tables, &config->services);
+  if (!g->quiet)
+    for (const auto& [key, t] : *tables)
+      if (t.last_error != 0)
+        fmt::print(stderr,
+                   "ipvs-sim: {}: {}: the kernel serves an old table (its last rebuild failed: "
+                   "{} {}); predicting from it\n",
+                   t.file, WmhServiceName(key), t.last_error, t.last_reason);
+  g->sched.wmh_served = std::move(tables);
+  return true;
+}
+
+int ReportOutgrown(const ServedArgs& a, const IpvsConfig& config, const GlobalOptions& g,
+                   const std::vector<std::string>& schedulers) {
+  // wmh's table (under its registered name) and hrw's, which outgrow alike.
+  const std::pair<std::string, SchedulerOptions> kinds[] = {{g.sched.wmh_sched_name, g.sched},
+                                                            {"hrw", HrwOptions(g.sched)}};
+  int n = 0;
+  for (const auto& [name, opts] : kinds) {
+    bool run = std::find(schedulers.begin(), schedulers.end(), name) != schedulers.end();
+    for (const Service& s : config.services) {
+      if (!run && s.scheduler != name) continue;
+      std::string msg = OutgrownMessage(s, opts);
+      if (msg.empty()) continue;
+      fmt::print(stderr, "ipvs-sim: {}{}\n", name == "hrw" ? "hrw: " : "", msg);
+      ++n;
+    }
+  }
+  if (n == 0 || a.keep_going) return 0;
+  fmt::print(stderr, "ipvs-sim: {} service{} outgrew the table: exit status 1 (--keep-going: 0)\n",
+             n, n == 1 ? "" : "s");
+  return 1;
+}
 
 bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
   g->timeouts.tcp_flows_close = !g->tcp_no_close;

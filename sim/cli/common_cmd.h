@@ -68,6 +68,27 @@ bool LoadConfigArgs(const ConfigArgs& a, const GlobalOptions& g, IpvsConfig* out
 bool CheckSomeService(const std::string& path, const IpvsConfig& config,
                       const std::vector<TimelineEvent>& timeline, std::string* err);
 
+// --export, --live and --keep-going (predict, compare, replay, whatif).
+struct ServedArgs {
+  std::string export_dir;
+  bool live = false;
+  bool keep_going = false;
+};
+void AddServedOptions(CLI::App* c, ServedArgs* a);
+// With --export DIR or --live: reads the tables the kernel serves (a saved
+// copy of /sys/kernel/debug/ip_vs_wmh, or this namespace's files there),
+// checks them against g's table size and key, gives the dests of @config
+// that are drained in the rules the last weight the export shows, and sets
+// g->sched.wmh_served. Notes on stderr (unless g->quiet) for tables whose
+// last rebuild failed. False with *err naming the file.
+bool LoadServedArgs(const ServedArgs& a, GlobalOptions* g, IpvsConfig* config, std::string* err);
+// Says, once per service of @config served by the wmh code (its own
+// scheduler, or one of @schedulers when that replaces it), when it has more
+// servers than slots (OutgrownMessage) on stderr, even under --quiet.
+// Returns 1 when some service did and !a.keep_going, else 0.
+int ReportOutgrown(const ServedArgs& a, const IpvsConfig& config, const GlobalOptions& g,
+                   const std::vector<std::string>& schedulers);
+
 // Reports flows that matched no service: per VIP on stderr (unless
 // g.quiet), and with @strict as an error naming the VIPs. Returns the exit
 // status to use: 0, or 1 under @strict when some flow matched nothing.

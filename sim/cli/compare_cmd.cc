@@ -36,6 +36,7 @@ struct RunArgs {
   bool no_plots = false;
   bool strict = false;
   bool per_edit = false;
+  ServedArgs served;
   CLI::Option* schedulers_opt = nullptr;  // to tell the default from a given list
 };
 
@@ -171,10 +172,12 @@ ReportContext MakeReportContext(const RunArgs& a, const GlobalOptions& g, bool s
   return ctx;
 }
 
-int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
+int RunCompare(const RunArgs& a, const GlobalOptions& global, bool single) {
   std::string err;
   IpvsConfig config;
+  GlobalOptions g = global;
   if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  if (!LoadServedArgs(a.served, &g, &config, &err)) return Fail(err);
   WarnUnreachable(config, g);
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
@@ -205,7 +208,9 @@ int RunCompare(const RunArgs& a, const GlobalOptions& g, bool single) {
     fmt::print("{}", FormatSummaryCsv(results));
   else
     fmt::print("{}", table);
-  return 0;
+  std::fflush(stdout);
+  return ReportOutgrown(a.served, config, g,
+                        single && a.schedulers.empty() ? std::vector<std::string>{} : names);
 }
 
 CLI::App* AddRunOptions(CLI::App* c, RunArgs* a, bool single) {
@@ -244,6 +249,7 @@ CLI::App* AddRunOptions(CLI::App* c, RunArgs* a, bool single) {
   c->add_flag("--strict", a->strict,
               "flows that match no service are an error (exit 1, naming the VIPs) instead of "
               "a warning");
+  AddServedOptions(c, &a->served);
   return c;
 }
 

@@ -22,12 +22,15 @@ struct PredictArgs {
   std::string timeline;
   std::string out;
   bool strict = false;
+  ServedArgs served;
 };
 
-int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
+int RunPredict(const PredictArgs& a, const GlobalOptions& global) {
   std::string err;
   IpvsConfig config;
+  GlobalOptions g = global;
   if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  if (!LoadServedArgs(a.served, &g, &config, &err)) return Fail(err);
   WarnUnreachable(config, g);
   std::vector<TimelineEvent> timeline;
   if (!a.timeline.empty() && !ParseTimeline(a.timeline, &timeline, &err)) return Fail(err);
@@ -55,14 +58,16 @@ int RunPredict(const PredictArgs& a, const GlobalOptions& g) {
   }
   if (!g.quiet)
     for (const std::string& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
+  int outgrown = ReportOutgrown(a.served, config, g, {});
   if (to_stdout) {
     if (int status = WriteStdout(buf)) return status;
-    return ReportNoService(result, a.strict, g);
+    if (int status = ReportNoService(result, a.strict, g)) return status;
+    return outgrown;
   }
   // --strict: no output file from a run that matched flows to nothing.
   if (int status = ReportNoService(result, a.strict, g)) return status;
   if (!WriteFileAtomic(a.out, buf, &err)) return Fail(err);
-  return 0;
+  return outgrown;
 }
 
 }  // namespace
@@ -82,6 +87,7 @@ void SetupPredict(CLI::App* app, GlobalOptions* g, RunFn* run) {
   c->add_flag("--strict", a->strict,
               "flows that match no service are an error (exit 1, naming the VIPs) instead of "
               "a warning");
+  AddServedOptions(c, &a->served);
   c->callback([run, a, g]() { *run = [a, g]() { return RunPredict(*a, *g); }; });
 }
 

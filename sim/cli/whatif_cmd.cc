@@ -29,6 +29,7 @@ struct WhatifArgs {
   bool json = false;
   bool list_broken = false;
   bool list = false;
+  ServedArgs served;
 };
 
 // The change as timeline events: --timeline's as they are, else the edit
@@ -211,10 +212,12 @@ std::string FormatSteps(const std::vector<WhatifStep>& steps, bool json) {
   return s;
 }
 
-int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
+int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& global) {
   std::string err;
   IpvsConfig config;
+  GlobalOptions g = global;
   if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  if (!LoadServedArgs(a.served, &g, &config, &err)) return Fail(err);
   if (!CheckSomeService(a.config.path, config, {}, &err)) return Fail(err);
   std::vector<TimelineEvent> change;
   if (!ReadChange(a, &change, &err)) return Fail(err);
@@ -236,7 +239,8 @@ int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& g) {
   std::vector<WhatifStep> steps;
   if (!RunWhatifSteps(config, SplitChanges(change, a.per_edit), entries, opts, &steps, &err))
     return Fail("whatif: " + err);
-  return WriteStdout(FormatSteps(steps, a.json));
+  if (int status = WriteStdout(FormatSteps(steps, a.json))) return status;
+  return ReportOutgrown(a.served, config, g, opts.alternatives);
 }
 
 }  // namespace
@@ -308,6 +312,7 @@ void SetupWhatif(CLI::App* app, GlobalOptions* g, RunFn* run) {
               "also give every entry's verdict (stays, breaks, rescheduled, stale, no-service): "
               "'conn VERDICT PROTO CLIENT VIP DEST SERVICE [-> TO]' lines, or with --json a "
               "\"connections\" array");
+  AddServedOptions(c, &a->served);
   c->callback([run, a, g]() { *run = [a, g]() { return RunWhatifCmd(*a, *g); }; });
 }
 

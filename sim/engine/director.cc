@@ -43,7 +43,7 @@ bool Director::Bind(Slot& s, const std::string& name, std::string* err) {
 
 void Director::CallUpdate(Slot& s, SchedEvent ev, const Dest* d) {
   std::string e;
-  if (s.sched && !s.sched->Update(s.svc, ev, d, &e))
+  if (s.sched && !s.sched->Update(s.svc, ev, d, &e) && !e.empty())
     warnings_.push_back(
         fmt::format("director {}: {} ({}): {}", index_, s.svc.key.ToString(), s.svc.scheduler, e));
 }
@@ -407,6 +407,9 @@ void Director::Crash(double now) {
 }
 
 bool Director::Boot(std::string* err) {
+  // A director that boots loads its module afresh and builds its tables
+  // from the rules: a served table (--export) described it before.
+  opts_.sched.wmh_served.reset();
   for (auto& slot : slots_) {
     if (slot->deleted) continue;
     if (!Bind(*slot, slot->svc.scheduler, err)) return false;

@@ -89,7 +89,8 @@ class Director {
   // "file:line: ..." if the event names a missing service or dest.
   bool Apply(const TimelineEvent& ev, uint64_t* broken, std::string* err);
 
-  // Director failure: forgets every entry. Boot: fresh schedulers (kInit).
+  // Director failure: forgets every entry. Boot: fresh schedulers (kInit),
+  // built from the rules (served tables, sched.wmh_served, are dropped).
   void Crash(double now);
   bool Boot(std::string* err);
   bool up() const { return up_; }

@@ -250,6 +250,37 @@ TEST_F(DirectorTest, ExpireNodestConnReschedulesASynOnAWeightZeroDest) {
   }
 }
 
+// A served table (--export) is where the director starts; one that
+// reboots builds its tables from the rules.
+TEST_F(DirectorTest, ServedTableServesUntilTheDirectorReboots) {
+  auto served = std::make_shared<WmhServedTables>();
+  WmhServedTable t;
+  t.file = "saved/x";
+  t.key.proto = Proto::kUdp;
+  EXPECT_TRUE(Endpoint::Parse("10.0.0.1:80", &t.key.vip));
+  t.table_size = 13;
+  t.key_fingerprint = wmh_hash_key_fingerprint(&wmh_default_hash_key);
+  WmhServedDest d;
+  EXPECT_TRUE(Endpoint::Parse("192.168.1.9:80", &d.ep));
+  d.table_weight = 1;
+  t.dests.push_back(d);
+  t.slots.assign(13, 0);  // every slot: .9
+  (*served)[t.key] = t;
+  options_.sched.wmh_table_size = 13;
+  options_.sched.wmh_served = served;
+  Load(
+      "-A -u 10.0.0.1:80 -s wmh\n-a -u 10.0.0.1:80 -r 192.168.1.1:80 -m\n"
+      "-a -u 10.0.0.1:80 -r 192.168.1.2:80 -m\n-a -u 10.0.0.1:80 -r 192.168.1.9:80 -m\n");
+  for (int i = 1; i <= 20; ++i)
+    EXPECT_EQ(Send(1, "10.1.0." + std::to_string(i) + ":4000"), "192.168.1.9:80") << i;
+  director_->Crash(2);
+  std::string err;
+  ASSERT_TRUE(director_->Boot(&err)) << err;
+  std::set<std::string> dests;
+  for (int i = 1; i <= 40; ++i) dests.insert(Send(3, "10.2.0." + std::to_string(i) + ":4000"));
+  EXPECT_EQ(dests.size(), 3u);
+}
+
 TEST_F(DirectorTest, OverloadSetsAtTheUpperThresholdAndClearsBelowTheLower) {
   for (int lower : {0, 5}) {
     options_.timeouts.udp = 10;

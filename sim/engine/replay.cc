@@ -32,8 +32,12 @@ bool SameEp(const Endpoint* a, const Endpoint* b) {
 // Fraction of @n sampled keys whose dest differs between @pre and @post.
 double HashRemap(const std::string& pre_name, const Service& pre, const std::string& post_name,
                  const Service& post, const SchedulerOptions& opts, uint32_t n, uint64_t seed) {
-  std::unique_ptr<Scheduler> a = Throwaway(pre_name, opts, pre);
-  std::unique_ptr<Scheduler> b = Throwaway(post_name, opts, post);
+  // Tables built from the rules on both sides: a served table (--export)
+  // describes the kernel before the first event only.
+  SchedulerOptions built = opts;
+  built.wmh_served.reset();
+  std::unique_ptr<Scheduler> a = Throwaway(pre_name, built, pre);
+  std::unique_ptr<Scheduler> b = Throwaway(post_name, built, post);
   if (!a || !b || n == 0) return kNaN;
   uint64_t state = seed;
   uint64_t moved = 0;

@@ -37,6 +37,21 @@ std::unique_ptr<Scheduler> Bound(const std::string& name, const SchedulerOptions
   return s;
 }
 
+// The scheduler after the change: when a hash scheduler stays, the one
+// bound before it, told of the change as the kernel's is (one rebuild from
+// the dests after; a table that cannot be built, more dests than slots,
+// keeps the old one, and a served table from --export is where it starts);
+// otherwise a fresh one bound to @after.
+std::unique_ptr<Scheduler> BoundAfter(const std::string& pre_name, const Service& before,
+                                      const std::string& post_name, const Service& after,
+                                      const SchedulerOptions& o, std::string* err) {
+  if (pre_name != post_name || !IsHashScheduler(pre_name)) return Bound(post_name, o, after, err);
+  std::unique_ptr<Scheduler> s = Bound(pre_name, o, before, err);
+  std::string kept;  // a failed rebuild keeps the table: not an error here
+  if (s) s->Update(after, SchedEvent::kUpdDest, nullptr, &kept);
+  return s;
+}
+
 const Endpoint* EpOf(const Service& svc, int d) {
   return d >= 0 && d < static_cast<int>(svc.dests.size()) ? &svc.dests[d].ep : nullptr;
 }
@@ -283,7 +298,7 @@ bool MeasureMoves(const Work& w, const std::string& pre, const std::string& post
                   const WhatifOptions& opts, WhatifSched* ws, std::string* err) {
   std::unique_ptr<Scheduler> a = Bound(pre, opts.sched, w.before, err);
   if (!a) return false;
-  std::unique_ptr<Scheduler> b = Bound(post, opts.sched, w.after, err);
+  std::unique_ptr<Scheduler> b = BoundAfter(pre, w.before, post, w.after, opts.sched, err);
   if (!b) return false;
   auto moves = [&](const FlowKey& k) {
     return !SameEp(EpOf(w.before, a->Schedule(w.before, k)),
@@ -333,7 +348,9 @@ bool RunWhatif(const IpvsConfig& config, const std::vector<TimelineEvent>& chang
     if (!ApplyEvent(ev, &st, err)) return false;
   for (Work& w : st.svcs) {
     InitRows(&w);
-    if (!w.deleted) w.resched = Bound(w.after.scheduler, opts.sched, w.after, err);
+    if (!w.deleted)
+      w.resched =
+          BoundAfter(w.before.scheduler, w.before, w.after.scheduler, w.after, opts.sched, err);
     out->service_keys.push_back(w.out.key);
   }
   JudgeEntries(entries, opts, &st, out);

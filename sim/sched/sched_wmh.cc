@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
 
 namespace ipvs_sim {
 
@@ -34,29 +37,24 @@ WmhScheduler::~WmhScheduler() {
   if (has_table_) wmh_table_free(&table_);
 }
 
-bool WmhScheduler::Update(const Service& svc, SchedEvent event, const Dest* /*dest*/,
-                          std::string* err) {
-  std::vector<wmh_dest_spec> spec(svc.dests.size());
-  for (size_t i = 0; i < svc.dests.size(); ++i) {
-    const Dest& d = svc.dests[i];
+int WmhScheduler::Build(const Service& svc, size_t first, bool init) {
+  size_t n = svc.dests.size() - first;
+  std::vector<wmh_dest_spec> spec(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Dest& d = svc.dests[first + i];
     wmh_dest_spec_init(&spec[i], WmhFamily(d.ep.addr.family), d.ep.addr.bytes.data(),
                        htons(d.ep.port), d.last_weight);
   }
   wmh_table fresh{};
-  int ret = BuildTable(spec, event == SchedEvent::kInit, &fresh);
-  if (ret != 0) {
-    MapToService(svc);
-    *err = fmt::format("{}: {}: table rebuild failed ({}), {}", name(), svc.key.ToString(), ret,
-                       has_table_ ? "previous table kept" : "no table");
-    return false;
-  }
+  int ret = BuildTable(spec, init, &fresh);
+  if (ret != 0) return ret;
   if (has_table_) wmh_table_free(&table_);
   table_ = fresh;
   has_table_ = true;
   specs_ = std::move(spec);
   refs_ = SnapshotDests(svc);
-  MapToService(svc);
-  return true;
+  refs_.erase(refs_.begin(), refs_.begin() + static_cast<std::ptrdiff_t>(first));
+  return 0;
 }
 
 int WmhScheduler::BuildTable(const std::vector<wmh_dest_spec>& spec, bool first,
@@ -66,6 +64,89 @@ int WmhScheduler::BuildTable(const std::vector<wmh_dest_spec>& spec, bool first,
     return wmh_table_build(fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(), n);
   if (has_table_ && !first) return hrw_table_rebuild(fresh, &table_, specs_.data(), spec.data(), n);
   return hrw_table_build(fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(), n);
+}
+
+bool WmhScheduler::Update(const Service& svc, SchedEvent event, const Dest* /*dest*/,
+                          std::string* err) {
+  // Served tables are ip_vs_wmh's export: hrw's services are not in it.
+  if (event == SchedEvent::kInit && opts_.wmh_served && kind_ == TableKind::kWmh) {
+    if (const WmhServedTable* t = FindServed(*opts_.wmh_served, svc.key)) {
+      if (!Adopt(*t, err)) return false;
+      MapToService(svc);
+      return true;
+    }
+  }
+  size_t first = 0;
+  if (event == SchedEvent::kInit && svc.dests.size() > opts_.wmh_table_size) {
+    first = svc.dests.size() - opts_.wmh_table_size;  // ipvsadm -R: see the header
+    outgrown_said_ = true;                            // OutgrownMessage says it
+  }
+  int ret = Build(svc, first, event == SchedEvent::kInit);
+  MapToService(svc);
+  if (ret == 0 && first == 0) outgrown_said_ = false;
+  if (ret == -ENOSPC && outgrown_said_ && has_table_) {
+    err->clear();  // still more dests than slots: said already
+    return false;
+  }
+  if (ret == -ENOSPC) outgrown_said_ = true;
+  if (ret != 0) {
+    std::string why =
+        ret == -ENOSPC ? fmt::format("{} servers, {} slots", svc.dests.size(), opts_.wmh_table_size)
+                       : fmt::format("error {}", ret);
+    *err = fmt::format("{}: {}: table rebuild failed ({}), {}: {}", name(), svc.key.ToString(), ret,
+                       has_table_ ? "previous table kept" : "no table", why);
+    return false;
+  }
+  return true;
+}
+
+bool WmhScheduler::Adopt(const WmhServedTable& t, std::string* err) {
+  if (t.table_size != opts_.wmh_table_size) {
+    *err = fmt::format("{}: table_size {}, but the table size is {}", t.file, t.table_size,
+                       opts_.wmh_table_size);
+    return false;
+  }
+  uint32_t fp = wmh_hash_key_fingerprint(&opts_.wmh_key);
+  if (t.key_fingerprint != fp) {
+    *err = fmt::format("{}: hash key fingerprint {:08x}, but the hash key's is {:08x}", t.file,
+                       t.key_fingerprint, fp);
+    return false;
+  }
+  u32 n = static_cast<u32>(t.dests.size());
+  if (n > t.table_size || t.slots.size() != t.table_size) {
+    *err = fmt::format("{}: {} dests and {} slots for a table of {}", t.file, n, t.slots.size(),
+                       t.table_size);
+    return false;
+  }
+  // The core's allocation (and key order, the lookup's last resort) for
+  // the export's dests; then the export's slots.
+  std::vector<wmh_dest_spec> spec(n);
+  for (u32 i = 0; i < n; ++i) {
+    const Endpoint& ep = t.dests[i].ep;
+    wmh_dest_spec_init(&spec[i], WmhFamily(ep.addr.family), ep.addr.bytes.data(), htons(ep.port),
+                       static_cast<int>(t.dests[i].table_weight));
+  }
+  wmh_table nt{};
+  if (wmh_table_alloc(&nt, t.table_size, &opts_.wmh_key, spec.data(), n) != 0) {
+    *err = fmt::format("{}: out of memory", t.file);
+    return false;
+  }
+  for (u32 s = 0; s < nt.size; ++s) {
+    u32 d = t.slots[s];
+    if (d != WMH_NO_DEST && d >= n) {
+      wmh_table_free(&nt);
+      *err = fmt::format("{}: slot {} holds dest {} of {}", t.file, s, d, n);
+      return false;
+    }
+    wmh_table_set_slot(&nt, s, d);
+  }
+  if (has_table_) wmh_table_free(&table_);
+  table_ = nt;
+  has_table_ = true;
+  specs_ = std::move(spec);
+  refs_.clear();
+  for (const WmhServedDest& d : t.dests) refs_.push_back(DestRef{.ep = d.ep});
+  return true;
 }
 
 void WmhScheduler::MapToService(const Service& svc) {
@@ -96,6 +177,18 @@ int WmhScheduler::Schedule(const Service& svc, const FlowKey& flow) {
                        wmh_overflow(svc.flags, opts_.wmh_overflow));
   if (idx == WMH_NO_DEST) return -1;
   return CtxDest(ctx, idx);
+}
+
+std::string OutgrownMessage(const Service& svc, const SchedulerOptions& opts) {
+  size_t n = svc.dests.size();
+  if (n <= opts.wmh_table_size) return "";
+  std::string head =
+      fmt::format("{}: {} servers, {} slots", WmhServiceName(svc.key), n, opts.wmh_table_size);
+  if (opts.wmh_served)
+    if (const WmhServedTable* t = FindServed(*opts.wmh_served, svc.key))
+      return fmt::format("{}: the kernel serves the table in {} (raise table_size)", head, t->file);
+  return fmt::format("{}: the kernel keeps the table of the first {} (raise table_size)", head,
+                     opts.wmh_table_size);
 }
 
 }  // namespace ipvs_sim

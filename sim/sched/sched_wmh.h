@@ -38,10 +38,31 @@ class WmhScheduler : public Scheduler {
   std::string_view name() const override { return kind_ == TableKind::kHrw ? "hrw" : "wmh"; }
 
   // Builds a new table from svc.dests (key from family, address, port in
-  // network order; weight max(last_weight, 0)). When the build fails the
-  // previous table keeps serving, its removed dests counted as down; a
-  // failed kInit leaves no table, and every flow then gets no dest.
+  // network order; weight max(last_weight, 0)). When the build fails (more
+  // dests than slots: -ENOSPC) the previous table keeps serving, its
+  // removed dests counted as down, and *err says why ("252 servers, 251
+  // slots"), as the module does after add_dest, del_dest and upd_dest;
+  // once said (or after a kInit that applied the model below), *err is
+  // left empty for the failures that follow until a table of every dest
+  // is built again.
+  //
+  // kInit starts a service as a configuration file builds it: with the
+  // table opts.wmh_served has for svc.key if any (Adopt); otherwise as
+  // ipvsadm -R does, dest by dest, each -a at the list head and each one a
+  // rebuild, so that a service with more dests than slots is served by the
+  // table built when the table_size-th dest was added: the table of the
+  // first table_size dests in -R order, the last table_size of svc.dests
+  // (OutgrownMessage says so). A kInit that fails otherwise leaves no
+  // table, and every flow then gets no dest.
   bool Update(const Service& svc, SchedEvent event, const Dest* dest, std::string* err) override;
+
+  // Serves @t, a table read from the kernel's export, from now on: its
+  // slots, its dests (matched to the service's by endpoint; one the
+  // service no longer has counts as removed) and their order by key, as
+  // the core builds it. False with *err naming t.file when its table size
+  // or key fingerprint is not this scheduler's, or it is not a table the
+  // core could have built (a slot past its dests, more dests than slots).
+  bool Adopt(const WmhServedTable& t, std::string* err);
 
   // Hashes the client address (and the client port with flag-2 or
   // wmh_port_hash) and looks it up; flag-1 or wmh_overflow allows overflow.
@@ -57,6 +78,9 @@ class WmhScheduler : public Scheduler {
   // Builds the table of @spec into *fresh as the module would: hrw from
   // the table in use unless @first (init_service, where the module has none).
   int BuildTable(const std::vector<wmh_dest_spec>& spec, bool first, wmh_table* fresh) const;
+  // Builds from svc.dests[first..] (afresh when @init) and, on success,
+  // serves it.
+  int Build(const Service& svc, size_t first, bool init);
   // Recomputes current_ from refs_ against the service as it is now.
   void MapToService(const Service& svc);
 
@@ -72,7 +96,17 @@ class WmhScheduler : public Scheduler {
   // each dest by endpoint.
   std::vector<int> current_;
   size_t mapped_size_ = 0;
+  // The service has more dests than slots and that has been said.
+  bool outgrown_said_ = false;
 };
+
+// When @svc (served by the wmh code) has more dests than opts.wmh_table_size
+// slots: what the kernel does about it, once per service, e.g.
+// "udp 10.0.40.5:53: 252 servers, 251 slots: the kernel keeps the table of
+// the first 251 (raise table_size)", or, with a served table for it from
+// opts.wmh_served, "... the kernel serves the table in FILE (raise
+// table_size)". Empty otherwise.
+std::string OutgrownMessage(const Service& svc, const SchedulerOptions& opts);
 
 }  // namespace ipvs_sim
 

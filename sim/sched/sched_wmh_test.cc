@@ -173,6 +173,87 @@ TEST(WmhScheduler, FailedRebuildKeepsTheOldTable) {
   EXPECT_EQ(wmh.built_for().size(), 2u);
 }
 
+// The kernel under ipvsadm -R: an empty service, then each -a at the list
+// head and a rebuild; past table_size dests every rebuild fails (-ENOSPC)
+// and the table of the first table_size serves.
+TEST(WmhScheduler, OutgrownServiceServesTheTableOfTheFirstDestsAdded) {
+  const uint32_t size = 7;
+  Service grown = Svc({});
+  WmhScheduler kernel(Opts(size));
+  Init(&kernel, grown);
+  std::vector<Dest> all;
+  for (int i = 1; i <= 11; ++i) all.push_back(D(fmt::format("192.168.1.{}:80", i), i % 4 + 1));
+  std::string err;
+  for (size_t i = 0; i < all.size(); ++i) {
+    bool ok = sched_testing::AddDest(&kernel, &grown, all[i], &err);
+    ASSERT_EQ(ok, i < size) << i << ": " << err;
+    // The first failure says why; the ones that follow are the same.
+    if (i == size) {
+      EXPECT_NE(err.find("previous table kept: 8 servers, 7 slots"), std::string::npos) << err;
+    } else if (i > size) {
+      EXPECT_EQ(err, "") << i;
+    }
+  }
+  EXPECT_EQ(kernel.built_for().size(), size);
+
+  // The model: the whole list at once (svc.dests in kernel order, newest
+  // first), as a configuration file is loaded.
+  WmhScheduler model(Opts(size));
+  Init(&model, grown);
+  ASSERT_EQ(model.built_for().size(), size);
+  // Only the first seven added can get flows, and every flow agrees.
+  int newest = 0;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    int k = kernel.Schedule(grown, ClientV4(i));
+    ASSERT_EQ(EpOf(grown, model.Schedule(grown, ClientV4(i))), EpOf(grown, k)) << i;
+    ASSERT_GE(k, 4) << i;  // dests[0..3] are the four added last
+    newest += k == 4;
+  }
+  EXPECT_GT(newest, 0);
+  // A table of the first seven alone is the same table.
+  Service first = Svc(std::vector<Dest>(grown.dests.begin() + 4, grown.dests.end()));
+  WmhScheduler fits(Opts(size));
+  Init(&fits, first);
+  for (uint32_t i = 0; i < 3000; ++i)
+    ASSERT_EQ(EpOf(first, fits.Schedule(first, ClientV4(i))),
+              EpOf(grown, model.Schedule(grown, ClientV4(i))));
+  // Said once, with the numbers.
+  SchedulerOptions o = Opts(size);
+  EXPECT_EQ(OutgrownMessage(grown, o),
+            "tcp 10.0.0.1:80: 11 servers, 7 slots: the kernel keeps the table of the first 7 "
+            "(raise table_size)");
+  EXPECT_EQ(OutgrownMessage(first, o), "");
+}
+
+TEST(WmhScheduler, RebuildWithMoreDestsThanSlotsKeepsTheOldTable) {
+  Service svc = Svc({D("192.168.1.5:80", 3), D("192.168.1.6:80", 1), D("192.168.1.7:80", 2)});
+  WmhScheduler wmh(Opts(3));
+  Init(&wmh, svc);
+  const wmh_table* t = wmh.table();
+  std::vector<std::string> before;
+  for (uint32_t i = 0; i < 500; ++i) before.push_back(EpOf(svc, wmh.Schedule(svc, ClientV4(i))));
+  std::string err;
+  ASSERT_FALSE(sched_testing::AddDest(&wmh, &svc, D("192.168.1.8:80", 50), &err));
+  EXPECT_NE(err.find("table rebuild failed (-28), previous table kept: 4 servers, 3 slots"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(wmh.table(), t);
+  // A reweight does not fit either: the old weights go on serving.
+  ASSERT_FALSE(SetWeight(&wmh, &svc, "192.168.1.6:80", 100, &err));
+  for (uint32_t i = 0; i < 500; ++i)
+    ASSERT_EQ(EpOf(svc, wmh.Schedule(svc, ClientV4(i))), before[i]);
+  EXPECT_EQ(err, "");  // the same cause: said once
+  // Back to three dests: the rebuild fits, and the new weights count.
+  ASSERT_TRUE(DelDest(&wmh, &svc, "192.168.1.5:80", &err)) << err;
+  int heavy = 0;
+  for (uint32_t i = 0; i < 500; ++i)
+    heavy += EpOf(svc, wmh.Schedule(svc, ClientV4(i))) == "192.168.1.6:80";
+  EXPECT_GT(heavy, 150);  // two of the three slots
+  // Outgrown again: said again.
+  ASSERT_FALSE(sched_testing::AddDest(&wmh, &svc, D("192.168.1.9:80"), &err));
+  EXPECT_NE(err.find("4 servers, 3 slots"), std::string::npos) << err;
+}
+
 TEST(WmhScheduler, FailedFirstBuildMeansNoDest) {
   Service svc = Svc({D("192.168.1.5:80")});
   WmhScheduler wmh(Opts());

@@ -33,13 +33,7 @@ std::unique_ptr<Scheduler> MakeHrw(const SchedulerOptions& opts, std::string* er
                        opts.hrw_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
     return nullptr;
   }
-  // The glue reads the wmh_* fields: give it hrw's parameters there.
-  SchedulerOptions hrw = opts;
-  hrw.wmh_table_size = opts.hrw_table_size;
-  hrw.wmh_key = opts.hrw_key;
-  hrw.wmh_port_hash = opts.hrw_port_hash;
-  hrw.wmh_overflow = opts.hrw_overflow;
-  return std::make_unique<WmhScheduler>(hrw, TableKind::kHrw);
+  return std::make_unique<WmhScheduler>(HrwOptions(opts), TableKind::kHrw);
 }
 
 std::unique_ptr<Scheduler> MakeMh(const SchedulerOptions& opts, std::string* err) {
@@ -93,6 +87,16 @@ constexpr SchedulerEntry kSchedulers[] = {
 };
 
 }  // namespace
+
+SchedulerOptions HrwOptions(const SchedulerOptions& opts) {
+  SchedulerOptions hrw = opts;
+  hrw.wmh_table_size = opts.hrw_table_size;
+  hrw.wmh_key = opts.hrw_key;
+  hrw.wmh_port_hash = opts.hrw_port_hash;
+  hrw.wmh_overflow = opts.hrw_overflow;
+  hrw.wmh_served = nullptr;  // ip_vs_wmh's export holds no hrw table
+  return hrw;
+}
 
 std::vector<std::string> SchedulerNames() {
   std::vector<std::string> names;

@@ -13,6 +13,7 @@
 #include "hrw_table.h"
 #include "net.h"
 #include "service.h"
+#include "wmh_served.h"
 #include "wmh_siphash.h"
 #include "wmh_table.h"
 
@@ -39,6 +40,11 @@ struct SchedulerOptions {
   wmh_hash_key hrw_key = wmh_default_hash_key;
   bool hrw_port_hash = false;
   bool hrw_overflow = false;
+  // The tables the kernel serves (--export, --live), or nullptr: a wmh
+  // service that has one starts from it (WmhScheduler, kInit) instead of
+  // building its own. Checked against wmh_table_size and wmh_key first
+  // (CheckServedTables).
+  std::shared_ptr<const WmhServedTables> wmh_served;
   // Debian kernel config: CONFIG_IP_VS_MH_TAB_INDEX=12 (4093 slots),
   // CONFIG_IP_VS_SH_TAB_BITS=8.
   int mh_tab_index = 12;
@@ -62,8 +68,9 @@ class Scheduler {
   virtual std::string_view name() const = 0;
 
   // Called after every change, with @svc already updated; @dest is the dest
-  // concerned (nullptr for kInit). On failure returns false with *err set;
-  // the scheduler keeps serving its previous state, as the kernel does.
+  // concerned (nullptr for kInit). On failure returns false with *err set
+  // (or empty when the failure repeats one already reported); the
+  // scheduler keeps serving its previous state, as the kernel does.
   virtual bool Update(const Service& svc, SchedEvent event, const Dest* dest, std::string* err) = 0;
 
   // Chooses the dest for a new connection: an index into svc.dests, or -1
@@ -90,6 +97,10 @@ bool IsWmhSchedName(std::string_view name);
 // Which code serves @name under @opts, for reports:
 // "ip_vs_wmh", "ip_vs_wmh (sched_name=mh)" or "the model of ip_vs_rr".
 std::string SchedulerServedBy(std::string_view name, const SchedulerOptions& opts);
+
+// @opts with ip_vs_hrw's parameters in the wmh_* fields, which the shared
+// glue (WmhScheduler) reads; no served tables.
+SchedulerOptions HrwOptions(const SchedulerOptions& opts);
 
 }  // namespace ipvs_sim
 

@@ -352,6 +352,36 @@ row out-write-error "out/predict: File too large" small_disk "$sim" predict -c s
 row report-write-error "File too large" small_disk "$sim" replay -c svc.conf -T big.trace --out out/report --no-plots
 row generate-write-error "out/t: File too large" small_disk "$sim" generate -n 1000 -o out/t
 
+echo "== ipvs-sim: --export (predict shown; compare, replay and whatif read it alike)"
+# A good export of svc.conf's service (table_size 3, a fingerprint that is
+# not the default key's), and the bad ones made from it.
+mkdir -p exp-ok exp-cut exp-nul exp-long exp-two
+{
+	printf 'ip_vs_wmh table export 1\nsched_name wmh\nnetns 1\nservice tcp 10.0.0.1:80\n'
+	printf 'flags 0x0\nport_hash 0\noverflow 0\ntable_size 3\nhash_key_fingerprint 00000000\n'
+	printf 'generation 1\nlast_error 0\nfailed_rebuilds 0\ndests 1\n'
+	printf 'dest 0 addr=192.168.1.1:80 table_weight=1 weight=1 state=up\nslots 3\n0: 0 0 0\nend\n'
+} >exp-ok/1-tcp-10.0.0.1-80
+head -c 200 exp-ok/1-tcp-10.0.0.1-80 >exp-cut/1-tcp-10.0.0.1-80
+sed 's/^netns 1$/netns 1\x00/' exp-ok/1-tcp-10.0.0.1-80 >exp-nul/1-tcp-10.0.0.1-80
+python3 -c 'import sys; t = open(sys.argv[1]).read(); open(sys.argv[2], "w").write(t.replace(":80 ", ":80" + "1" * 10000000 + " "))' \
+	exp-ok/1-tcp-10.0.0.1-80 exp-long/1-tcp-10.0.0.1-80
+cp exp-ok/1-tcp-10.0.0.1-80 exp-two/1-tcp-10.0.0.1-80
+cp exp-ok/1-tcp-10.0.0.1-80 exp-two/2-tcp-10.0.0.1-80
+E=(predict -f trace -c svc.conf -o out/p)
+row export-missing "nope: No such file or directory" "$sim" "${E[@]}" --export nope
+row export-file "svc.conf: Not a directory" "$sim" "${E[@]}" --export svc.conf
+row export-truncated "exp-cut/1-tcp-10.0.0.1-80: line 13: ends after 0 of 1 dests" "$sim" "${E[@]}" --export exp-cut
+row export-nul "exp-nul/1-tcp-10.0.0.1-80: line 3: a NUL byte" "$sim" "${E[@]}" --export exp-nul
+row export-10mb-line "exp-long/1-tcp-10.0.0.1-80: line 14: longer than 4095 characters" \
+	"$sim" "${E[@]}" --export exp-long
+row export-table-size "exp-ok/1-tcp-10.0.0.1-80: table_size 3, but --wmh-table-size is 65537" \
+	"$sim" "${E[@]}" --export exp-ok
+row export-key "exp-ok/1-tcp-10.0.0.1-80: hash key fingerprint 00000000, but --wmh-hash-key's is" \
+	"$sim" --wmh-table-size 3 "${E[@]}" --export exp-ok
+row export-two "exp-two/2-tcp-10.0.0.1-80: a second export of tcp 10.0.0.1:80 (the first is exp-two/1-tcp-10.0.0.1-80)" \
+	"$sim" --wmh-table-size 3 "${E[@]}" --export exp-two
+
 echo "== flowgen"
 printf '0 udp 10.1.2.3:1 10.0.0.1:80\n0 udp 10.1.2.4:1 10.0.0.1:80\n' >fl
 printf '10.1.2.3:1 10.0.0.1:80 192.168.1.1:80\n10.1.2.4:1 10.0.0.1:80 192.168.1.2:80\n' >pr

@@ -258,6 +258,10 @@ while read -r name lists table_size hash_key port_hash overflow sched_name \
 	case $name in
 	order-wmh) order_check "$name" same ;;
 	order-mh) order_check "$name" differ ;;
+	outgrow-[0-9]) # compare-outgrow.sh, after this loop
+		echo "$name $table_size $hash_key $port_hash $overflow $sched_name" >>"$cmp/outgrow.bursts"
+		continue
+		;;
 	persist-eqt[01]-b[0-9] | nodest-[01]-[adw] | thresh-p[0-9])
 		# One prediction for the whole scenario, after this loop.
 		echo "$name $table_size $hash_key $port_hash $overflow $sched_name" >>"$cmp/history.bursts"
@@ -574,6 +578,7 @@ fi
 . "$here/compare-verify.sh" # verify (guest/scenario-verify.sh): the saved exports
 . "$here/compare-whatif.sh" # whatif (guest/scenario-whatif.sh): held connections
 . "$here/compare-ramp.sh" # ramp (guest/scenario-ramp.sh): each step's moves, measured
+. "$here/compare-outgrow.sh" # outgrow (guest/scenario-outgrow.sh): its bursts
 . "$here/compare-roundtrip.sh" # snapshot-roundtrip: no BURST record
 
 # storm-final: whatever the interleaving of the storm's two editors, the

@@ -20,7 +20,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "export.h"
+#include "wmh_export.h"
 #include "ipvs_nl.h"
 #include "verify.h"
 #include "wmh_table.h"

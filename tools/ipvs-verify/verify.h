@@ -15,7 +15,7 @@
 #ifndef IPVS_VERIFY_VERIFY_H
 #define IPVS_VERIFY_VERIFY_H
 
-#include "export.h"
+#include "wmh_export.h"
 #include "ipvs_nl.h"
 #include "wmh_siphash.h"
 

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "export.h"
+#include "wmh_export.h"
 #include "verify.h"
 #include "hrw_table.h"
 #include "wmh_table.h"

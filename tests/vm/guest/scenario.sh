@@ -645,6 +645,7 @@ fwmark | reuse-[0-3]) . /test/scenario-net.sh && net_scenario "$name" ;; # scena
 verify | verify-dropin | verify-hrw) . /test/scenario-verify.sh && verify_scenario "$name" ;; # scenario-verify.sh
 whatif) . /test/scenario-net.sh && . /test/scenario-whatif.sh && scenario_whatif ;; # scenario-whatif.sh
 ramp) . /test/scenario-ramp.sh && ramp_scenario ;; # scenario-ramp.sh
+outgrow) . /test/scenario-outgrow.sh && scenario_outgrow ;; # scenario-outgrow.sh
 persist-eqt[01]) scenario_persist "${name#persist-eqt}" ;;
 nodest-[01]) scenario_nodest "${name#nodest-}" ;;
 thresh) scenario_thresh ;;

@@ -10,7 +10,7 @@
  *   S: D D D ...             slot S onwards, D a dest index or -
  *   end
  */
-#include "export.h"
+#include "wmh_export.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -3,19 +3,24 @@
  * ip_vs_wmh's table export (/sys/kernel/debug/ip_vs_wmh/NAME, format 1,
  * Documentation/wmh.rst) read into memory: the service, the module's facts,
  * the outcome of the last rebuild, the dests of the serving table with the
- * weights it was built from, and its slots. Later readers of saved exports
- * (predict --live, whatif) can reuse it as is.
+ * weights it was built from, and its slots. The one parser of the format:
+ * ipvs-verify and ipvs-sim (predict, compare, whatif --export/--live) link
+ * it (library wmhexport, plain C, no libnl).
  *
  * The parser is strict about what it needs (every required line, dests
  * numbered in order, every slot, the closing "end": a truncated file is an
  * error) and ignores header keys and dest fields it does not know, so that
  * the module can add some without a new format version.
  */
-#ifndef IPVS_VERIFY_EXPORT_H
-#define IPVS_VERIFY_EXPORT_H
+#ifndef IPVS_WMH_EXPORT_H
+#define IPVS_WMH_EXPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define EXPORT_HEADER "ip_vs_wmh table export"
 #define EXPORT_FORMAT 1
@@ -81,4 +86,8 @@ void export_dest_name(const struct wmh_export *e, unsigned int index, char *buf,
 
 const char *export_dest_state_name(enum export_dest_state s);
 
-#endif /* IPVS_VERIFY_EXPORT_H */
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IPVS_WMH_EXPORT_H */
