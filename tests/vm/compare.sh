@@ -565,6 +565,7 @@ fi
 
 . "$here/compare-net.sh" # fwmark, reuse-N (guest/scenario-net.sh): no BURST records
 . "$here/compare-verify.sh" # verify (guest/scenario-verify.sh): the saved exports
+. "$here/compare-capture.sh" # capture (guest/scenario-capture.sh): the trace against the flows
 . "$here/compare-roundtrip.sh" # snapshot-roundtrip: no BURST record
 
 # storm-final: whatever the interleaving of the storm's two editors, the

@@ -646,6 +646,7 @@ plan=(static-A static-B static-C static-D static-E static-F static-G static-H
 	thresh params snapshot-roundtrip dropin-mh dropin-sh ka-samples keepalived)
 . "$here/prepare-net.sh" # fwmark, reuse-N: their inputs, appended to plan
 . "$here/prepare-verify.sh" # verify, verify-dropin: their inputs, appended to plan
+. "$here/prepare-capture.sh" # capture: its inputs, appended to plan
 if [ -n "$only" ]; then
 	for name in ${only//,/ }; do
 		[[ " ${plan[*]} " == *" $name "* ]] || die "--only: no scenario '$name'"

@@ -640,6 +640,7 @@ kbench) scenario_kbench ;;
 memory) sh /test/memory.sh ;;
 fwmark | reuse-[0-3]) . /test/scenario-net.sh && net_scenario "$name" ;; # scenario-net.sh
 verify | verify-dropin) . /test/scenario-verify.sh && verify_scenario "$name" ;; # scenario-verify.sh
+capture) . /test/scenario-capture.sh && scenario_capture ;; # scenario-capture.sh
 persist-eqt[01]) scenario_persist "${name#persist-eqt}" ;;
 nodest-[01]) scenario_nodest "${name#nodest-}" ;;
 thresh) scenario_thresh ;;

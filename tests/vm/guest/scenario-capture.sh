@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# The capture scenario (inputs from prepare-capture.sh), sourced by
+# scenario.sh: ipvs-capture runs live on dummy0 with the VIPs read from the
+# kernel over netlink and samples ip_vs_conn, while flowgen sends the VIPs'
+# flows and the noise; SIGINT ends it. The host (compare-capture.sh) holds
+# the trace against the flow lists: exactly the flows sent to the VIPs.
+#   capture-live        ipvs-capture started, was stopped by SIGINT, exit 0,
+#                       its summary counts as many flows as were sent
+#   capture-no-cap      in a user namespace (no CAP_NET_RAW): exit 2 and
+#                       "cannot capture"
+# Sent to the host: capture.trace, capture.err, capture.conn (gz).
+
+capture_wait_ready() {
+	_i=0
+	while [ "$_i" -lt 100 ]; do
+		grep -q '^ipvs-capture: capturing on' /tmp/capture.err 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+scenario_capture() {
+	if ! command -v ipvs-capture >/dev/null; then
+		result capture FAIL "ipvs-capture is not in the initramfs (mkinitramfs.sh --capture)"
+		return 1
+	fi
+	apply capture capture || return 1
+	rm -f /tmp/capture.trace /tmp/capture.conn
+	ipvs-capture -i dummy0 -o /tmp/capture.trace --interval 0.5 --conn-output /tmp/capture.conn \
+		2>/tmp/capture.err &
+	pid=$!
+	if ! capture_wait_ready "$pid"; then
+		result capture-live FAIL "ipvs-capture did not start: $(head -c 300 /tmp/capture.err)"
+		kill "$pid" 2>/dev/null
+		return 1
+	fi
+	flowgen send "$DATA/flows/capture-t4.flows" "$DATA/flows/capture-u6.flows" \
+		"$DATA/flows/capture-noise-u4.flows" "$DATA/flows/capture-noise-t4.flows" \
+		2>/tmp/capture-send.err ||
+		result capture-send FAIL "flowgen send: $(head -c 300 /tmp/capture-send.err)"
+	sleep 1
+	kill -INT "$pid"
+	wait "$pid"
+	rc=$?
+	sent=$(($(grep -c -v '^#' "$DATA/flows/capture-t4.flows") + $(grep -c -v '^#' "$DATA/flows/capture-u6.flows")))
+	summary=$(grep '^ipvs-capture: [0-9]* flows' /tmp/capture.err)
+	if [ "$rc" -ne 0 ] || [ ! -f /tmp/capture.trace ]; then
+		result capture-live FAIL "exit $rc: $(head -c 300 /tmp/capture.err | tr '\n' '|')"
+	elif ! echo "$summary" | grep -q "^ipvs-capture: $sent flows"; then
+		result capture-live FAIL "$sent flows sent to the VIPs; $summary"
+	else
+		result capture-live PASS "$(head -n 1 /tmp/capture.err | cut -c1-120); $summary"
+	fi
+	emit_file capture.err /tmp/capture.err
+	[ ! -f /tmp/capture.trace ] || emit_gz capture.trace /tmp/capture.trace
+	[ ! -f /tmp/capture.conn ] || emit_gz capture.conn /tmp/capture.conn
+
+	unshare -U ipvs-capture -i dummy0 --vip 10.0.50.1 --duration 1 >/tmp/capture.out 2>&1
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -q '^ipvs-capture: dummy0: cannot capture: ' /tmp/capture.out; then
+		result capture-no-cap PASS "$(head -n 1 /tmp/capture.out | cut -c1-160)"
+	else
+		result capture-no-cap FAIL "exit $rc: $(head -c 300 /tmp/capture.out)"
+	fi
+	ipvsadm -C
+}
