@@ -162,7 +162,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 4000
 FUZZ_TARGETS = trace_text trace_pcap ipvs_conn ipvsadm_rules ipvsadm_list keepalived \
-	config_load timeline mark_map sysctl core_params core_table verify_export
+	config_load timeline mark_map sysctl core_params core_table verify_export vip_arg
 
 fuzz-build:
 	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \

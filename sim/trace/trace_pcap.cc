@@ -202,7 +202,7 @@ std::unique_ptr<PcapTraceReader> PcapTraceReader::OpenLive(const std::string& if
     std::string why = r == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(r);
     if (r == PCAP_ERROR_PERM_DENIED || r == PCAP_ERROR_NO_SUCH_DEVICE) {
       std::string more = pcap_geterr(p);
-      if (!more.empty()) why += fmt::format(" ({})", more);
+      if (!more.empty() && more != why) why += fmt::format(" ({})", more);
     }
     *err = fmt::format("{}: cannot capture: {}", iface, why);
     pcap_close(p);
