@@ -43,7 +43,7 @@ capture_check() {
 		return 0
 	fi
 	local verdict
-	verdict=$(awk -v want="$sent" '
+	if verdict=$(awk -v want="$sent" '
 		NR == 1 { if ($0 != "# ipvs-capture ip_vs_conn samples 1") { print "bad header: " $0; bad = 1; exit } next }
 		$1 == "sample" && !in_s { if ($2 + 0 < t) { print "time goes back at line " NR; bad = 1; exit }
 			t = $2 + 0; n = $4; lines = 0; in_s = 1; samples++; entries = 0; next }
@@ -54,8 +54,7 @@ capture_check() {
 		END { if (bad) exit 1
 			if (in_s || samples < 2) { print samples " samples, last open " in_s; exit 1 }
 			if (last != want) { print samples " samples, the last has " last " entries for " want " flows"; exit 1 }
-			print samples " samples, the last with " last " entries, one per flow" }' "$conn")
-	if [ $? -eq 0 ]; then
+			print samples " samples, the last with " last " entries, one per flow" }' "$conn"); then
 		result capture-conn PASS "$verdict"
 	else
 		result capture-conn FAIL "$verdict"
