@@ -9,7 +9,9 @@
 # trace must hold exactly the listed flows (their keys, sorted) whether the
 # VIPs come from --vip or from --config, written atomically; a cut capture
 # fails naming the file and leaves no trace; --interval samples a file;
-# bad options exit 2. Prints each case; exit 1 if any failed.
+# as root, a live capture on lo with --duration holds exactly the datagrams
+# sent to its VIP; bad options exit 2. Prints each case; exit 1 if any
+# failed.
 set -uo pipefail
 
 capture=${1:?usage: ipvs-capture.sh IPVS_CAPTURE FLOWGEN}
@@ -156,6 +158,35 @@ if [ "$(head -n 1 "$tmp/s.trace.conn")" = "# ipvs-capture ip_vs_conn samples 1" 
 	pass interval-format "$(grep -c '^sample ' "$tmp/s.trace.conn") samples of 1 entry"
 else
 	fail interval-format "$(head -c 300 "$tmp/s.trace.conn")"
+fi
+
+# Live on lo (root only): 20 datagrams to the VIP from 20 ports, 5 to
+# another port; --duration ends it. Exactly the 20 are flows.
+if [ "$(id -u)" -eq 0 ] && ip link show lo >/dev/null 2>&1; then
+	"$capture" -i lo --vip udp:127.0.0.1:5999 --duration 3 -o "$tmp/lo.trace" 2>"$tmp/lo.err" &
+	pid=$!
+	for _ in $(seq 50); do
+		grep -q '^ipvs-capture: capturing on lo' "$tmp/lo.err" && break
+		sleep 0.1
+	done
+	python3 - <<'PY'
+import socket
+for i in range(25):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('127.0.0.1', 31000 + i))
+    s.sendto(b'x', ('127.0.0.1', 5999 if i < 20 else 6000))
+    s.close()
+PY
+	status=0
+	wait "$pid" || status=$?
+	got=$(grep -v '^#' "$tmp/lo.trace" 2>/dev/null | awk '$2 == "udp" && $4 == "127.0.0.1:5999" { print $3 }' | sort -u | wc -l)
+	if [ "$status" -eq 0 ] && [ "$got" -eq 20 ] && [ "$(grep -c -v '^#' "$tmp/lo.trace")" -eq 20 ]; then
+		pass live-lo "20 flows in 3 s on lo; $(tail -n 1 "$tmp/lo.err")"
+	else
+		fail live-lo "exit $status, $got of 20 flows: $(head -c 300 "$tmp/lo.err" "$tmp/lo.trace" 2>&1)"
+	fi
+else
+	echo "SKIP live-lo: not root"
 fi
 
 # Usage errors: exit 2, the problem named.
