@@ -10,7 +10,8 @@
 #                       its summary counts as many flows as were sent
 #   capture-no-cap      in a user namespace (no CAP_NET_RAW): exit 2 and
 #                       "cannot capture"
-# Sent to the host: capture.trace, capture.err, capture.conn (gz).
+# Sent to the host: capture.ln (the rules), capture.err, capture.trace and
+# capture.conn (gz).
 
 capture_wait_ready() {
 	_i=0
@@ -29,6 +30,8 @@ scenario_capture() {
 		return 1
 	fi
 	apply capture capture || return 1
+	ipvsadm -Ln >/tmp/capture.ln 2>&1
+	emit_file capture.ln /tmp/capture.ln
 	rm -f /tmp/capture.trace /tmp/capture.conn
 	ipvs-capture -i dummy0 -o /tmp/capture.trace --interval 0.5 --conn-output /tmp/capture.conn \
 		2>/tmp/capture.err &
