@@ -123,8 +123,11 @@ recovered vips --vip tcp:10.0.50.1:80 --vip 'udp:[fd00::50:1]:53'
 printf -- '-A -t 10.0.50.1:80 -s wmh\n-a -t 10.0.50.1:80 -r 172.28.0.1:80 -m\n-A -u [fd00::50:1]:53 -s rr\n-A -f 3 -s rr\n' \
 	>"$tmp/rules"
 recovered config --config "$tmp/rules"
-grep -q 'warning: fwmark service 3 has no address' "$tmp/err" &&
-	pass config-fwmark "the fwmark service is named" || fail config-fwmark "$(cat "$tmp/err")"
+if grep -q 'warning: fwmark service 3 has no address' "$tmp/err"; then
+	pass config-fwmark "the fwmark service is named"
+else
+	fail config-fwmark "$(cat "$tmp/err")"
+fi
 
 # Only one VIP: only its flows.
 "$capture" -q -r "$tmp/cap.pcap" --vip tcp:10.0.50.1:80 >"$tmp/t4.trace" 2>"$tmp/err"
@@ -137,14 +140,21 @@ fi
 # Without the SYN rule the connections opened before the capture count too.
 "$capture" -q -r "$tmp/cap.pcap" --vip tcp:10.0.50.1:80 --mid-flow -o "$tmp/mid.trace"
 n=$(keys "$tmp/mid.trace" | wc -l)
-[ "$n" -eq 600 ] && pass mid-flow "--mid-flow: 600 TCP flows" || fail mid-flow "$n flows, not 600"
+if [ "$n" -eq 600 ]; then
+	pass mid-flow "--mid-flow: 600 TCP flows"
+else
+	fail mid-flow "$n flows, not 600"
+fi
 
 # A cut capture: exit 1, the file named, no trace left behind.
 head -c -7 "$tmp/cap.pcap" >"$tmp/cut.pcap"
 rm -f "$tmp/trace"
 expect truncated 1 "^ipvs-capture: $tmp/cut.pcap: packet [0-9]+: " -r "$tmp/cut.pcap" -o "$tmp/trace" --vip 10.0.50.1
-[ ! -e "$tmp/trace" ] && [ -z "$(find "$tmp" -name '.trace.tmp*')" ] &&
-	pass truncated-atomic "no trace written" || fail truncated-atomic "a trace was left: $(ls -a "$tmp")"
+if [ ! -e "$tmp/trace" ] && [ -z "$(find "$tmp" -name '.trace.tmp*')" ]; then
+	pass truncated-atomic "no trace written"
+else
+	fail truncated-atomic "a trace was left: $(ls -a "$tmp")"
+fi
 expect not-pcap 1 "^ipvs-capture: $tmp/sent.flows: " -r "$tmp/sent.flows" --vip 10.0.50.1
 
 # --interval: samples of a file in the companion format.
