@@ -206,6 +206,8 @@ expect both-inputs 2 'give one of -r FILE and -i INTERFACE' -r "$tmp/cap.pcap" -
 expect bad-vip 2 "--vip 'tcp:10.0.50.1:99999'" -r "$tmp/cap.pcap" --vip tcp:10.0.50.1:99999
 expect bad-timeout 2 'timeouts must be > 0' -r "$tmp/cap.pcap" --vip 10.0.50.1 --udp-idle-timeout 0
 expect interval-stdout 2 '--interval needs --conn-output' -r "$tmp/cap.pcap" --vip 10.0.50.1 --interval 1
+expect no-conn-file 2 "$tmp/no-ip_vs_conn: No such file or directory \\(is ip_vs loaded\\?\\)" -r "$tmp/cap.pcap" \
+	--vip 10.0.50.1 -o "$tmp/n.trace" --interval 1 --conn-file "$tmp/no-ip_vs_conn"
 expect bad-config 2 "$tmp/nope" -r "$tmp/cap.pcap" --config "$tmp/nope"
 expect no-iface 2 '^ipvs-capture: no-such-if0: cannot capture: ' -i no-such-if0 --vip 10.0.50.1
 # Live VIPs without IPVS (or without the right): exit 2 and why.

@@ -11,7 +11,9 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -117,6 +119,14 @@ int Run(const Options& o) {
     conn_output = o.output + ".conn";
   }
   if (o.interval == 0 && !conn_output.empty()) return Usage("--conn-output needs --interval");
+  if (o.interval > 0) {
+    // Not after a long capture: say now that there is nothing to sample.
+    FILE* f = std::fopen(o.conn_file.c_str(), "r");
+    if (!f) {
+      return Usage(fmt::format("{}: {} (is ip_vs loaded?)", o.conn_file, std::strerror(errno)));
+    }
+    std::fclose(f);
+  }
 
   ipvs_sim::PcapTraceOptions popts;
   popts.idle_timeout = o.idle > 0 ? o.idle : o.tcp_idle;
