@@ -30,8 +30,8 @@ namespace {
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 
-// IPVS's default timeouts (ipvsadm -l --timeout): TCP established 900 s,
-// UDP 300 s, a closed TCP connection 10 s.
+// IPVS's default timeouts: TCP established 900 s and UDP 300 s (ipvsadm -l
+// --timeout), a TCP connection in state CLOSE 10 s.
 constexpr double kTcpIdle = 900, kUdpIdle = 300, kClose = 10;
 
 std::atomic<ipvs_sim::PcapTraceReader*> g_reader{nullptr};
