@@ -12,6 +12,10 @@
 #                       (a header, "sample" ... "end" records whose counts
 #                       match their lines, times increasing) and the last
 #                       one holds an entry for every flow sent to the VIPs
+#   capture-lo          the whole connections to the listener on lo: exactly
+#                       the flows of flows/capture-lo, each with at least
+#                       the 6 packets of an opening and two FINs and a
+#                       duration > 0
 
 capture_keys() {
 	grep -v '^#' "$@" | awk 'NF { print $2, $3, $4 }' | sort
@@ -60,4 +64,25 @@ capture_check() {
 		result capture-conn FAIL "$verdict"
 	fi
 }
+capture_lo_check() {
+	local trace=$run/files/capture-lo.trace
+	[ -f "$payload/flows/capture-lo.flows" ] || return 0
+	if [ ! -f "$trace" ]; then
+		result capture-lo-flows FAIL "the guest sent no capture-lo.trace"
+		return 0
+	fi
+	capture_keys "$payload/flows/capture-lo.flows" >"$cmp/capture-lo-sent.keys"
+	capture_keys "$trace" >"$cmp/capture-lo-got.keys"
+	local short
+	short=$(grep -v '^#' "$trace" | awk 'NF && ($6 < 6 || $5 <= 0) { n++ } END { print n + 0 }')
+	if ! diff "$cmp/capture-lo-sent.keys" "$cmp/capture-lo-got.keys" >"$cmp/capture-lo.diff"; then
+		result capture-lo-flows FAIL "$(wc -l <"$cmp/capture-lo-sent.keys") connections made, $(wc -l <"$cmp/capture-lo-got.keys") captured: $cmp/capture-lo.diff"
+	elif [ "$short" -ne 0 ]; then
+		result capture-lo-flows FAIL "$short flows with fewer than 6 packets or no duration: $(grep -v '^#' "$trace" | head -n 2 | tr '\n' '|')"
+	else
+		result capture-lo-flows PASS "$(wc -l <"$cmp/capture-lo-got.keys") connections, each from its SYN to both FINs: $(grep -v '^#' "$trace" | awk 'NF { p += $6; d += $5 } END { printf "%.1f packets, %.6f s on average", p / NR, d / NR }')"
+	fi
+}
+
 capture_check
+capture_lo_check

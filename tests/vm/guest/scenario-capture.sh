@@ -10,13 +10,17 @@
 #                       its summary counts as many flows as were sent
 #   capture-no-cap      in a user namespace (no CAP_NET_RAW): exit 2 and
 #                       "cannot capture"
+#   capture-lo          whole TCP connections (flowgen connect to flowgen
+#                       listen) captured on lo with --vip: exit 0; the host
+#                       checks their FIN-closed flows (capture-lo.trace)
 # Sent to the host: capture.ln (the rules), capture.err, capture.trace and
 # capture.conn (gz).
 
+# capture_wait_ready PID ERR: ipvs-capture PID said on ERR that it captures.
 capture_wait_ready() {
 	_i=0
 	while [ "$_i" -lt 100 ]; do
-		grep -q '^ipvs-capture: capturing on' /tmp/capture.err 2>/dev/null && return 0
+		grep -q '^ipvs-capture: capturing on' "$2" 2>/dev/null && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.1
 		_i=$((_i + 1))
@@ -36,7 +40,7 @@ scenario_capture() {
 	ipvs-capture -i dummy0 -o /tmp/capture.trace --interval 0.5 --conn-output /tmp/capture.conn \
 		2>/tmp/capture.err &
 	pid=$!
-	if ! capture_wait_ready "$pid"; then
+	if ! capture_wait_ready "$pid" /tmp/capture.err; then
 		result capture-live FAIL "ipvs-capture did not start: $(head -c 300 /tmp/capture.err)"
 		kill "$pid" 2>/dev/null
 		return 1
@@ -69,5 +73,35 @@ scenario_capture() {
 	else
 		result capture-no-cap FAIL "exit $rc: $(head -c 300 /tmp/capture.out)"
 	fi
+	capture_lo
 	ipvsadm -C
+}
+
+# Whole connections: SYN, data-less close from the server, the client's FIN.
+capture_lo() {
+	flowgen listen 10.99.255.1:7080 2>/tmp/capture-listen.err &
+	lpid=$!
+	: >/tmp/capture-lo.err
+	ipvs-capture -i lo --vip tcp:10.99.255.1:7080 -o /tmp/capture-lo.trace --close-timeout 1 \
+		2>/tmp/capture-lo.err &
+	pid=$!
+	if ! capture_wait_ready "$pid" /tmp/capture-lo.err; then
+		result capture-lo FAIL "ipvs-capture -i lo did not start: $(head -c 300 /tmp/capture-lo.err)"
+		kill "$pid" "$lpid" 2>/dev/null
+		return 1
+	fi
+	flowgen connect --quiet "$DATA/flows/capture-lo.flows" >/tmp/capture-connect.out 2>/tmp/capture-connect.err ||
+		result capture-lo-connect FAIL "flowgen connect: $(head -c 300 /tmp/capture-connect.err)"
+	sleep 0.5
+	kill -INT "$pid"
+	wait "$pid"
+	rc=$?
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	if [ "$rc" -eq 0 ] && [ -f /tmp/capture-lo.trace ]; then
+		result capture-lo PASS "$(tail -n 1 /tmp/capture-lo.err)"
+		emit_file capture-lo.trace /tmp/capture-lo.trace
+	else
+		result capture-lo FAIL "exit $rc: $(head -c 300 /tmp/capture-lo.err | tr '\n' '|')"
+	fi
 }
