@@ -226,6 +226,10 @@ bool PcapTraceReader::SetFilter(bool live, std::string* err) {
   for (const TraceVip& v : opts_.vips) vip_set_.insert({v.proto, v.ep});
   if (opts_.vips.empty()) return true;
   std::string expr = VipFilter(opts_.vips);
+  // BPF's offsets assume an untagged frame: "vlan" moves them past one tag
+  // (802.1Q or 802.1ad; on a live Linux interface it also matches the tag
+  // the driver took off into the packet's metadata).
+  if (linktype_ == kLinkEthernet) expr = fmt::format("({}) or (vlan and ({}))", expr, expr);
   filter_ = new bpf_program{};
   if (pcap_compile(pcap_, filter_, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
     *err = fmt::format("{}: the VIP filter '{}': {}", name_, expr, pcap_geterr(pcap_));

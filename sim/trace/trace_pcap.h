@@ -24,8 +24,9 @@
 //
 // Captures of a director (ipvs-capture) narrow this down with options:
 //  - vips: only packets to or from these services count. The reader sets a
-//    BPF filter (VipFilter()) on the capture: in the kernel for a live
-//    interface, per packet for a file, where the packets it rejects are
+//    BPF filter (VipFilter(), on Ethernet also behind one VLAN tag) on the
+//    capture: in the kernel for a live interface, per packet for a file,
+//    where the packets it rejects are
 //    counted in not_vip(). A flow starts only with a packet to a VIP, so the
 //    VIP side is never taken for the client; a packet from a VIP that
 //    belongs to no flow is counted in not_vip() too.

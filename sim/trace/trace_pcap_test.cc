@@ -368,6 +368,25 @@ TEST(PcapCapture, OnlyVipFlowsFromSynOrFirstPacket) {
   std::remove(path.c_str());
 }
 
+// The filter looks behind one VLAN tag (the parser behind any number).
+TEST(PcapCapture, VlanTaggedFramesPassTheFilter) {
+  std::string path = TempPath("capture_vlan.pcap");
+  Endpoint web = Ep("10.0.0.1:80"), c = Ep("10.99.0.1:40000"), d = Ep("10.99.0.2:40001");
+  {
+    PcapWriter w(path, DLT_EN10MB);
+    w.Add(0, Ether(IpPacket(Proto::kTcp, c, web, kSyn), true));
+    w.Add(1, Ether(IpPacket(Proto::kTcp, d, Ep("10.0.0.2:80"), kSyn), true));  // no VIP
+    w.Add(2, Ether(IpPacket(Proto::kTcp, web, c, kSyn | kAck), true));
+  }
+  std::unique_ptr<PcapTraceReader> r;
+  std::vector<TraceFlow> f = ReadAll(path, CaptureOptions({{Proto::kTcp, web}}), &r);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].key, (FlowKey{Proto::kTcp, c, web}));
+  EXPECT_EQ(f[0].packets, 2u);
+  EXPECT_EQ(r->not_vip(), 1u);
+  std::remove(path.c_str());
+}
+
 TEST(PcapCapture, DurationsFromFinRstAndIdleTimeouts) {
   std::string path = TempPath("capture_close.pcap");
   Endpoint web = Ep("10.0.0.1:80"), dns = Ep("10.0.0.1:53");
