@@ -148,6 +148,7 @@ vmtest: build kmod-all kmod-debug
 		--flowgen $(BUILD)/tools/flowgen/flowgen \
 		--snapshot $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot \
 		--verify $(BUILD)/tools/ipvs-verify/ipvs-verify \
+		--capture $(BUILD)/tools/ipvs-capture/ipvs-capture \
 		--debug-kernel "$$(bash tests/vm/debug-kernel.sh --print)" \
 		--kmod-dir-debug $(BUILD)/kmod-test/debug \
 		--sim $(SIM) --out $(BUILD)/vm
@@ -169,7 +170,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_RUNS ?= 4000
 FUZZ_TARGETS = trace_text trace_pcap ipvs_conn ipvsadm_rules ipvsadm_list keepalived \
-	config_load timeline mark_map sysctl core_params core_table verify_export
+	config_load timeline mark_map sysctl core_params core_table verify_export vip_arg
 
 fuzz-build:
 	cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
@@ -239,9 +240,10 @@ dkms-check:
 install-check:
 	rm -rf $(BUILD)/install-root
 	$(MAKE) -s install DESTDIR=$(CURDIR)/$(BUILD)/install-root PREFIX=/usr
-	@for f in usr/bin/ipvs-sim usr/bin/ipvs-snapshot usr/bin/ipvs-verify \
+	@for f in usr/bin/ipvs-sim usr/bin/ipvs-snapshot usr/bin/ipvs-verify usr/bin/ipvs-capture \
 		usr/share/man/man1/ipvs-sim.1 \
 		usr/share/man/man8/ipvs-snapshot.8 usr/share/man/man8/ipvs-verify.8 \
+		usr/share/man/man8/ipvs-capture.8 \
 		usr/share/ipvs-sched/modprobe.d/ip_vs_wmh-as-mh.conf \
 		usr/share/ipvs-sched/modprobe.d/ip_vs_wmh-as-sh.conf \
 		$(foreach k,$(KVERS),$(foreach m,$(KMODS),lib/modules/$(k)/updates/$(m).ko)); do \
@@ -249,6 +251,7 @@ install-check:
 	done
 	$(BUILD)/install-root/usr/bin/ipvs-sim --help >/dev/null
 	$(BUILD)/install-root/usr/bin/ipvs-verify --help >/dev/null
+	$(BUILD)/install-root/usr/bin/ipvs-capture --help >/dev/null
 	@echo "install-check: all files installed"
 
 # Every C and C++ file: C++ follows the root .clang-format, the tools' C an
@@ -274,8 +277,9 @@ install: build kmod
 	install -m 755 $(SIM) $(DESTDIR)$(PREFIX)/bin/ipvs-sim
 	install -m 755 $(BUILD)/tools/ipvs-snapshot/ipvs-snapshot $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(BUILD)/tools/ipvs-verify/ipvs-verify $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BUILD)/tools/ipvs-capture/ipvs-capture $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 Documentation/ipvs-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 Documentation/ipvs-snapshot.8 Documentation/ipvs-verify.8 \
+	install -m 644 Documentation/ipvs-snapshot.8 Documentation/ipvs-verify.8 Documentation/ipvs-capture.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(MODPROBE_DIR)
 	install -m 644 $(MODPROBE_FILES) $(DESTDIR)$(MODPROBE_DIR)/

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <pcap/pcap.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <cstring>
 
@@ -165,6 +166,107 @@ FlowKey Reverse(const FlowKey& k) {
 
 }  // namespace
 
+std::string VipFilter(const std::vector<TraceVip>& vips) {
+  std::string out;
+  for (const TraceVip& v : vips) {
+    std::string proto = v.proto == Proto::kTcp ? "tcp" : v.proto == Proto::kUdp ? "udp" : "sctp";
+    std::string addr = v.ep.addr.ToString();
+    for (const char* dir : {"dst", "src"}) {
+      if (!out.empty()) out += " or ";
+      out += fmt::format("({} and {} host {}", proto, dir, addr);
+      if (v.ep.port != 0) out += fmt::format(" and {} port {}", dir, v.ep.port);
+      out += ")";
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<PcapTraceReader> PcapTraceReader::OpenLive(const std::string& iface,
+                                                           const PcapTraceOptions& opts,
+                                                           std::string* err) {
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  pcap* p = pcap_create(iface.c_str(), errbuf);
+  if (!p) {
+    *err = fmt::format("{}: {}", iface, errbuf);
+    return nullptr;
+  }
+  // Headers are all a flow needs; immediate mode and a short timeout let
+  // idle flows expire and Stop() take effect while no packet arrives.
+  pcap_set_snaplen(p, 256);
+  pcap_set_promisc(p, 0);
+  pcap_set_timeout(p, 100);
+  pcap_set_immediate_mode(p, 1);
+  pcap_set_buffer_size(p, 16 << 20);
+  int r = pcap_activate(p);
+  if (r < 0) {
+    std::string why = r == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(r);
+    if (r == PCAP_ERROR_PERM_DENIED || r == PCAP_ERROR_NO_SUCH_DEVICE) {
+      std::string more = pcap_geterr(p);
+      if (!more.empty() && more != why) why += fmt::format(" ({})", more);
+    }
+    *err = fmt::format("{}: cannot capture: {}", iface, why);
+    pcap_close(p);
+    return nullptr;
+  }
+  int lt = pcap_datalink(p);
+  if (!SupportedLink(lt)) {
+    const char* name = pcap_datalink_val_to_name(lt);
+    *err = fmt::format("{}: unsupported link type {} ({})", iface, name ? name : "unknown", lt);
+    pcap_close(p);
+    return nullptr;
+  }
+  std::unique_ptr<PcapTraceReader> reader(new PcapTraceReader(p, iface, 0, lt, opts));
+  reader->live_capture_ = true;
+  reader->position_ = 0;
+  if (!reader->SetFilter(true, err)) return nullptr;
+  return reader;
+}
+
+bool PcapTraceReader::SetFilter(bool live, std::string* err) {
+  for (const TraceVip& v : opts_.vips) vip_set_.insert({v.proto, v.ep});
+  if (opts_.vips.empty()) return true;
+  std::string expr = VipFilter(opts_.vips);
+  // BPF's offsets assume an untagged frame: "vlan" moves them past one tag
+  // (802.1Q or 802.1ad; on a live Linux interface it also matches the tag
+  // the driver took off into the packet's metadata).
+  if (linktype_ == kLinkEthernet) expr = fmt::format("({}) or (vlan and ({}))", expr, expr);
+  filter_ = new bpf_program{};
+  if (pcap_compile(pcap_, filter_, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    *err = fmt::format("{}: the VIP filter '{}': {}", name_, expr, pcap_geterr(pcap_));
+    delete filter_;
+    filter_ = nullptr;
+    return false;
+  }
+  have_filter_ = true;
+  if (live && pcap_setfilter(pcap_, filter_) != 0) {
+    *err = fmt::format("{}: setting the VIP filter: {}", name_, pcap_geterr(pcap_));
+    return false;
+  }
+  return true;
+}
+
+bool PcapTraceReader::ToVip(const FlowKey& k) const {
+  if (vip_set_.count({k.proto, k.vip})) return true;
+  Endpoint any = k.vip;
+  any.port = 0;
+  return vip_set_.count({k.proto, any}) != 0;
+}
+
+double PcapTraceReader::WallNow() const {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  return static_cast<double>(tv.tv_sec - first_sec_) +
+         static_cast<double>(tv.tv_usec - first_usec_) * 1e-6;
+}
+
+void PcapTraceReader::Stop() { pcap_breakloop(pcap_); }
+
+uint64_t PcapTraceReader::dropped() const {
+  struct pcap_stat st;
+  if (!live_capture_ || pcap_stats(pcap_, &st) != 0) return 0;
+  return st.ps_drop;
+}
+
 std::unique_ptr<PcapTraceReader> PcapTraceReader::Open(const std::string& path,
                                                        const PcapTraceOptions& opts,
                                                        std::string* err) {
@@ -186,7 +288,9 @@ std::unique_ptr<PcapTraceReader> PcapTraceReader::Open(const std::string& path,
   }
   struct stat st;
   uint64_t size = stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-  return std::unique_ptr<PcapTraceReader>(new PcapTraceReader(p, path, size, lt, opts));
+  std::unique_ptr<PcapTraceReader> reader(new PcapTraceReader(p, path, size, lt, opts));
+  if (!reader->SetFilter(false, err)) return nullptr;
+  return reader;
 }
 
 PcapTraceReader::PcapTraceReader(pcap* p, std::string name, uint64_t size, int linktype,
@@ -195,7 +299,13 @@ PcapTraceReader::PcapTraceReader(pcap* p, std::string name, uint64_t size, int l
   position_ = 24;  // the pcap file header
 }
 
-PcapTraceReader::~PcapTraceReader() { pcap_close(pcap_); }
+PcapTraceReader::~PcapTraceReader() {
+  if (filter_) {
+    pcap_freecode(filter_);
+    delete filter_;
+  }
+  pcap_close(pcap_);
+}
 
 bool PcapTraceReader::Next(TraceFlow* flow) {
   for (;;) {
@@ -229,7 +339,15 @@ bool PcapTraceReader::ReadPacket() {
   struct pcap_pkthdr* hdr;
   const u_char* data;
   int r = pcap_next_ex(pcap_, &hdr, &data);
-  if (r == PCAP_ERROR_BREAK) return false;  // end of file
+  if (r == 0) {  // a live capture's timeout: no packet for a while
+    if (have_first_) {
+      double t = WallNow();
+      if (t > now_) now_ = t;
+      ExpireIdle(now_);
+    }
+    return true;
+  }
+  if (r == PCAP_ERROR_BREAK) return false;  // end of file, or Stop()
   if (r != 1) {
     error_ = fmt::format("{}: packet {}: {}", name_, packets_ + 1, pcap_geterr(pcap_));
     return false;
@@ -246,6 +364,11 @@ bool PcapTraceReader::ReadPacket() {
   double ts = static_cast<double>(hdr->ts.tv_sec - first_sec_) +
               static_cast<double>(hdr->ts.tv_usec - first_usec_) * 1e-6;
   if (ts > now_) now_ = ts;  // clamp timestamps that go backwards
+  if (have_filter_ && !live_capture_ && !pcap_offline_filter(filter_, hdr, data)) {
+    ++not_vip_;
+    ExpireIdle(now_);
+    return true;
+  }
   HandlePacket(now_, data, hdr->caplen);
   return true;
 }
@@ -254,6 +377,12 @@ void PcapTraceReader::ExpireIdle(double now) {
   while (!open_lru_.empty()) {
     auto it = live_.find(open_lru_.front());
     if (now - it->second.last < opts_.idle_timeout) break;
+    Finish(it);
+  }
+  double udp_timeout = opts_.udp_idle_timeout < 0 ? opts_.idle_timeout : opts_.udp_idle_timeout;
+  while (!udp_lru_.empty()) {
+    auto it = live_.find(udp_lru_.front());
+    if (now - it->second.last < udp_timeout) break;
     Finish(it);
   }
   while (!closed_lru_.empty()) {
@@ -266,7 +395,7 @@ void PcapTraceReader::ExpireIdle(double now) {
 void PcapTraceReader::Finish(std::unordered_map<FlowKey, Live, FlowKeyHash>::iterator it) {
   Live& l = it->second;
   pending_[l.seq - base_].done = true;
-  (l.in_closed_lru ? closed_lru_ : open_lru_).erase(l.lru);
+  l.lru_list->erase(l.lru);
   live_.erase(it);
 }
 
@@ -284,19 +413,28 @@ void PcapTraceReader::HandlePacket(double now, const uint8_t* data, uint32_t cap
     from_client = false;
   }
   bool syn = pkt.key.proto == Proto::kTcp && (pkt.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
-  if (it != live_.end() && syn && it->second.in_closed_lru) {
+  if (it != live_.end() && syn && it->second.lru_list == &closed_lru_) {
     Finish(it);  // the tuple is reused by a new connection
     it = live_.end();
   }
   if (it == live_.end()) {
+    if (!vip_set_.empty() && !ToVip(pkt.key)) {
+      ++not_vip_;
+      return;
+    }
+    if (opts_.syn_starts_tcp && pkt.key.proto == Proto::kTcp && !syn) {
+      ++no_syn_;
+      return;
+    }
     Pending p;
     p.flow.start = now;
     p.flow.key = pkt.key;
     pending_.push_back(p);
     Live l;
     l.seq = base_ + pending_.size() - 1;
-    open_lru_.push_back(pkt.key);
-    l.lru = std::prev(open_lru_.end());
+    l.lru_list = pkt.key.proto == Proto::kUdp ? &udp_lru_ : &open_lru_;
+    l.lru_list->push_back(pkt.key);
+    l.lru = std::prev(l.lru_list->end());
     it = live_.emplace(pkt.key, l).first;
     from_client = true;
   }
@@ -311,10 +449,9 @@ void PcapTraceReader::HandlePacket(double now, const uint8_t* data, uint32_t cap
     if (pkt.tcp_flags & kTcpFin) (from_client ? l.fin_client : l.fin_server) = true;
   }
   bool closed = l.rst || (l.fin_client && l.fin_server);
-  std::list<FlowKey>& from = l.in_closed_lru ? closed_lru_ : open_lru_;
-  std::list<FlowKey>& to = closed ? closed_lru_ : open_lru_;
-  to.splice(to.end(), from, l.lru);  // iterators stay valid across splice
-  l.in_closed_lru = closed;
+  std::list<FlowKey>* to = closed ? &closed_lru_ : l.lru_list;
+  to->splice(to->end(), *l.lru_list, l.lru);  // iterators stay valid across splice
+  l.lru_list = to;
 }
 
 }  // namespace ipvs_sim

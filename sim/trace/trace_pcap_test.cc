@@ -9,105 +9,21 @@
 #include <fstream>
 #include <vector>
 
+#include "pcap_testing.h"
+
 namespace ipvs_sim {
 namespace {
 
-constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
-
-Endpoint Ep(const char* s) {
-  Endpoint e;
-  EXPECT_TRUE(Endpoint::Parse(s, &e)) << s;
-  return e;
-}
-
-void Put16(std::vector<uint8_t>* b, uint16_t v) {
-  b->push_back(static_cast<uint8_t>(v >> 8));
-  b->push_back(static_cast<uint8_t>(v));
-}
-
-// IP + transport header (+ payload of zeros) for src -> dst.
-std::vector<uint8_t> IpPacket(Proto proto, const Endpoint& src, const Endpoint& dst,
-                              uint8_t tcp_flags = 0, size_t payload = 0) {
-  std::vector<uint8_t> l4;
-  Put16(&l4, src.port);
-  Put16(&l4, dst.port);
-  if (proto == Proto::kTcp) {
-    l4.resize(20, 0);
-    l4[12] = 5 << 4;
-    l4[13] = tcp_flags;
-  } else if (proto == Proto::kUdp) {
-    Put16(&l4, static_cast<uint16_t>(8 + payload));
-    Put16(&l4, 0);
-  } else {
-    l4.resize(12, 0);  // SCTP common header
-  }
-  l4.resize(l4.size() + payload, 0);
-  std::vector<uint8_t> ip;
-  if (src.addr.family == Family::kV4) {
-    ip = {0x45, 0};
-    Put16(&ip, static_cast<uint16_t>(20 + l4.size()));
-    ip.insert(ip.end(), {0, 0, 0x40, 0, 64, static_cast<uint8_t>(proto), 0, 0});
-    ip.insert(ip.end(), src.addr.bytes.begin(), src.addr.bytes.begin() + 4);
-    ip.insert(ip.end(), dst.addr.bytes.begin(), dst.addr.bytes.begin() + 4);
-  } else {
-    ip = {0x60, 0, 0, 0};
-    Put16(&ip, static_cast<uint16_t>(l4.size()));
-    ip.push_back(static_cast<uint8_t>(proto));
-    ip.push_back(64);
-    ip.insert(ip.end(), src.addr.bytes.begin(), src.addr.bytes.end());
-    ip.insert(ip.end(), dst.addr.bytes.begin(), dst.addr.bytes.end());
-  }
-  ip.insert(ip.end(), l4.begin(), l4.end());
-  return ip;
-}
-
-std::vector<uint8_t> Ether(const std::vector<uint8_t>& ip, bool vlan = false) {
-  std::vector<uint8_t> f(12, 0x02);
-  if (vlan) {
-    Put16(&f, 0x8100);
-    Put16(&f, 42);
-  }
-  Put16(&f, (ip[0] >> 4) == 6 ? 0x86dd : 0x0800);
-  f.insert(f.end(), ip.begin(), ip.end());
-  return f;
-}
-
-std::vector<uint8_t> Sll(const std::vector<uint8_t>& ip) {
-  std::vector<uint8_t> f(14, 0);
-  Put16(&f, (ip[0] >> 4) == 6 ? 0x86dd : 0x0800);
-  f.insert(f.end(), ip.begin(), ip.end());
-  return f;
-}
-
-// Writes frames (time in seconds, bytes) as a pcap file of @linktype.
-class PcapWriter {
- public:
-  PcapWriter(const std::string& path, int linktype) {
-    dead_ = pcap_open_dead(linktype, 65535);
-    dumper_ = pcap_dump_open(dead_, path.c_str());
-    EXPECT_NE(dumper_, nullptr) << pcap_geterr(dead_);
-  }
-  ~PcapWriter() { Close(); }
-  void Add(double t, const std::vector<uint8_t>& frame) {
-    struct pcap_pkthdr h = {};
-    h.ts.tv_sec = 1700000000 + static_cast<long>(t);
-    h.ts.tv_usec = static_cast<long>((t - static_cast<long>(t)) * 1e6 + 0.5);
-    h.caplen = h.len = static_cast<uint32_t>(frame.size());
-    pcap_dump(reinterpret_cast<u_char*>(dumper_), &h, frame.data());
-  }
-  void Close() {
-    if (dumper_) pcap_dump_close(dumper_);
-    if (dead_) pcap_close(dead_);
-    dumper_ = nullptr;
-    dead_ = nullptr;
-  }
-
- private:
-  pcap_t* dead_ = nullptr;
-  pcap_dumper_t* dumper_ = nullptr;
-};
-
-std::string TempPath(const char* name) { return ::testing::TempDir() + "/" + name; }
+using pcap_testing::Ep;
+using pcap_testing::Ether;
+using pcap_testing::IpPacket;
+using pcap_testing::kAck;
+using pcap_testing::kFin;
+using pcap_testing::kRst;
+using pcap_testing::kSyn;
+using pcap_testing::PcapWriter;
+using pcap_testing::Sll;
+using pcap_testing::TempPath;
 
 std::vector<TraceFlow> ReadAll(const std::string& path, const PcapTraceOptions& opts,
                                std::unique_ptr<PcapTraceReader>* keep = nullptr) {
@@ -378,6 +294,206 @@ std::string Pcapng(const std::vector<std::pair<double, std::vector<uint8_t>>>& p
     Put32Le(&s, 32 + padded);
   }
   return s;
+}
+
+// ipvs-capture's options: flows to the VIPs only, TCP from a SYN.
+PcapTraceOptions CaptureOptions(std::vector<TraceVip> vips) {
+  PcapTraceOptions o;
+  o.vips = std::move(vips);
+  o.syn_starts_tcp = true;
+  o.idle_timeout = 900;
+  o.udp_idle_timeout = 300;
+  o.close_timeout = 10;
+  return o;
+}
+
+TEST(VipFilter, NamesEveryVipBothWays) {
+  EXPECT_EQ(VipFilter({}), "");
+  std::string f = VipFilter({{Proto::kTcp, Ep("10.0.0.1:80")},
+                             {Proto::kUdp, Ep("[fd00::1]:53")},
+                             {Proto::kSctp, Endpoint{Ep("10.0.0.2:1").addr, 0}}});
+  EXPECT_EQ(f,
+            "(tcp and dst host 10.0.0.1 and dst port 80) or (tcp and src host 10.0.0.1 and src "
+            "port 80) or (udp and dst host fd00::1 and dst port 53) or (udp and src host fd00::1 "
+            "and src port 53) or (sctp and dst host 10.0.0.2) or (sctp and src host 10.0.0.2)");
+  // libpcap compiles it.
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+  struct bpf_program prog;
+  EXPECT_EQ(pcap_compile(dead, &prog, f.c_str(), 1, PCAP_NETMASK_UNKNOWN), 0) << pcap_geterr(dead);
+  pcap_freecode(&prog);
+  pcap_close(dead);
+}
+
+// Traffic to the VIPs and around them: only the VIPs' flows are kept, each
+// from its SYN or first datagram, the client always the side that sent to
+// the VIP; everything else is counted by reason.
+TEST(PcapCapture, OnlyVipFlowsFromSynOrFirstPacket) {
+  std::string path = TempPath("capture_vips.pcap");
+  Endpoint web = Ep("10.0.0.1:80"), dns = Ep("10.0.0.1:53"), other = Ep("10.0.0.9:80");
+  Endpoint c1 = Ep("10.99.0.1:40000"), c2 = Ep("10.99.0.2:40001"), c3 = Ep("10.99.0.3:5000");
+  Endpoint old = Ep("10.99.0.4:40002");
+  {
+    PcapWriter w(path, DLT_EN10MB);
+    w.Add(0.0, Ether(IpPacket(Proto::kTcp, old, web, kAck, 10)));    // opened before: no SYN
+    w.Add(0.1, Ether(IpPacket(Proto::kTcp, web, old, kAck, 10)));    // its reply
+    w.Add(0.2, Ether(IpPacket(Proto::kTcp, c1, web, kSyn)));         // flow 1
+    w.Add(0.3, Ether(IpPacket(Proto::kTcp, web, c1, kSyn | kAck)));  // reply: same flow
+    w.Add(0.4, Ether(IpPacket(Proto::kUdp, dns, c3, 0, 20)));        // reply first: not a flow
+    w.Add(0.5, Ether(IpPacket(Proto::kUdp, c3, dns, 0, 20)));        // flow 2
+    w.Add(0.6, Ether(IpPacket(Proto::kTcp, c2, other, kSyn)));       // not a VIP
+    w.Add(0.7, Ether(IpPacket(Proto::kUdp, c2, web, 0, 5)));         // udp to a tcp VIP
+    w.Add(0.8, Ether(IpPacket(Proto::kTcp, c2, dns, kSyn)));         // tcp to a udp VIP
+    std::vector<uint8_t> arp(42, 0);
+    arp[12] = 0x08;
+    arp[13] = 0x06;
+    w.Add(0.9, arp);
+  }
+  std::unique_ptr<PcapTraceReader> r;
+  std::vector<TraceFlow> f =
+      ReadAll(path, CaptureOptions({{Proto::kTcp, web}, {Proto::kUdp, dns}}), &r);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].key, (FlowKey{Proto::kTcp, c1, web}));
+  EXPECT_NEAR(f[0].start, 0.2, 1e-6);
+  EXPECT_EQ(f[0].packets, 2u);
+  EXPECT_EQ(f[1].key, (FlowKey{Proto::kUdp, c3, dns}));
+  EXPECT_NEAR(f[1].start, 0.5, 1e-6);
+  EXPECT_EQ(f[1].packets, 1u);
+  EXPECT_EQ(r->packets(), 10u);
+  EXPECT_EQ(r->no_syn(), 1u);   // old's ACK to the VIP
+  EXPECT_EQ(r->not_vip(), 6u);  // old's reply, dns's reply, other, udp->web, tcp->dns, ARP
+  EXPECT_EQ(r->skipped(), 0u);  // the filter rejected the ARP frame first
+
+  // Without the options every tuple is a flow, as for ipvs-sim's traces.
+  EXPECT_EQ(ReadAll(path, {}).size(), 6u);
+  std::remove(path.c_str());
+}
+
+// The filter looks behind one VLAN tag (the parser behind any number).
+TEST(PcapCapture, VlanTaggedFramesPassTheFilter) {
+  std::string path = TempPath("capture_vlan.pcap");
+  Endpoint web = Ep("10.0.0.1:80"), c = Ep("10.99.0.1:40000"), d = Ep("10.99.0.2:40001");
+  {
+    PcapWriter w(path, DLT_EN10MB);
+    w.Add(0, Ether(IpPacket(Proto::kTcp, c, web, kSyn), true));
+    w.Add(1, Ether(IpPacket(Proto::kTcp, d, Ep("10.0.0.2:80"), kSyn), true));  // no VIP
+    w.Add(2, Ether(IpPacket(Proto::kTcp, web, c, kSyn | kAck), true));
+  }
+  std::unique_ptr<PcapTraceReader> r;
+  std::vector<TraceFlow> f = ReadAll(path, CaptureOptions({{Proto::kTcp, web}}), &r);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].key, (FlowKey{Proto::kTcp, c, web}));
+  EXPECT_EQ(f[0].packets, 2u);
+  EXPECT_EQ(r->not_vip(), 1u);
+  std::remove(path.c_str());
+}
+
+TEST(PcapCapture, DurationsFromFinRstAndIdleTimeouts) {
+  std::string path = TempPath("capture_close.pcap");
+  Endpoint web = Ep("10.0.0.1:80"), dns = Ep("10.0.0.1:53");
+  Endpoint fin = Ep("10.99.0.1:40000"), rst = Ep("10.99.0.2:40001");
+  Endpoint idle = Ep("10.99.0.3:40002"), u = Ep("10.99.0.4:5353");
+  {
+    PcapWriter w(path, DLT_EN10MB);
+    w.Add(0.0, Ether(IpPacket(Proto::kTcp, fin, web, kSyn)));
+    w.Add(0.5, Ether(IpPacket(Proto::kTcp, rst, web, kSyn)));
+    w.Add(1.0, Ether(IpPacket(Proto::kTcp, idle, web, kSyn)));
+    w.Add(1.5, Ether(IpPacket(Proto::kUdp, u, dns)));
+    w.Add(2.0, Ether(IpPacket(Proto::kTcp, fin, web, kFin | kAck)));
+    w.Add(2.5, Ether(IpPacket(Proto::kTcp, web, fin, kFin | kAck)));
+    w.Add(3.0, Ether(IpPacket(Proto::kTcp, web, rst, kRst)));
+    // After the close timeout a packet of a closed tuple is no new flow
+    // unless it is a SYN: the FIN'ed one reconnects, the RST one does not.
+    w.Add(20.0, Ether(IpPacket(Proto::kTcp, rst, web, kAck)));
+    w.Add(21.0, Ether(IpPacket(Proto::kTcp, fin, web, kSyn)));
+    // UDP idles out after 300 s, TCP only after 900 s.
+    w.Add(400.0, Ether(IpPacket(Proto::kUdp, u, dns)));
+    w.Add(400.0, Ether(IpPacket(Proto::kTcp, idle, web, kAck)));
+  }
+  std::unique_ptr<PcapTraceReader> r;
+  std::vector<TraceFlow> f =
+      ReadAll(path, CaptureOptions({{Proto::kTcp, web}, {Proto::kUdp, dns}}), &r);
+  ASSERT_EQ(f.size(), 6u);
+  EXPECT_EQ(f[0].key.client, fin);
+  EXPECT_NEAR(f[0].duration, 2.5, 1e-6);  // to the server's FIN
+  EXPECT_EQ(f[1].key.client, rst);
+  EXPECT_NEAR(f[1].duration, 2.5, 1e-6);  // to the RST at 3.0
+  EXPECT_EQ(f[2].key.client, idle);
+  EXPECT_NEAR(f[2].duration, 399.0, 1e-6);  // 399 s idle < 900 s: one flow
+  EXPECT_EQ(f[3].key.client, u);
+  EXPECT_NEAR(f[3].duration, 0, 1e-6);
+  EXPECT_EQ(f[4].key.client, fin);  // the new SYN
+  EXPECT_NEAR(f[4].start, 21.0, 1e-6);
+  EXPECT_EQ(f[5].key.client, u);  // 398.5 s idle > 300 s: a new flow
+  EXPECT_NEAR(f[5].start, 400.0, 1e-6);
+  EXPECT_EQ(r->no_syn(), 1u);  // the RST tuple's late ACK
+
+  // --idle-timeout 100 for both: the TCP flow splits too.
+  PcapTraceOptions o = CaptureOptions({{Proto::kTcp, web}, {Proto::kUdp, dns}});
+  o.idle_timeout = o.udp_idle_timeout = 100;
+  f = ReadAll(path, o, &r);
+  EXPECT_EQ(f.size(), 6u);  // idle's ACK at 400 is no SYN: ignored
+  EXPECT_EQ(r->no_syn(), 2u);
+  std::remove(path.c_str());
+}
+
+TEST(PcapCapture, Ipv6VipsOverLinuxCooked) {
+  std::string path = TempPath("capture_v6.pcap");
+  Endpoint vip = Ep("[fd00::1]:80"), near = Ep("[fd00::2]:80");
+  Endpoint c = Ep("[fd00:99::1]:40000"), d = Ep("[fd00:99::2]:40001");
+  {
+    PcapWriter w(path, DLT_LINUX_SLL);
+    w.Add(0, Sll(IpPacket(Proto::kTcp, c, vip, kSyn)));
+    w.Add(1, Sll(IpPacket(Proto::kTcp, d, near, kSyn)));
+    w.Add(2, Sll(IpPacket(Proto::kUdp, d, vip)));  // any port, tcp and udp below
+  }
+  std::unique_ptr<PcapTraceReader> r;
+  std::vector<TraceFlow> f = ReadAll(path, CaptureOptions({{Proto::kTcp, vip}}), &r);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].key, (FlowKey{Proto::kTcp, c, vip}));
+  EXPECT_EQ(r->not_vip(), 2u);
+  Endpoint any = vip;
+  any.port = 0;
+  f = ReadAll(path, CaptureOptions({{Proto::kTcp, any}, {Proto::kUdp, any}}), &r);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[1].key, (FlowKey{Proto::kUdp, d, vip}));
+  std::remove(path.c_str());
+}
+
+TEST(PcapCapture, TruncatedCaptureNamesTheFile) {
+  std::string path = TempPath("capture_truncated.pcap");
+  Endpoint vip = Ep("10.0.0.1:80");
+  {
+    PcapWriter w(path, DLT_EN10MB);
+    for (int i = 0; i < 3; ++i) {
+      Endpoint c = Ep("10.99.0.1:40000");
+      c.port = static_cast<uint16_t>(40000 + i);
+      w.Add(i, Ether(IpPacket(Proto::kTcp, c, vip, kSyn)));
+    }
+  }
+  std::string data;
+  {
+    std::ifstream in(path, std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << data.substr(0, data.size() - 10);  // the last packet cut short
+  }
+  std::string err;
+  auto r = PcapTraceReader::Open(path, CaptureOptions({{Proto::kTcp, vip}}), &err);
+  ASSERT_NE(r, nullptr) << err;
+  TraceFlow f;
+  int n = 0;
+  while (r->Next(&f)) ++n;
+  EXPECT_EQ(r->error().rfind(path + ": packet 3: ", 0), 0u) << r->error();
+  EXPECT_LE(n, 2);
+  std::remove(path.c_str());
+}
+
+TEST(PcapCapture, LiveOnAMissingInterfaceSaysWhich) {
+  std::string err;
+  EXPECT_EQ(PcapTraceReader::OpenLive("no-such-if0", {}, &err), nullptr);
+  EXPECT_EQ(err.rfind("no-such-if0: cannot capture: ", 0), 0u) << err;
 }
 
 TEST(OpenTrace, DetectsEveryFormat) {

@@ -579,6 +579,7 @@ fi
 . "$here/compare-whatif.sh" # whatif (guest/scenario-whatif.sh): held connections
 . "$here/compare-ramp.sh" # ramp (guest/scenario-ramp.sh): each step's moves, measured
 . "$here/compare-outgrow.sh" # outgrow (guest/scenario-outgrow.sh): its bursts
+. "$here/compare-capture.sh" # capture (guest/scenario-capture.sh): the trace against the flows
 . "$here/compare-roundtrip.sh" # snapshot-roundtrip: no BURST record
 
 # storm-final: whatever the interleaving of the storm's two editors, the

@@ -3,7 +3,7 @@
 #
 # Builds the test initramfs for one kernel:
 #   mkinitramfs.sh KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN]
-#                  [--verify BIN] [--ipvs-sim BIN] [--modprobe-d DIR] [--modules-root DIR]
+#                  [--verify BIN] [--ipvs-sim BIN] [--capture BIN] [--modprobe-d DIR] [--modules-root DIR]
 # OUTDIR/initramfs.cpio.gz then holds busybox, ipvsadm, kmod (as /sbin/modprobe,
 # the path the kernel's request_module runs), keepalived and nft with their
 # libraries and loader, a depmod'ed module tree /lib/modules/KVER (every IPVS
@@ -11,7 +11,8 @@
 # and connection reuse scenarios), their dependencies, decompressed, and
 # ip_vs_wmh.ko in updates/), insmod.order (what init loads at boot), the
 # modprobe files of DIR (default kmod/modprobe.d) in /test/modprobe.d, not
-# enabled, flowgen, ipvs-snapshot and ipvs-verify (if given; static), the
+# enabled, flowgen, ipvs-snapshot and ipvs-verify (if given; static),
+# ipvs-capture (if given; dynamic, with its libraries), the
 # guest scripts of tests/vm/guest and the payload
 # directory as /data. The kernel's modules come from
 # ROOT/lib/modules/KVER, ROOT being --modules-root (default /; the debug
@@ -19,7 +20,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-VM_USAGE="KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN] [--verify BIN] [--ipvs-sim BIN] [--modprobe-d DIR] [--modules-root DIR]"
+VM_USAGE="KVER OUTDIR --wmh KO --flowgen BIN [--payload DIR] [--snapshot BIN] [--verify BIN] [--ipvs-sim BIN] [--capture BIN] [--modprobe-d DIR] [--modules-root DIR]"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
@@ -33,6 +34,7 @@ payload=
 snapshot=
 verify=
 ipvs_sim= # ipvs-sim ramp --apply (scenario-ramp.sh); dynamic, with its libraries
+capture=
 modprobe_d=$here/../../kmod/modprobe.d
 mroot=
 while [ $# -gt 0 ]; do
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--snapshot) snapshot=${2:?--snapshot needs a path}; shift 2 ;;
 	--verify) verify=${2:?--verify needs a path}; shift 2 ;;
 	--ipvs-sim) ipvs_sim=${2:?--ipvs-sim needs a path}; shift 2 ;;
+	--capture) capture=${2:?--capture needs a path}; shift 2 ;;
 	--modprobe-d) modprobe_d=${2:?--modprobe-d needs a directory}; shift 2 ;;
 	--modules-root) mroot=$(realpath "${2:?--modules-root needs a directory}"); shift 2 ;;
 	*) usage ;;
@@ -89,6 +92,9 @@ if [ -n "$verify" ]; then
 	cp "$verify" "$root/bin/ipvs-verify"
 fi
 [ -z "$ipvs_sim" ] || cp "$ipvs_sim" "$root/bin/ipvs-sim"
+# ipvs-capture is dynamic (libpcap has no static build without libsystemd):
+# its libraries are copied below.
+[ -z "$capture" ] || cp "$capture" "$root/bin/ipvs-capture"
 cp "$ipvsadm" "$root/sbin/ipvsadm"
 # kmod's modprobe: request_module() runs /sbin/modprobe (init links it there
 # over busybox's applet).
@@ -97,7 +103,7 @@ cp "$keepalived" "$root/sbin/keepalived"
 cp "$nft" "$root/sbin/nft"
 
 # The shared libraries and the loader, at the paths ldd names.
-for bin in "$ipvsadm" "$kmod" "$keepalived" "$nft" ${ipvs_sim:+"$ipvs_sim"}; do
+for bin in "$ipvsadm" "$kmod" "$keepalived" "$nft" ${ipvs_sim:+"$ipvs_sim"} ${capture:+"$capture"}; do
 	ldd "$bin" | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'
 done | sort -u | while read -r lib; do
 	[ -n "$lib" ] || continue

@@ -657,6 +657,7 @@ plan=(static-A static-B static-C static-D static-E static-F static-G static-H st
 . "$here/prepare-whatif.sh" # whatif: its inputs, appended to plan
 . "$here/prepare-ramp.sh" # ramp: its inputs, appended to plan
 . "$here/prepare-outgrow.sh" # outgrow: its inputs, appended to plan
+. "$here/prepare-capture.sh" # capture: its inputs, appended to plan
 if [ -n "$only" ]; then
 	for name in ${only//,/ }; do
 		[[ " ${plan[*]} " == *" $name "* ]] || die "--only: no scenario '$name'"

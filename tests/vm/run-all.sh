@@ -3,7 +3,7 @@
 #
 # The whole VM suite, both kernels one after the other:
 #   run-all.sh --kmod-dir-61 DIR --kmod-dir-612 DIR --flowgen BIN --out DIR
-#              (--sim BIN | --no-sim) [--snapshot BIN] [--verify BIN] [--flows N] [--live-flows N]
+#              (--sim BIN | --no-sim) [--snapshot BIN] [--verify BIN] [--capture BIN] [--flows N] [--live-flows N]
 #              [--timeout SECONDS] [--kernels "KVER..."] [--only NAME,...]
 #              [--debug-kernel ENTRY --kmod-dir-debug DIR [--debug-timeout SECONDS]
 #               [--debug-flows N] [--debug-live-flows N]]
@@ -38,6 +38,7 @@ dir612=
 flowgen=
 snapshot=
 verify=
+capture=
 out=
 sim=${SIM:-}
 no_sim=0
@@ -58,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--flowgen) flowgen=${2:?}; shift 2 ;;
 	--snapshot) snapshot=${2:?}; shift 2 ;;
 	--verify) verify=${2:?}; shift 2 ;;
+	--capture) capture=${2:?}; shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
 	--sim) sim=${2:?}; shift 2 ;;
 	--no-sim) no_sim=1; shift ;;
@@ -141,6 +143,7 @@ for kver in $kernels; do
 	[ -z "$snapshot" ] || snap_args=(--snapshot "$(realpath "$snapshot")")
 	[ -z "$verify" ] || snap_args+=(--verify "$(realpath "$verify")")
 	[ "$no_sim" -eq 1 ] || snap_args+=(--ipvs-sim "$(realpath "$sim")") # ramp
+	[ -z "$capture" ] || snap_args+=(--capture "$(realpath "$capture")")
 	"$here/mkinitramfs.sh" "$kver" "$kout" --wmh "$kdir/ip_vs_wmh.ko" \
 		--flowgen "$flowgen" --payload "$payload" "${snap_args[@]}" "${init_args[@]}"
 	run_ok=PASS

@@ -646,6 +646,7 @@ verify | verify-dropin | verify-hrw) . /test/scenario-verify.sh && verify_scenar
 whatif) . /test/scenario-net.sh && . /test/scenario-whatif.sh && scenario_whatif ;; # scenario-whatif.sh
 ramp) . /test/scenario-ramp.sh && ramp_scenario ;; # scenario-ramp.sh
 outgrow) . /test/scenario-outgrow.sh && scenario_outgrow ;; # scenario-outgrow.sh
+capture) . /test/scenario-capture.sh && scenario_capture ;; # scenario-capture.sh
 persist-eqt[01]) scenario_persist "${name#persist-eqt}" ;;
 nodest-[01]) scenario_nodest "${name#nodest-}" ;;
 thresh) scenario_thresh ;;
