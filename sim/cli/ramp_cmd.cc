@@ -17,7 +17,7 @@
 #include "common_cmd.h"
 #include "config_load.h"
 #include "ipvs_nl.h"
-#include "ipvs_rules.h"
+#include "live_config.h"
 #include "ramp.h"
 #include "whatif_cmd.h"
 
@@ -52,36 +52,6 @@ bool ParseBound(const std::string& text, double* out) {
   if (t.empty() || errno || *end || !(v > 0) || v > 100) return false;
   *out = v / 100;
   return true;
-}
-
-// The live configuration: the dump in @nl and, index for index (services
-// in dump order, dests in list order), as the simulator reads it: the
-// dump written as -Sn rules by ipvs-snapshot's printer, then parsed.
-bool ReadLive(ipvs_nl_config* nl, IpvsConfig* out, std::string* err) {
-  ipvs_nl_free(nl);
-  char e[256];
-  if (ipvs_nl_read(nl, e, sizeof(e)) != IPVS_NL_OK) {
-    *err = fmt::format("live configuration: {}", e);
-    return false;
-  }
-  char* buf = nullptr;
-  size_t len = 0;
-  FILE* f = open_memstream(&buf, &len);
-  if (!f) {
-    *err = "live configuration: out of memory";
-    return false;
-  }
-  ipvs_rules_print(f, nl);
-  std::fclose(f);
-  std::string text(buf, len);
-  std::free(buf);
-  *out = IpvsConfig();
-  if (!ParseIpvsadmConfigText(text, "live", out, err)) return false;
-  bool aligned = out->services.size() == nl->nsvc;
-  for (size_t i = 0; aligned && i < nl->nsvc; ++i)
-    aligned = out->services[i].dests.size() == nl->svc[i].ndests;
-  if (!aligned) *err = "live configuration: the rules written from the dump read back differently";
-  return aligned;
 }
 
 // @d (of the simulator) as the netlink dest it is.

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common_cmd.h"
+#include "live_config.h"
 #include "text_lines.h"
 #include "timeline.h"
 #include "trace_ipvs_conn.h"
@@ -216,9 +217,15 @@ int RunWhatifCmd(const WhatifArgs& a, const GlobalOptions& global) {
   std::string err;
   IpvsConfig config;
   GlobalOptions g = global;
-  if (!LoadConfigArgs(a.config, g, &config, &err)) return Fail(err);
+  if (a.config.path.empty()) {
+    if (!LoadLiveConfig(&config, &err)) return Fail("whatif: " + err);
+  } else if (!LoadConfigArgs(a.config, g, &config, &err)) {
+    return Fail(err);
+  }
   if (!LoadServedArgs(a.served, &g, &config, &err)) return Fail(err);
-  if (!CheckSomeService(a.config.path, config, {}, &err)) return Fail(err);
+  if (!CheckSomeService(a.config.path.empty() ? "live configuration" : a.config.path, config, {},
+                        &err))
+    return Fail(err);
   std::vector<TimelineEvent> change;
   if (!ReadChange(a, &change, &err)) return Fail(err);
   std::vector<IpvsConnEntry> entries;
@@ -290,6 +297,12 @@ void SetupWhatif(CLI::App* app, GlobalOptions* g, RunFn* run) {
       "inactive connections and weighted load before and after, and broken persistence "
       "templates.");
   AddConfigOptions(c, &a->config);
+  c->get_option("--config")
+      ->required(false)
+      ->description(
+          "the configuration, as every subcommand reads it (ipvsadm rules, ipvsadm -Ln "
+          "[--nosort], keepalived.conf; '-' for stdin); default: the live one, over netlink "
+          "(CAP_NET_ADMIN)");
   c->add_option("--conns", a->conns,
                 "the connection table: a saved /proc/net/ip_vs_conn (or ip_vs_conn_sync); "
                 "'-' reads /proc/net/ip_vs_conn live")

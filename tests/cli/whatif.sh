@@ -108,4 +108,12 @@ out=$("$sim" whatif -c "$tmp/rules" --conns "$tmp/conns" --timeline "$tmp/timeli
 if err=$("$sim" whatif -c "$tmp/rules" --conns "$tmp/conns" --timeline "$tmp/timeline" --edit '-D -t 10.0.0.1:80' 2>&1); then
 	fail "--timeline with --edit accepted"
 fi
+# Without --config the configuration is the live one, over netlink: on a
+# host without IPVS (this one, and CI's) that is said, and nothing else.
+if [ ! -e /proc/net/ip_vs ]; then
+	if err=$("$sim" whatif --conns "$tmp/conns" --edit '-d -t 10.0.0.1:80 -r 192.168.1.2:80' 2>&1); then
+		fail "whatif without --config and without IPVS succeeded: $err"
+	fi
+	grep -q '^whatif: live configuration: .*IPVS' <<<"$err" || fail "live configuration: $err"
+fi
 echo "whatif.sh: ok"

@@ -133,6 +133,21 @@ whatif_check() {
 	OK*) result whatif PASS "${v#OK }" ;;
 	*) result whatif FAIL "${v#BAD }" ;;
 	esac
+	# The director's own whatif, from the live configuration over netlink,
+	# must give every entry the verdict the host's gives from the rules.
+	if [ -f "$f/whatif-live.json" ]; then
+		if python3 -c '
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+def rows(d):
+    return sorted(json.dumps(c, sort_keys=True) for c in d["connections"])
+sys.exit(0 if rows(a) == rows(b) and len(rows(a)) > 0 else 1)
+' "$f/whatif-live.json" "$cmp/whatif.json"; then
+			result whatif-live PASS "ipvs-sim whatif on the director, from the live configuration over netlink: the same verdict for all $(grep -vc '^Pro' "$f/whatif-before.conn") entries"
+		else
+			result whatif-live FAIL "the live configuration's verdicts differ from the rules file's: $f/whatif-live.json, $cmp/whatif.json"
+		fi
+	fi
 	# The same entries right after the change as after the probes.
 	# shellcheck disable=SC2016 # an awk program
 	local keys='$1 != "Pro" { print $1, $2, $3, $4, $5, $6, $7 }'

@@ -148,6 +148,15 @@ scenario_whatif() {
 	emit_file whatif.sn /tmp/whatif.sn
 	net_emit_sysctl whatif
 	whatif_conn whatif-before.conn
+	# The same question asked on the director: the live configuration over
+	# netlink (no --config), the host's rules file being the other way.
+	if command -v ipvs-sim >/dev/null; then
+		ipvs-sim whatif --conns /tmp/whatif-before.conn --sysctl-file /tmp/net.sysctl \
+			--marks "$DATA/net/whatif.marks" --change "$DATA/cmds/whatif-change.ipvsadm" \
+			--list --json >/tmp/whatif-live.json 2>/tmp/whatif-live.err ||
+			result whatif-live FAIL "ipvs-sim whatif (live): $(head -c 300 /tmp/whatif-live.err | tr '\n' '|')"
+		emit_gz whatif-live.json /tmp/whatif-live.json
+	fi
 	apply whatif-change whatif-change
 	whatif_settled
 	whatif_conn whatif-changed.conn
