@@ -108,26 +108,37 @@ static void hrw_ctx_free(struct hrw_ctx *c)
 	wmh_free(c->hash);
 }
 
+/* The leader of a row so far: spec index, score, weight and key rank. */
+struct hrw_best {
+	u32 idx, score, weight, rank;
+};
+
+/* Destination @i competes for @row against the leader @b. */
+static __always_inline void hrw_offer(struct hrw_best *b,
+				      const struct hrw_ctx *c, u32 i, u32 row)
+{
+	u32 w = c->dests[i].weight, s;
+
+	if (!w)
+		return;
+	s = hrw_score(c->hash[i], row);
+	if (hrw_beats(s, w, c->rank[i], b->score, b->weight, b->rank)) {
+		b->idx = i;
+		b->score = s;
+		b->weight = w;
+		b->rank = c->rank[i];
+	}
+}
+
 /* The winner of @row over every destination, or WMH_NO_DEST. */
 static u32 hrw_rank_row(const struct hrw_ctx *c, u32 row)
 {
-	u32 best = WMH_NO_DEST, bs = 0, bw = 0, br = 0;
+	struct hrw_best b = { WMH_NO_DEST, 0, 0, 0 };
 	u32 i;
 
-	for (i = 0; i < c->n; i++) {
-		u32 w = c->dests[i].weight, s;
-
-		if (!w)
-			continue;
-		s = hrw_score(c->hash[i], row);
-		if (hrw_beats(s, w, c->rank[i], bs, bw, br)) {
-			best = i;
-			bs = s;
-			bw = w;
-			br = c->rank[i];
-		}
-	}
-	return best;
+	for (i = 0; i < c->n; i++)
+		hrw_offer(&b, c, i, row);
+	return b.idx;
 }
 
 /* Rows between two chances for the kernel to reschedule. */
@@ -223,26 +234,16 @@ static void hrw_diff_free(struct hrw_diff *d)
 static u32 hrw_rerank_row(const struct hrw_ctx *c, const struct hrw_diff *d,
 			  u32 old_idx, u32 row)
 {
-	u32 best = old_idx == WMH_NO_DEST ? WMH_NO_DEST : d->map[old_idx];
-	u32 bs, bw, br, k;
+	u32 owner = old_idx == WMH_NO_DEST ? WMH_NO_DEST : d->map[old_idx];
+	struct hrw_best b = { WMH_NO_DEST, 0, 0, 0 };
+	u32 k;
 
-	if (best == WMH_NO_DEST || d->change[best] == HRW_DOWN)
+	if (owner == WMH_NO_DEST || d->change[owner] == HRW_DOWN)
 		return hrw_rank_row(c, row);
-	bw = c->dests[best].weight;
-	bs = hrw_score(c->hash[best], row);
-	br = c->rank[best];
-	for (k = 0; k < d->nup; k++) {
-		u32 i = d->up[k], s = hrw_score(c->hash[i], row);
-		u32 w = c->dests[i].weight;
-
-		if (hrw_beats(s, w, c->rank[i], bs, bw, br)) {
-			best = i;
-			bs = s;
-			bw = w;
-			br = c->rank[i];
-		}
-	}
-	return best;
+	hrw_offer(&b, c, owner, row);
+	for (k = 0; k < d->nup; k++)
+		hrw_offer(&b, c, d->up[k], row);
+	return b.idx;
 }
 
 /*

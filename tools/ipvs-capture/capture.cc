@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "trace_text.h"
+#include "vip.h"
 
 extern "C" {
 #include "ipvs_nl.h"
@@ -23,13 +24,6 @@ using ipvs_sim::Proto;
 using ipvs_sim::TraceVip;
 
 namespace {
-
-void AddVip(const TraceVip& v, std::vector<TraceVip>* out) {
-  for (const TraceVip& o : *out) {
-    if (o.proto == v.proto && o.ep == v.ep) return;
-  }
-  out->push_back(v);
-}
 
 double UnixNow() {
   struct timeval tv;

@@ -12,16 +12,12 @@ using ipvs_sim::IpAddr;
 using ipvs_sim::Proto;
 using ipvs_sim::TraceVip;
 
-namespace {
-
 void AddVip(const TraceVip& v, std::vector<TraceVip>* out) {
   for (const TraceVip& o : *out) {
     if (o.proto == v.proto && o.ep == v.ep) return;
   }
   out->push_back(v);
 }
-
-}  // namespace
 
 bool ParseVip(const std::string& text, std::vector<TraceVip>* out, std::string* err) {
   std::string rest = text;

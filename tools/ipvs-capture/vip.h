@@ -13,6 +13,9 @@
 
 namespace ipvs_capture {
 
+// Appends @v to *out unless a VIP of the same protocol and endpoint is there.
+void AddVip(const ipvs_sim::TraceVip& v, std::vector<ipvs_sim::TraceVip>* out);
+
 // Parses one --vip: "[PROTO:]ADDR[:PORT]" with IPv6 in brackets when a
 // port follows ("tcp:10.0.0.1:80", "udp:[fd00::1]:53", "10.0.0.1",
 // "fd00::1"). No PROTO means tcp and udp; no port (or 0) means every port.
