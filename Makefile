@@ -124,7 +124,8 @@ test: build
 # The unit tests again under AddressSanitizer and UBSan.
 test-asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DIPVS_SCHED_SANITIZE=ON >/dev/null
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests ipvs_verify_tests
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target core_tests sim_tests ipvs_verify_tests \
+		ipvs_capture_tests
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -E "^(vm|man|cli)_"
 
 # The VM suite's debug kernel (KASAN, lockdep, kmemleak; built from
