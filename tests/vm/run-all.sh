@@ -44,12 +44,12 @@ sim=${SIM:-}
 no_sim=0
 flows=10000
 live_flows=1500
-timeout=420
+timeout=1200
 kernels="$k61 $k612"
 only_args=()
 debug_entry=
 dir_debug=
-debug_timeout=1800
+debug_timeout=3600
 debug_flows=2000
 debug_live_flows=300
 while [ $# -gt 0 ]; do
