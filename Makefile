@@ -56,17 +56,19 @@ configure:
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# ip_vs_wmh.ko and ip_vs_hrw.ko for each kernel, warnings are errors. `kmod` builds for the
+# ip_vs_wmh.ko, ip_vs_hrw.ko and ip_vs_chbl.ko for each kernel, warnings are errors. `kmod` builds for the
 # kernels whose headers are installed and names the ones it skipped;
 # `kmod-all` (make check) needs both. Two builds per kernel: the production
 # module in $(BUILD)/kmod/KVER (what make install and dkms ship: no testing
 # aid, modinfo lists no debug_ parameter) and the VM tests' module, with
 # WMH_DEBUG_AIDS=1 (debug_fail_rebuilds), in $(BUILD)/kmod-test/KVER.
-# ip_vs_hrw takes wmh's parameters but sched_name (it has no drop-in name).
+# ip_vs_hrw takes wmh's parameters but sched_name (it has no drop-in name);
+# ip_vs_chbl takes hrw's plus its load bounds, eps and eps_flag3.
 KMOD_PARAMS = table_size hash_key port_hash overflow sched_name
 KMOD_TEST_PARAMS = $(KMOD_PARAMS) debug_fail_rebuilds
-KMODS = ip_vs_wmh ip_vs_hrw
-kmod_params = $(if $(filter ip_vs_hrw,$(1)),$(filter-out sched_name,$(2)),$(2))
+KMODS = ip_vs_wmh ip_vs_hrw ip_vs_chbl
+kmod_params = $(if $(filter ip_vs_hrw,$(1)),$(filter-out sched_name,$(2)),$(if \
+	$(filter ip_vs_chbl,$(1)),$(filter-out sched_name,$(2)) eps eps_flag3,$(2)))
 
 # kmod_modinfo KO PARAMS: modinfo's fields are there and the parameters are
 # exactly PARAMS.
@@ -81,7 +83,7 @@ define kmod_modinfo
 	echo "kmod: $$ko (modinfo: $(words $(2)) parameters, compat $$(modinfo -F compat $$ko))";
 endef
 
-# kmod_one KDIR OUT AIDS PARAMS: build both modules, then check each.
+# kmod_one KDIR OUT AIDS PARAMS: build the modules, then check each.
 define kmod_one
 	$(MAKE) -s -C kmod KDIR=$(1) OUT=$(2) WMH_DEBUG_AIDS=$(3) \
 		KCFLAGS=-Werror module || exit 1; \

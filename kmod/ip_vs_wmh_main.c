@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IPVS wmh: weighted Maglev hashing scheduler, and hrw: weighted rendezvous
- * hashing. This glue is compiled into both modules (wmh_kind.h); only the
- * table builder, the names and the default table size differ. hrw rebuilds
- * incrementally from the table it replaces (hrw_table.h) and has no
- * drop-in name.
+ * IPVS wmh: weighted Maglev hashing scheduler, hrw: weighted rendezvous
+ * hashing, and chbl: consistent hashing with bounded loads. This glue is
+ * compiled into the three modules (wmh_kind.h); only the table builder, the
+ * load bound, the names and the default table size differ. hrw rebuilds
+ * incrementally from the table it replaces (hrw_table.h); chbl serves wmh's
+ * tables but passes a new flow over a destination at its load bound
+ * (chbl_load.h), along the same per-flow order as the fallback below.
+ * Neither has a drop-in name.
  *
  * Like the in-tree mh, but with exact weights, tables that do not depend on
  * the order destinations were added, a table size and hash key chosen at
@@ -41,6 +44,7 @@
 #include <linux/skbuff.h>
 #include <net/ip_vs.h>
 
+#include "chbl_load.h"
 #include "wmh_debugfs.h"
 #include "wmh_lookup.h"
 #include "wmh_svc.h"
@@ -52,8 +56,8 @@
  * The names the scheduler may register under. ip_vs_scheduler.name must stay
  * valid while registered, so it points here, never at the parameter string.
  */
-#ifdef WMH_KIND_HRW
-static char wmh_names[1][4] = { WMH_KIND };
+#ifndef WMH_KIND_DROPIN
+static char wmh_names[1][5] = { WMH_KIND };
 static char *sched_name = wmh_names[0];
 
 static int wmh_sched_name_choice(void)
@@ -95,6 +99,42 @@ static bool overflow;
 module_param(overflow, bool, 0444);
 MODULE_PARM_DESC(overflow,
 		 "Let full services use overloaded servers, as if -b flag-1 were set (default 0)");
+
+#ifdef WMH_KIND_CHBL
+/* The load bounds as written, and in thousandths once parsed at load. */
+static char *eps = "0.25";
+module_param(eps, charp, 0444);
+MODULE_PARM_DESC(eps,
+		 "Load bound: a server takes no new flow at (1+eps) times its weighted share of the connections, a decimal in [0, 10] (default 0.25)");
+
+static char *eps_flag3 = "0.1";
+module_param(eps_flag3, charp, 0444);
+MODULE_PARM_DESC(eps_flag3,
+		 "Load bound of services with -b flag-3, as eps (default 0.1)");
+
+static u32 chbl_eps, chbl_eps_flag3;
+
+/* Parse both bounds; false, having said why, when one is refused. */
+static bool chbl_params_parse(void)
+{
+	if (!eps || chbl_eps_parse(eps, &chbl_eps)) {
+		pr_err("eps=%s refused: it must be a decimal in [0, 10] with at most 3 decimals\n",
+		       eps ? eps : "");
+		return false;
+	}
+	if (!eps_flag3 || chbl_eps_parse(eps_flag3, &chbl_eps_flag3)) {
+		pr_err("eps_flag3=%s refused: it must be a decimal in [0, 10] with at most 3 decimals\n",
+		       eps_flag3 ? eps_flag3 : "");
+		return false;
+	}
+	return true;
+}
+#else
+static bool chbl_params_parse(void)
+{
+	return true;
+}
+#endif
 
 #ifdef WMH_DEBUG_AIDS
 /*
@@ -327,15 +367,67 @@ static int wmh_dest_changed(struct ip_vs_service *svc,
 	return wmh_rebuild(svc, false);
 }
 
-static enum wmh_dest_state wmh_dest_state(const void *ctx, u32 index)
+static enum wmh_dest_state wmh_dest_base(const struct ip_vs_dest *dest)
 {
-	const struct wmh_state *st = ctx;
-	const struct ip_vs_dest *dest = st->dest[index];
-
 	return wmh_dest_state_of(atomic_read(&dest->weight),
 				 wmh_compat_dest_available(dest),
 				 wmh_compat_dest_overloaded(dest));
 }
+
+#ifndef WMH_KIND_CHBL
+static enum wmh_dest_state wmh_dest_state(const void *ctx, u32 index)
+{
+	const struct wmh_state *st = ctx;
+
+	return wmh_dest_base(st->dest[index]);
+}
+#else
+/* What chbl's lookup reads: the table's dests and the service's load. */
+struct chbl_ctx {
+	const struct wmh_state *st;
+	struct chbl_load load;
+	u32 eps;
+};
+
+/*
+ * Normal entries, active plus inactive: IPVS keeps their sum, the count
+ * its thresholds read (templates are counted apart, in persistconns).
+ */
+static u64 chbl_dest_conns(const struct ip_vs_dest *dest)
+{
+	return (u32)atomic_read(&dest->totalconns);
+}
+
+static enum wmh_dest_state chbl_dest_state_cb(const void *ctx, u32 index)
+{
+	const struct chbl_ctx *c = ctx;
+	const struct ip_vs_dest *dest = c->st->dest[index];
+
+	return chbl_dest_state(wmh_dest_base(dest), chbl_dest_conns(dest),
+			       atomic_read(&dest->weight), &c->load, c->eps);
+}
+
+/*
+ * chbl's lookup: the load of the table's dests (counts move under us, as
+ * for every scheduler that reads them; a removed dest does not count),
+ * then the lookup with the bound. O(dests) per new flow, as wlc.
+ */
+static u32 chbl_lookup(const struct wmh_state *st, const u8 *msg, u32 len,
+		       unsigned int flags, u32 eps_milli)
+{
+	struct chbl_ctx c = { .st = st, .eps = eps_milli };
+	u32 i;
+
+	for (i = 0; i < st->ndests; i++) {
+		const struct ip_vs_dest *dest = st->dest[i];
+
+		chbl_load_add(&c.load, wmh_dest_base(dest),
+			      chbl_dest_conns(dest), atomic_read(&dest->weight));
+	}
+	return wmh_lookup(&st->table, msg, len, chbl_dest_state_cb, &c,
+			  wmh_overflow(flags, overflow));
+}
+#endif
 
 /* Client port of a TCP, UDP or SCTP packet; false if it cannot be read. */
 static bool wmh_client_port(const struct sk_buff *skb,
@@ -373,8 +465,13 @@ static struct ip_vs_dest *wmh_schedule(struct ip_vs_service *svc,
 			   addr, with_port, (__force u16)port);
 
 	st = rcu_dereference(ws->state);
+#ifdef WMH_KIND_CHBL
+	idx = chbl_lookup(st, msg, len, flags,
+			  chbl_eps_of(flags, chbl_eps, chbl_eps_flag3));
+#else
 	idx = wmh_lookup(&st->table, msg, len, wmh_dest_state, st,
 			 wmh_overflow(flags, overflow));
+#endif
 	if (idx == WMH_NO_DEST) {
 		ip_vs_scheduler_err(svc, "no destination available");
 		return NULL;
@@ -405,6 +502,7 @@ static int __init wmh_init(void)
 	/* ipvsadm's sh-fallback and sh-port are these bits (mh's are too). */
 	BUILD_BUG_ON(WMH_SVC_F_OVERFLOW != IP_VS_SVC_F_SCHED_SH_FALLBACK);
 	BUILD_BUG_ON(WMH_SVC_F_PORT != IP_VS_SVC_F_SCHED_SH_PORT);
+	BUILD_BUG_ON(CHBL_SVC_F_EPS3 != IP_VS_SVC_F_SCHED3);
 
 	i = wmh_sched_name_choice();
 	if (i < 0) {
@@ -419,6 +517,8 @@ static int __init wmh_init(void)
 		       table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
 		return -EINVAL;
 	}
+	if (!chbl_params_parse())
+		return -EINVAL;
 	wmh_key = wmh_default_hash_key;
 	if (hash_key && wmh_hash_key_parse(hash_key, &wmh_key)) {
 		pr_err("hash_key refused: it must be exactly 32 hex digits\n");

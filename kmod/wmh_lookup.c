@@ -37,6 +37,8 @@ u32 wmh_lookup_fallback(const struct wmh_table *t, const u8 *msg, u32 len,
 {
 	u32 idx = wmh_find(t, msg, len, h, state, ctx, WMH_DEST_UP);
 
+	if (idx == WMH_NO_DEST)
+		idx = wmh_find(t, msg, len, h, state, ctx, WMH_DEST_FULL);
 	if (idx == WMH_NO_DEST && overflow)
 		idx = wmh_find(t, msg, len, h, state, ctx,
 			       WMH_DEST_OVERLOADED);

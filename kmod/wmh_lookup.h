@@ -13,9 +13,12 @@
  * order from a hash-chosen start. All of it depends only on the table and the
  * flow, so every director redirects a drained destination's flows alike.
  *
- * With @overflow set, a flow that finds no UP destination anywhere may go to
- * an OVERLOADED one (the first met in the same order) instead of getting none:
- * connection thresholds become soft limits when the whole service is full.
+ * A FULL destination (chbl's load bound, chbl_load.h) is passed over in
+ * the same way; a flow that finds no UP destination anywhere goes to the
+ * first FULL one met in the same order. With @overflow set, a flow that
+ * finds neither may go to an OVERLOADED one (the first met in the same
+ * order) instead of getting none: connection thresholds become soft limits
+ * when the whole service is full.
  */
 #ifndef WMH_LOOKUP_H
 #define WMH_LOOKUP_H
@@ -28,8 +31,9 @@ extern "C" {
 
 enum wmh_dest_state {
 	WMH_DEST_UP = 0,
-	WMH_DEST_OVERLOADED = 1, /* weight > 0 but over its upper threshold */
-	WMH_DEST_DOWN = 2,	 /* weight 0, or removed from the service */
+	WMH_DEST_FULL = 1,	 /* chbl only: at its load bound (chbl_load.h) */
+	WMH_DEST_OVERLOADED = 2, /* weight > 0 but over its upper threshold */
+	WMH_DEST_DOWN = 3,	 /* weight 0, or removed from the service */
 };
 
 /*

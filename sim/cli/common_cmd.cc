@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <tuple>
 #include <utility>
 
+#include "chbl_load.h"
 #include "config_load.h"
 #include "sched_wmh.h"
 #include "wmh_served.h"
@@ -45,33 +47,51 @@ int WriteStdout(const std::string& text) {
   return 0;
 }
 
-void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
+namespace {
+
+// The four parameters every one of our modules takes, as --MOD-table-size,
+// --MOD-hash-key, --MOD-port-hash and --MOD-overflow.
+void AddModuleOptions(CLI::App* app, const char* mod, uint32_t* table_size, std::string* key_hex,
+                      bool* port_hash, bool* overflow) {
   const char* kLoad = "Scheduler load-time settings";
-  app->add_option("--wmh-table-size", g->sched.wmh_table_size,
-                  "wmh lookup table size, a prime (module parameter table_size)")
+  app->add_option(fmt::format("--{}-table-size", mod), *table_size,
+                  fmt::format("{} table size, a prime (ip_vs_{}'s table_size)", mod, mod))
       ->capture_default_str()
       ->group(kLoad);
-  app->add_option("--hrw-table-size", g->sched.hrw_table_size,
-                  "hrw table size, a prime (ip_vs_hrw's table_size)")
+  app->add_option(
+         fmt::format("--{}-hash-key", mod), *key_hex,
+         fmt::format("{} hash key as 32 hex digits, k0 then k1 (ip_vs_{}'s hash_key)", mod, mod))
+      ->group(kLoad);
+  app->add_flag(fmt::format("--{}-port-hash", mod), *port_hash,
+                fmt::format("{} hashes the client port too (ip_vs_{}'s port_hash)", mod, mod))
+      ->group(kLoad);
+  app->add_flag(fmt::format("--{}-overflow", mod), *overflow,
+                fmt::format("{} walks on from unavailable dests (ip_vs_{}'s overflow)", mod, mod))
+      ->group(kLoad);
+}
+
+// A load bound in thousandths as ip_vs_chbl's eps parameter writes it.
+std::string EpsText(uint32_t milli) { return fmt::format("{}.{:03}", milli / 1000, milli % 1000); }
+
+void AddSchedulerOptions(CLI::App* app, GlobalOptions* g) {
+  const char* kLoad = "Scheduler load-time settings";
+  SchedulerOptions& o = g->sched;
+  g->chbl_eps_text = EpsText(o.chbl_eps);
+  g->chbl_eps_flag3_text = EpsText(o.chbl_eps_flag3);
+  AddModuleOptions(app, "wmh", &o.wmh_table_size, &g->wmh_key_hex, &o.wmh_port_hash,
+                   &o.wmh_overflow);
+  AddModuleOptions(app, "hrw", &o.hrw_table_size, &g->hrw_key_hex, &o.hrw_port_hash,
+                   &o.hrw_overflow);
+  AddModuleOptions(app, "chbl", &o.chbl_table_size, &g->chbl_key_hex, &o.chbl_port_hash,
+                   &o.chbl_overflow);
+  app->add_option("--chbl-eps", g->chbl_eps_text,
+                  "chbl's load bound: no new flow to a server at (1+eps) times its weighted "
+                  "share of the connections, a decimal in [0, 10] (ip_vs_chbl's eps)")
       ->capture_default_str()
       ->group(kLoad);
-  app->add_option("--hrw-hash-key", g->hrw_key_hex,
-                  "hrw hash key as 32 hex digits (ip_vs_hrw's hash_key)")
-      ->group(kLoad);
-  app->add_flag("--hrw-port-hash", g->sched.hrw_port_hash,
-                "hrw hashes the client port too (ip_vs_hrw's port_hash)")
-      ->group(kLoad);
-  app->add_flag("--hrw-overflow", g->sched.hrw_overflow,
-                "hrw walks on from unavailable dests (ip_vs_hrw's overflow)")
-      ->group(kLoad);
-  app->add_option("--wmh-hash-key", g->wmh_key_hex,
-                  "wmh hash key as 32 hex digits, k0 then k1 (module parameter hash_key)")
-      ->group(kLoad);
-  app->add_flag("--wmh-port-hash", g->sched.wmh_port_hash,
-                "wmh hashes the client port too (module parameter port_hash)")
-      ->group(kLoad);
-  app->add_flag("--wmh-overflow", g->sched.wmh_overflow,
-                "wmh walks on from unavailable dests (module parameter overflow)")
+  app->add_option("--chbl-eps-flag3", g->chbl_eps_flag3_text,
+                  "chbl's load bound for services with -b flag-3 (ip_vs_chbl's eps_flag3)")
+      ->capture_default_str()
       ->group(kLoad);
   app->add_option("--wmh-sched-name", g->sched.wmh_sched_name,
                   "name ip_vs_wmh registers under (module parameter sched_name): wmh, or mh / sh "
@@ -92,6 +112,12 @@ void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
                   "CONFIG_IP_VS_SH_TAB_BITS of the modelled kernel")
       ->capture_default_str()
       ->group(kLoad);
+}
+
+}  // namespace
+
+void AddGlobalOptions(CLI::App* app, GlobalOptions* g) {
+  AddSchedulerOptions(app, g);
   const char* kConn = "Connection table";
   app->add_option("--tcp-timeout", g->timeouts.tcp_established,
                   "seconds an ESTABLISHED TCP entry lives after its last packet when the flow "
@@ -273,7 +299,8 @@ int ReportOutgrown(const ServedArgs& a, const IpvsConfig& config, const GlobalOp
                    const std::vector<std::string>& schedulers) {
   // wmh's table (under its registered name) and hrw's, which outgrow alike.
   const std::pair<std::string, SchedulerOptions> kinds[] = {{g.sched.wmh_sched_name, g.sched},
-                                                            {"hrw", HrwOptions(g.sched)}};
+                                                            {"hrw", HrwOptions(g.sched)},
+                                                            {"chbl", ChblOptions(g.sched)}};
   int n = 0;
   for (const auto& [name, opts] : kinds) {
     bool run = std::find(schedulers.begin(), schedulers.end(), name) != schedulers.end();
@@ -281,7 +308,8 @@ int ReportOutgrown(const ServedArgs& a, const IpvsConfig& config, const GlobalOp
       if (!run && s.scheduler != name) continue;
       std::string msg = OutgrownMessage(s, opts);
       if (msg.empty()) continue;
-      fmt::print(stderr, "ipvs-sim: {}{}\n", name == "hrw" ? "hrw: " : "", msg);
+      fmt::print(stderr, "ipvs-sim: {}{}\n", name == "hrw" || name == "chbl" ? name + ": " : "",
+                 msg);
       ++n;
     }
   }
@@ -294,8 +322,20 @@ int ReportOutgrown(const ServedArgs& a, const IpvsConfig& config, const GlobalOp
 bool FinishGlobalOptions(GlobalOptions* g, std::string* err) {
   g->timeouts.tcp_flows_close = !g->tcp_no_close;
   if (!ParseHashKeyOption("wmh", g->wmh_key_hex, &g->sched.wmh_key, err) ||
-      !ParseHashKeyOption("hrw", g->hrw_key_hex, &g->sched.hrw_key, err))
+      !ParseHashKeyOption("hrw", g->hrw_key_hex, &g->sched.hrw_key, err) ||
+      !ParseHashKeyOption("chbl", g->chbl_key_hex, &g->sched.chbl_key, err))
     return false;
+  for (const auto& [opt, text, milli] :
+       {std::tuple{"--chbl-eps", &g->chbl_eps_text, &g->sched.chbl_eps},
+        std::tuple{"--chbl-eps-flag3", &g->chbl_eps_flag3_text, &g->sched.chbl_eps_flag3}}) {
+    if (chbl_eps_parse(text->c_str(), milli) != 0) {
+      *err = fmt::format(
+          "{}: '{}' refused: ip_vs_chbl takes a decimal in [0, 10] with at most 3 "
+          "decimals (the module would refuse it)",
+          opt, *text);
+      return false;
+    }
+  }
   for (const auto& [opt, t] : {std::pair{"--tcp-timeout", g->timeouts.tcp_established},
                                std::pair{"--tcpfin-timeout", g->timeouts.tcp_fin},
                                std::pair{"--udp-timeout", g->timeouts.udp}}) {

@@ -25,6 +25,10 @@ struct GlobalOptions {
   SchedulerOptions sched;
   std::string wmh_key_hex;
   std::string hrw_key_hex;
+  std::string chbl_key_hex;
+  // --chbl-eps, --chbl-eps-flag3 as written (ip_vs_chbl's parameters).
+  std::string chbl_eps_text;
+  std::string chbl_eps_flag3_text;
   ConnTimeouts timeouts;
   bool tcp_no_close = false;
   bool quiet = false;

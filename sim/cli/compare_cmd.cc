@@ -24,7 +24,7 @@ struct RunArgs {
   ConfigArgs config;
   std::string trace;
   std::string timeline;
-  std::string schedulers = "wmh,hrw,mh,sh,rr,wlc";
+  std::string schedulers = "wmh,hrw,chbl,mh,sh,rr,wlc";
   int directors = 1;
   bool sync = false;
   std::string ecmp = "hash-threshold";

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The demo: generate a 15-minute trace (900k TCP flows to two VIPs, one of
-# them persistent) and compare wmh and hrw with the kernel's mh, sh, rr and wlc on
+# them persistent) and compare wmh, hrw and chbl with the kernel's mh, sh, rr and wlc on
 # demo.conf + demo.timeline behind three directors without connection sync,
 # with net.ipv4.vs.sloppy_tcp=1 (without it no scheduler keeps a TCP flow
 # that ECMP moves to another director: they would all break alike).
@@ -16,6 +16,6 @@ mkdir -p "$out"
 	--vip 10.0.0.2:443 \
 	--udp-fraction 0 --seed 7 -o "$out/trace.txt"
 "$sim" compare --config "$here/demo.conf" --trace "$out/trace.txt" \
-	--timeline "$here/demo.timeline" --schedulers wmh,hrw,mh,sh,rr,wlc \
+	--timeline "$here/demo.timeline" --schedulers wmh,hrw,chbl,mh,sh,rr,wlc \
 	--directors 3 --window 60 --sysctl sloppy_tcp=1 --out "$out/report"
 echo "report: $out/report (summary.txt, summary.json, *.csv, share.png, disruption.png)"

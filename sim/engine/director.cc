@@ -222,7 +222,29 @@ FlowOutcome Director::Handle(const TraceFlow& flow, uint64_t h) {
   out.dest_id = id;
   out.started = true;
   Enter(flow.key, h, svc, id, tmpl, flow.start, flow.duration);
+  if (!out.persisted) {
+    out.scheduled = true;
+    out.bounded = slots_[svc]->sched->last_bounded();
+    out.load = PlacedLoad(*slots_[svc], id);
+  }
   return out;
+}
+
+float Director::PlacedLoad(const Slot& s, uint32_t dest_id) const {
+  uint64_t entries = 0, weight = 0, n = 0;
+  const Dest* placed = nullptr;
+  for (size_t i = 0; i < s.svc.dests.size(); ++i) {
+    const Dest& d = s.svc.dests[i];
+    if (s.dest_ids[i] == dest_id) placed = &d;
+    if (d.weight <= 0) continue;
+    entries += static_cast<uint64_t>(d.active_conns) + d.inactive_conns;
+    weight += static_cast<uint64_t>(d.weight);
+    ++n;
+  }
+  if (!placed || placed->weight <= 0 || entries < kLoadMinEntriesPerDest * n) return 0;
+  double mine = static_cast<double>(placed->active_conns) + placed->inactive_conns;
+  return static_cast<float>(mine * static_cast<double>(weight) /
+                            (static_cast<double>(placed->weight) * static_cast<double>(entries)));
 }
 
 bool Director::Adopt(const Conn& c, const FlowKey& key, double now, bool synced) {

@@ -130,6 +130,8 @@ class Director {
   // kNoDest; through the template when the service is persistent
   // (*tmpl: the template to control the entry, *persisted: it existed).
   uint32_t Pick(int svc, const FlowKey& key, double now, uint32_t* tmpl, bool* persisted);
+  // FlowOutcome::load of a flow just placed on @dest_id in @s.
+  float PlacedLoad(const Slot& s, uint32_t dest_id) const;
   // Inserts the entry of a connection scheduled by Pick.
   uint32_t Enter(const FlowKey& key, uint64_t hash, int svc, uint32_t dest_id, uint32_t tmpl,
                  double start, double duration);

@@ -17,6 +17,9 @@
 namespace ipvs_sim {
 
 constexpr uint32_t kNoDest = UINT32_MAX;
+// FlowOutcome::load is measured from this many entries per dest on, where
+// one entry no longer moves a dest's load by more than 2%.
+constexpr uint64_t kLoadMinEntriesPerDest = 50;
 
 // Stable numbers for (service slot, dest endpoint), shared by every director
 // of a fleet so that metrics can add them up. A dest deleted and added again
@@ -45,6 +48,15 @@ struct FlowOutcome {
   uint32_t stale_dest = kNoDest;
   bool persistent = false;  // scheduled for a persistent service (no entry reused)
   bool persisted = false;   // ... by an existing template
+  // Scheduled afresh (no entry, no template), and whether the scheduler
+  // passed over the first choice at its load bound (chbl).
+  bool scheduled = false;
+  bool bounded = false;
+  // When scheduled: the weighted load of the dest chosen, its entries
+  // (active + inactive, what IPVS counts) over its weight share of the
+  // service's entries, just after the entry was counted; 0 when not
+  // measured (fewer than kLoadMinEntriesPerDest entries per dest).
+  float load = 0;
   int director = 0;
   // The dest of the entry that holds the 5-tuple afterwards (what
   // /proc/net/ip_vs_conn shows), kNoDest when none.

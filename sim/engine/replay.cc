@@ -29,6 +29,13 @@ bool SameEp(const Endpoint* a, const Endpoint* b) {
   return *a == *b;
 }
 
+// @svc without connections.
+Service Idle(const Service& svc) {
+  Service idle = svc;
+  for (Dest& d : idle.dests) d.active_conns = d.inactive_conns = 0;
+  return idle;
+}
+
 // Fraction of @n sampled keys whose dest differs between @pre and @post.
 double HashRemap(const std::string& pre_name, const Service& pre, const std::string& post_name,
                  const Service& post, const SchedulerOptions& opts, uint32_t n, uint64_t seed) {
@@ -38,12 +45,17 @@ double HashRemap(const std::string& pre_name, const Service& pre, const std::str
   built.wmh_served.reset();
   std::unique_ptr<Scheduler> a = Throwaway(pre_name, built, pre);
   std::unique_ptr<Scheduler> b = Throwaway(post_name, built, post);
+  // The hash space is the choice for an idle service: chbl's load bound
+  // (the connections counted now, against the new weights) is not part of
+  // it; what the bound does to new flows is in new_flow_remap.
+  Service idle_pre = Idle(pre), idle_post = Idle(post);
   if (!a || !b || n == 0) return kNaN;
   uint64_t state = seed;
   uint64_t moved = 0;
   for (uint32_t i = 0; i < n; ++i) {
     FlowKey k = SampleKey(pre, &state);
-    if (!SameEp(EpOf(pre, a->Schedule(pre, k)), EpOf(post, b->Schedule(post, k)))) ++moved;
+    if (!SameEp(EpOf(pre, a->Schedule(idle_pre, k)), EpOf(post, b->Schedule(idle_post, k))))
+      ++moved;
   }
   return static_cast<double>(moved) / n;
 }
@@ -235,6 +247,11 @@ void Runner::Count(const TraceFlow& f, const FlowOutcome& out) {
     ++result_->no_service_vips[k];
   }
   if (out.reused) ++result_->reused;
+  if (out.scheduled) {
+    ++result_->scheduled;
+    result_->bounded += out.bounded;
+  }
+  result_->peak_load = std::max(result_->peak_load, static_cast<double>(out.load));
   if (out.dropped) ++result_->dropped;
   if (out.persistent) {
     ++result_->persistent_flows;
@@ -374,7 +391,8 @@ FlowKey SampleKey(const Service& svc, uint64_t* state) {
 }
 
 bool IsHashScheduler(const std::string& name) {
-  return name == "wmh" || name == "hrw" || name == "mh" || name == "sh" || name == "dh";
+  return name == "wmh" || name == "hrw" || name == "chbl" || name == "mh" || name == "sh" ||
+         name == "dh";
 }
 
 bool RunReplay(const IpvsConfig& config, TraceReader* trace,

@@ -97,6 +97,12 @@ struct RunResult {
   // existing template sent on (the share persistence decided).
   uint64_t persistent_flows = 0;
   uint64_t persisted = 0;
+  // New connections scheduled afresh, those of them a load bound sent
+  // past their first choice (chbl), and the highest weighted load of a
+  // dest just given a connection (FlowOutcome::load; 0 when never measured).
+  uint64_t scheduled = 0;
+  uint64_t bounded = 0;
+  double peak_load = 0;
   double duration = 0;      // trace seconds
   double window = 60;       // metrics window length
   double wall_seconds = 0;  // time the replay took

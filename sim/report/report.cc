@@ -91,6 +91,11 @@ std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& 
       return Pct(r.persistent_flows ? static_cast<double>(r.persisted) / r.persistent_flows : kNaN);
     });
   }
+  row("  first choice of the scheduler", [](const RunResult& r) {
+    return Pct(r.scheduled ? 1.0 - static_cast<double>(r.bounded) / r.scheduled : kNaN);
+  });
+  row("  peak weighted entries at placing",
+      [](const RunResult& r) { return r.peak_load > 0 ? Num(r.peak_load) : std::string("-"); });
   if (std::any_of(runs.begin(), runs.end(), [](const RunResult& r) { return r.dropped > 0; }))
     row("  dropped on a deleted dest's entry",
         [](const RunResult& r) { return std::to_string(r.dropped); });
@@ -226,6 +231,9 @@ nlohmann::json JsonRun(const RunResult& r) {
   jr["dropped"] = r.dropped;
   jr["persistent_flows"] = r.persistent_flows;
   jr["persisted"] = r.persisted;
+  jr["scheduled"] = r.scheduled;
+  jr["bounded"] = r.bounded;
+  jr["peak_load"] = J(r.peak_load > 0 ? r.peak_load : kNaN);
   jr["duration"] = r.duration;
   jr["wall_seconds"] = r.wall_seconds;
   jr["flows_per_second"] = J(r.wall_seconds > 0 ? r.flows / r.wall_seconds : kNaN);

@@ -15,7 +15,7 @@ using sched_testing::Svc;
 TEST(MakeScheduler, EveryNameBuildsAndSchedules) {
   std::vector<std::string> names = SchedulerNames();
   ASSERT_EQ(names.front(), "wmh");
-  EXPECT_EQ(names.size(), 16u);
+  EXPECT_EQ(names.size(), 17u);
   SchedulerOptions opts;
   opts.wmh_table_size = 251;
   opts.hrw_table_size = 251;
@@ -56,7 +56,7 @@ TEST(MakeScheduler, UnknownNameIsAnError) {
   std::string err;
   EXPECT_EQ(MakeScheduler("maglev", SchedulerOptions(), &err), nullptr);
   EXPECT_NE(err.find("unknown scheduler 'maglev'"), std::string::npos) << err;
-  EXPECT_NE(err.find("wmh, hrw, rr"), std::string::npos) << err;
+  EXPECT_NE(err.find("wmh, hrw, chbl, rr"), std::string::npos) << err;
 }
 
 TEST(MakeScheduler, BadOptionsAreErrors) {

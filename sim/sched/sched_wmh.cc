@@ -22,16 +22,49 @@ struct LookupCtx {
   const Service* svc;
   const std::vector<DestRef>* refs;
   const std::vector<int>* current;  // nullptr: resolve by endpoint
+  chbl_load load{};                 // kChbl
+  u32 eps = 0;                      // kChbl
 };
 
 int CtxDest(const LookupCtx& c, u32 index) {
   return c.current ? (*c.current)[index] : ResolveDest(*c.svc, (*c.refs)[index]);
 }
 
+// The module's wmh_dest_base(): weight, presence, threshold overload.
+wmh_dest_state BaseState(const LookupCtx& c, int i) {
+  if (i < 0) return wmh_dest_state_of(0, false, false);  // removed from the service
+  const Dest& d = c.svc->dests[i];
+  return wmh_dest_state_of(d.weight, true, d.overloaded);
+}
+
+// The kernel's totalconns: normal entries, active and inactive.
+u64 DestConns(const Dest& d) { return static_cast<u64>(d.active_conns) + d.inactive_conns; }
+
+wmh_dest_state ChblDestState(const void* ctx, u32 index) {
+  const LookupCtx* c = static_cast<const LookupCtx*>(ctx);
+  int i = CtxDest(*c, index);
+  wmh_dest_state base = BaseState(*c, i);
+  if (i < 0) return base;
+  const Dest& d = c->svc->dests[i];
+  return chbl_dest_state(base, DestConns(d), static_cast<u32>(std::max(d.weight, 0)), &c->load,
+                         c->eps);
+}
+
 }  // namespace
 
 WmhScheduler::WmhScheduler(const SchedulerOptions& opts, TableKind kind)
     : opts_(opts), kind_(kind) {}
+
+std::string_view WmhScheduler::name() const {
+  switch (kind_) {
+    case TableKind::kHrw:
+      return "hrw";
+    case TableKind::kChbl:
+      return "chbl";
+    default:
+      return "wmh";
+  }
+}
 
 WmhScheduler::~WmhScheduler() {
   if (has_table_) wmh_table_free(&table_);
@@ -60,7 +93,7 @@ int WmhScheduler::Build(const Service& svc, size_t first, bool init) {
 int WmhScheduler::BuildTable(const std::vector<wmh_dest_spec>& spec, bool first,
                              wmh_table* fresh) const {
   u32 n = static_cast<u32>(spec.size());
-  if (kind_ == TableKind::kWmh)
+  if (kind_ != TableKind::kHrw)
     return wmh_table_build(fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(), n);
   if (has_table_ && !first) return hrw_table_rebuild(fresh, &table_, specs_.data(), spec.data(), n);
   return hrw_table_build(fresh, opts_.wmh_table_size, &opts_.wmh_key, spec.data(), n);
@@ -157,10 +190,7 @@ void WmhScheduler::MapToService(const Service& svc) {
 
 wmh_dest_state WmhScheduler::DestState(const void* ctx, u32 index) {
   const LookupCtx* c = static_cast<const LookupCtx*>(ctx);
-  int i = CtxDest(*c, index);
-  if (i < 0) return wmh_dest_state_of(0, false, false);  // removed from the service
-  const Dest& d = c->svc->dests[i];
-  return wmh_dest_state_of(d.weight, true, d.overloaded);
+  return BaseState(*c, CtxDest(*c, index));
 }
 
 int WmhScheduler::Schedule(const Service& svc, const FlowKey& flow) {
@@ -173,9 +203,32 @@ int WmhScheduler::Schedule(const Service& svc, const FlowKey& flow) {
   u32 len =
       wmh_flow_msg(msg, WmhFamily(svc.family()), flow.client.addr.bytes.data(), with_port, port_be);
   LookupCtx ctx{&svc, &refs_, svc.dests.size() == mapped_size_ ? &current_ : nullptr};
-  u32 idx = wmh_lookup(&table_, msg, len, &WmhScheduler::DestState, &ctx,
-                       wmh_overflow(svc.flags, opts_.wmh_overflow));
+  bool overflow = wmh_overflow(svc.flags, opts_.wmh_overflow);
+  if (kind_ == TableKind::kChbl) return ScheduleBounded(&ctx, msg, len, overflow);
+  u32 idx = wmh_lookup(&table_, msg, len, &WmhScheduler::DestState, &ctx, overflow);
   if (idx == WMH_NO_DEST) return -1;
+  return CtxDest(ctx, idx);
+}
+
+int WmhScheduler::ScheduleBounded(void* ctxp, const u8* msg, u32 len, bool overflow) {
+  LookupCtx& ctx = *static_cast<LookupCtx*>(ctxp);
+  const Service& svc = *ctx.svc;
+  // The module's chbl_lookup(): the load of the table's dests first.
+  for (u32 k = 0; k < refs_.size(); ++k) {
+    int i = CtxDest(ctx, k);
+    if (i < 0) continue;  // removed: DOWN, not counted
+    const Dest& d = svc.dests[i];
+    chbl_load_add(&ctx.load, BaseState(ctx, i), DestConns(d),
+                  static_cast<u32>(std::max(d.weight, 0)));
+  }
+  ctx.eps = chbl_eps_of(svc.flags, opts_.chbl_eps, opts_.chbl_eps_flag3);
+  u32 idx = wmh_lookup(&table_, msg, len, &ChblDestState, &ctx, overflow);
+  last_bounded_ = false;
+  if (idx == WMH_NO_DEST) return -1;
+  ++scheduled_;
+  u32 first = wmh_table_slot(&table_, wmh_lookup_slot(&table_, msg, len));
+  last_bounded_ = idx != first && ChblDestState(&ctx, first) == WMH_DEST_FULL;
+  bounded_ += last_bounded_;
   return CtxDest(ctx, idx);
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// wmh and hrw in the simulator: the shared C core (kmod/wmh_table.c,
-// hrw_table.c, wmh_lookup.c) driven exactly as kmod/ip_vs_wmh_main.c drives
-// it for either module. Nothing of the algorithms lives here: only the glue
-// (dest keys, weights, flow message, flags, dest states) is repeated, and it
-// must stay in step with the module. The two differ only in how a table is
-// built; lookups, fallback and flags are the same code.
+// wmh, hrw and chbl in the simulator: the shared C core (kmod/wmh_table.c,
+// hrw_table.c, wmh_lookup.c, chbl_load.c) driven exactly as
+// kmod/ip_vs_wmh_main.c drives it for each module. Nothing of the
+// algorithms lives here: only the glue (dest keys, weights, flow message,
+// flags, dest states, connection counts) is repeated, and it must stay in
+// step with the module. hrw differs in how a table is built, chbl in the
+// load bound its lookup applies; lookups, fallback and flags are the same
+// code.
 #ifndef IPVS_SCHED_SIM_SCHED_WMH_H_
 #define IPVS_SCHED_SIM_SCHED_WMH_H_
 
@@ -12,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chbl_load.h"
 #include "hrw_table.h"
 #include "sched_util.h"
 #include "scheduler.h"
@@ -22,20 +25,22 @@ namespace ipvs_sim {
 
 // How a table is built: weighted Maglev (ip_vs_wmh) or weighted rendezvous
 // (ip_vs_hrw, rebuilt incrementally from the previous table as the module
-// does; the result is the full build's, bit for bit).
-enum class TableKind { kWmh, kHrw };
+// does; the result is the full build's, bit for bit), or weighted Maglev
+// with chbl's load bound on each lookup (ip_vs_chbl).
+enum class TableKind { kWmh, kHrw, kChbl };
 
 class WmhScheduler : public Scheduler {
  public:
   // Uses opts.wmh_table_size, wmh_key, wmh_port_hash, wmh_overflow: for
-  // kHrw, MakeScheduler puts the hrw_* settings there.
+  // kHrw and kChbl, MakeScheduler puts the hrw_* or chbl_* settings there;
+  // kChbl also reads opts.chbl_eps and chbl_eps_flag3.
   // REQUIRES: wmh_table_size_check(opts.wmh_table_size) == 0.
   explicit WmhScheduler(const SchedulerOptions& opts, TableKind kind = TableKind::kWmh);
   ~WmhScheduler() override;
   WmhScheduler(const WmhScheduler&) = delete;
   WmhScheduler& operator=(const WmhScheduler&) = delete;
 
-  std::string_view name() const override { return kind_ == TableKind::kHrw ? "hrw" : "wmh"; }
+  std::string_view name() const override;
 
   // Builds a new table from svc.dests (key from family, address, port in
   // network order; weight max(last_weight, 0)). When the build fails (more
@@ -66,7 +71,16 @@ class WmhScheduler : public Scheduler {
 
   // Hashes the client address (and the client port with flag-2 or
   // wmh_port_hash) and looks it up; flag-1 or wmh_overflow allows overflow.
+  // kChbl counts the service's connections first (the dests' active and
+  // inactive entries, as the kernel keeps them) and passes over dests at
+  // the bound (eps, or eps_flag3 with flag-3).
   int Schedule(const Service& svc, const FlowKey& flow) override;
+
+  // kChbl: new flows scheduled, and how many of them went past their first
+  // choice (the slot's dest) because it was at the bound.
+  uint64_t scheduled() const { return scheduled_; }
+  uint64_t bounded() const { return bounded_; }
+  bool last_bounded() const override { return last_bounded_; }
 
   // The table in use, or nullptr before the first successful build. Its
   // spec indices refer to built_for().
@@ -81,6 +95,8 @@ class WmhScheduler : public Scheduler {
   // Builds from svc.dests[first..] (afresh when @init) and, on success,
   // serves it.
   int Build(const Service& svc, size_t first, bool init);
+  // kChbl's lookup; @ctx is Schedule's LookupCtx.
+  int ScheduleBounded(void* ctx, const u8* msg, u32 len, bool overflow);
   // Recomputes current_ from refs_ against the service as it is now.
   void MapToService(const Service& svc);
 
@@ -98,6 +114,8 @@ class WmhScheduler : public Scheduler {
   size_t mapped_size_ = 0;
   // The service has more dests than slots and that has been said.
   bool outgrown_said_ = false;
+  uint64_t scheduled_ = 0, bounded_ = 0;
+  bool last_bounded_ = false;
 };
 
 // When @svc (served by the wmh code) has more dests than opts.wmh_table_size

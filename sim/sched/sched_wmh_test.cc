@@ -305,5 +305,84 @@ TEST(WmhScheduler, Ipv6ServiceHashesSixteenBytes) {
   EXPECT_GT(differ, 60);
 }
 
+// chbl: wmh's table, wmh's choice while no dest is at the bound; a dest
+// at the bound loses exactly the new flows that would have gone to it.
+TEST(ChblScheduler, PassesOverTheFullDestOnly) {
+  Service svc = Svc({D("192.168.1.5:80", 1), D("192.168.1.6:80", 1), D("192.168.1.7:80", 2),
+                     D("192.168.1.8:80", 1)});
+  SchedulerOptions opts = Opts(65537);
+  opts.chbl_table_size = 65537;
+  WmhScheduler wmh(opts);
+  WmhScheduler chbl(ChblOptions(opts), TableKind::kChbl);
+  EXPECT_EQ(chbl.name(), "chbl");
+  Init(&wmh, svc);
+  Init(&chbl, svc);
+  for (int i = 0; i < 4; ++i) svc.dests[i].active_conns = 20 * svc.dests[i].weight;
+  // Dest 2 (weight 2 of 5) with 61 of 121 conns: its cap is
+  // ceil(1.25 * 122 * 2 / 5) = 61, so it is at the bound; with 60 of 120 it
+  // is ceil(60.5) = 61 and not.
+  svc.dests[2].inactive_conns = 21;
+  int moved = 0;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    FlowKey f = ClientV4(i * 7919, static_cast<uint16_t>(1024 + i));
+    int w = wmh.Schedule(svc, f);
+    int c = chbl.Schedule(svc, f);
+    ASSERT_GE(c, 0);
+    ASSERT_NE(c, 2) << "a flow went to the full dest";
+    if (w == 2) {
+      ++moved;
+    } else {
+      ASSERT_EQ(c, w) << "a flow moved off a dest with room";
+    }
+  }
+  EXPECT_GT(moved, 0);
+  EXPECT_EQ(chbl.bounded(), static_cast<uint64_t>(moved));
+  EXPECT_EQ(chbl.scheduled(), 3000u);
+  // One connection fewer and dest 2 has room again: chbl is wmh.
+  svc.dests[2].inactive_conns = 20;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    FlowKey f = ClientV4(i * 7919, static_cast<uint16_t>(1024 + i));
+    ASSERT_EQ(chbl.Schedule(svc, f), wmh.Schedule(svc, f));
+  }
+}
+
+// -b flag-3 selects eps_flag3; the module parameters set both.
+TEST(ChblScheduler, Flag3UsesTheSecondBound) {
+  Service svc = Svc({D("192.168.1.5:80"), D("192.168.1.6:80")});
+  SchedulerOptions opts;
+  opts.chbl_eps = 500;
+  opts.chbl_eps_flag3 = 0;
+  WmhScheduler chbl(ChblOptions(opts), TableKind::kChbl);
+  Init(&chbl, svc);
+  svc.dests[0].active_conns = 12;
+  svc.dests[1].active_conns = 8;
+  // 20 conns, equal weights: cap ceil(1.5 * 21 / 2) = 16 under eps 0.5,
+  // ceil(21 / 2) = 11 under eps 0: dest 0 (12) is full only with flag-3.
+  int to0 = 0, to0_flag3 = 0;
+  for (uint32_t i = 0; i < 400; ++i) {
+    FlowKey f = ClientV4(i * 104729);
+    svc.flags = 0;
+    to0 += chbl.Schedule(svc, f) == 0;
+    svc.flags = kSchedFlag3;
+    to0_flag3 += chbl.Schedule(svc, f) == 0;
+  }
+  EXPECT_GT(to0, 100);
+  EXPECT_EQ(to0_flag3, 0);
+}
+
+// Drained and removed dests neither take flows nor count in the load.
+TEST(ChblScheduler, DrainedDestsDoNotCount) {
+  Service svc = Svc({D("192.168.1.5:80"), D("192.168.1.6:80"), D("192.168.1.7:80")});
+  WmhScheduler chbl(ChblOptions(SchedulerOptions()), TableKind::kChbl);
+  Init(&chbl, svc);
+  svc.dests[0].weight = 0;  // drained, with many conns left
+  svc.dests[0].active_conns = 1000;
+  svc.dests[1].active_conns = 10;
+  svc.dests[2].active_conns = 0;
+  // Counted, dest 0's conns would give dest 1 room (cap ceil(1.25 * 1011 / 3) = 422); without
+  // them its cap is ceil(1.25 * 11 / 2) = 7 and it is full.
+  for (uint32_t i = 0; i < 500; ++i) ASSERT_EQ(chbl.Schedule(svc, ClientV4(i * 31)), 2) << i;
+}
+
 }  // namespace
 }  // namespace ipvs_sim

@@ -36,6 +36,15 @@ std::unique_ptr<Scheduler> MakeHrw(const SchedulerOptions& opts, std::string* er
   return std::make_unique<WmhScheduler>(HrwOptions(opts), TableKind::kHrw);
 }
 
+std::unique_ptr<Scheduler> MakeChbl(const SchedulerOptions& opts, std::string* err) {
+  if (wmh_table_size_check(opts.chbl_table_size) != 0) {
+    *err = fmt::format("chbl: table size {} refused: it must be a prime in [{}, {}]",
+                       opts.chbl_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
+    return nullptr;
+  }
+  return std::make_unique<WmhScheduler>(ChblOptions(opts), TableKind::kChbl);
+}
+
 std::unique_ptr<Scheduler> MakeMh(const SchedulerOptions& opts, std::string* err) {
   if (MhScheduler::TableSizeFor(opts.mh_tab_index) == 0) {
     *err = fmt::format("mh: table index {} refused: CONFIG_IP_VS_MH_TAB_INDEX is 8..17",
@@ -70,6 +79,7 @@ struct SchedulerEntry {
 constexpr SchedulerEntry kSchedulers[] = {
     {"wmh", MakeWmh, "weighted maglev-style hashing (ip_vs_wmh)"},
     {"hrw", MakeHrw, "weighted rendezvous hashing, minimal disruption (ip_vs_hrw)"},
+    {"chbl", MakeChbl, "consistent hashing with bounded loads (ip_vs_chbl)"},
     {"rr", Make<RrScheduler>, "round robin"},
     {"wrr", Make<WrrScheduler>, "weighted round robin"},
     {"lc", Make<LcScheduler>, "least connections"},
@@ -98,6 +108,16 @@ SchedulerOptions HrwOptions(const SchedulerOptions& opts) {
   return hrw;
 }
 
+SchedulerOptions ChblOptions(const SchedulerOptions& opts) {
+  SchedulerOptions chbl = opts;
+  chbl.wmh_table_size = opts.chbl_table_size;
+  chbl.wmh_key = opts.chbl_key;
+  chbl.wmh_port_hash = opts.chbl_port_hash;
+  chbl.wmh_overflow = opts.chbl_overflow;
+  chbl.wmh_served = nullptr;
+  return chbl;
+}
+
 std::vector<std::string> SchedulerNames() {
   std::vector<std::string> names;
   for (const SchedulerEntry& e : kSchedulers) names.emplace_back(e.name);
@@ -117,7 +137,7 @@ bool IsWmhSchedName(std::string_view name) {
 std::string SchedulerServedBy(std::string_view name, const SchedulerOptions& opts) {
   if (name == opts.wmh_sched_name)
     return name == "wmh" ? "ip_vs_wmh" : fmt::format("ip_vs_wmh (sched_name={})", name);
-  if (name == "hrw") return "ip_vs_hrw";
+  if (name == "hrw" || name == "chbl") return fmt::format("ip_vs_{}", name);
   return fmt::format("the model of ip_vs_{}", name);
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chbl_load.h"
 #include "hrw_table.h"
 #include "net.h"
 #include "service.h"
@@ -40,6 +41,14 @@ struct SchedulerOptions {
   wmh_hash_key hrw_key = wmh_default_hash_key;
   bool hrw_port_hash = false;
   bool hrw_overflow = false;
+  // ip_vs_chbl module parameters: hrw's set, plus the load bounds in
+  // thousandths (eps, and eps_flag3 for services with -b flag-3).
+  uint32_t chbl_table_size = WMH_TABLE_SIZE_DEFAULT;
+  wmh_hash_key chbl_key = wmh_default_hash_key;
+  bool chbl_port_hash = false;
+  bool chbl_overflow = false;
+  uint32_t chbl_eps = CHBL_EPS_DEFAULT;
+  uint32_t chbl_eps_flag3 = CHBL_EPS_FLAG3_DEFAULT;
   // The tables the kernel serves (--export, --live), or nullptr: a wmh
   // service that has one starts from it (WmhScheduler, kInit) instead of
   // building its own. Checked against wmh_table_size and wmh_key first
@@ -76,6 +85,10 @@ class Scheduler {
   // Chooses the dest for a new connection: an index into svc.dests, or -1
   // for "no destination available". May change internal state (rr cursor).
   virtual int Schedule(const Service& svc, const FlowKey& flow) = 0;
+
+  // Whether the last Schedule() passed over the flow's first choice
+  // because it was at a load bound (chbl); false for every other scheduler.
+  virtual bool last_bounded() const { return false; }
 };
 
 // Creates the scheduler called @name (ipvsadm -s NAME), or returns nullptr
@@ -101,6 +114,8 @@ std::string SchedulerServedBy(std::string_view name, const SchedulerOptions& opt
 // @opts with ip_vs_hrw's parameters in the wmh_* fields, which the shared
 // glue (WmhScheduler) reads; no served tables.
 SchedulerOptions HrwOptions(const SchedulerOptions& opts);
+// The same for ip_vs_chbl's parameters.
+SchedulerOptions ChblOptions(const SchedulerOptions& opts);
 
 }  // namespace ipvs_sim
 

@@ -236,7 +236,7 @@ for ln in "$run"/files/ka-sample-*.ln; do
 done
 
 while read -r name lists table_size hash_key port_hash overflow sched_name \
-	hrw_size hrw_key hrw_port hrw_ovf; do
+	hrw_size hrw_key hrw_port hrw_ovf chbl_size chbl_key chbl_port chbl_ovf chbl_eps chbl_eps3; do
 	conn=$run/files/$name.conn
 	if [ ! -f "$conn" ] || [ ! -f "$run/files/$name.ln" ] || [ ! -f "$run/files/$name.sn" ]; then
 		result "$name" FAIL "the guest did not return all files of the burst"
@@ -287,6 +287,12 @@ while read -r name lists table_size hash_key port_hash overflow sched_name \
 		[ "$hrw_key" = "(null)" ] || opts+=(--hrw-hash-key "$hrw_key")
 		[ "$hrw_port" != Y ] || opts+=(--hrw-port-hash)
 		[ "$hrw_ovf" != Y ] || opts+=(--hrw-overflow)
+	fi
+	if [ -n "${chbl_size:-}" ] && [ "$chbl_size" != - ]; then
+		opts+=(--chbl-table-size "$chbl_size" --chbl-eps "$chbl_eps" --chbl-eps-flag3 "$chbl_eps3")
+		[ "$chbl_key" = "(null)" ] || opts+=(--chbl-hash-key "$chbl_key")
+		[ "$chbl_port" != Y ] || opts+=(--chbl-port-hash)
+		[ "$chbl_ovf" != Y ] || opts+=(--chbl-overflow)
 	fi
 	# After the first step of the live scenario, predict from the previous
 	# step's rules plus this step's ipvsadm edits as a timeline: a dump

@@ -144,15 +144,18 @@ done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 grep -q '/ip_vs\.ko$' "$order" || die "ip_vs.ko missing from the module list of $kver"
 mkdir -p "$mdir/updates"
 cp "$wmh" "$mdir/updates/ip_vs_wmh.ko"
-# ip_vs_hrw.ko is built beside it; ipvsadm -s hrw has the kernel load it.
-hrw=$(dirname "$wmh")/ip_vs_hrw.ko
-[ -f "$hrw" ] || die "ip_vs_hrw.ko not found beside $wmh"
-cp "$hrw" "$mdir/updates/ip_vs_hrw.ko"
+# ip_vs_hrw.ko and ip_vs_chbl.ko are built beside it; ipvsadm -s hrw (or
+# chbl) has the kernel load them.
+for m in ip_vs_hrw ip_vs_chbl; do
+	ko=$(dirname "$wmh")/$m.ko
+	[ -f "$ko" ] || die "$m.ko not found beside $wmh"
+	cp "$ko" "$mdir/updates/$m.ko"
+done
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ ! -f "$mroot/lib/modules/$kver/$f" ] || cp "$mroot/lib/modules/$kver/$f" "$mdir/"
 done
 depmod -b "$root" "$kver" || die "depmod -b $root $kver failed"
-for m in ip_vs_wmh ip_vs_hrw; do
+for m in ip_vs_wmh ip_vs_hrw ip_vs_chbl; do
 	grep -q "^updates/$m.ko:" "$mdir/modules.dep" || die "depmod did not list updates/$m.ko"
 done
 

@@ -5,6 +5,7 @@
 # /dev/ttyS1; the host reads only these records from it:
 #   RESULT CASE PASS|FAIL DETAIL...
 #   BURST NAME LIST,LIST... TABLE_SIZE HASH_KEY PORT_HASH OVERFLOW SCHED_NAME HRW_PARAMS
+#         CHBL_PARAMS
 #   FILE NAME SIZE, then SIZE bytes of text, then ENDFILE NAME
 #   DONE
 # Inputs prepared by the host (tests/vm/prepare.sh) are under /data:
@@ -77,6 +78,17 @@ hrw_params() {
 	fi
 }
 
+# ip_vs_chbl's parameters, "- - - - - -" if not loaded: hrw's four, then
+# EPS EPS_FLAG3.
+chbl_params() {
+	_p=/sys/module/ip_vs_chbl/parameters
+	if [ -d "$_p" ]; then
+		echo "$(cat $_p/table_size) $(cat $_p/hash_key) $(cat $_p/port_hash) $(cat $_p/overflow) $(cat $_p/eps) $(cat $_p/eps_flag3)"
+	else
+		echo "- - - - - -"
+	fi
+}
+
 # Network of one scenario (run in a fresh network namespace): dests sit
 # behind dummy0, clients are bound to addresses of local routes on lo.
 net_setup() {
@@ -123,7 +135,8 @@ burst() {
 	# shellcheck disable=SC2086
 	flowgen pick $_paths >/tmp/burst.conn 2>/tmp/pick.err ||
 		result "pick-$_name" FAIL "flowgen pick: $(head -c 300 /tmp/pick.err)"
-	printf 'BURST %s %s %s %s\n' "$_name" "$_lists" "$(wmh_params)" "$(hrw_params)" >&3
+	printf 'BURST %s %s %s %s %s\n' "$_name" "$_lists" "$(wmh_params)" "$(hrw_params)" \
+		"$(chbl_params)" >&3
 	emit_file "$_name.ln" /tmp/burst.ln
 	emit_file "$_name.sn" /tmp/burst.sn
 	# The project's netlink snapshot must equal what ipvsadm shows.
