@@ -63,7 +63,7 @@ flows() {
 	list_no=$((list_no + 1))
 	case $3 in \[*) clients=fd00:99::/64 ;; esac
 	"$flowgen" gen --seed $((seed * 1000 + list_no)) --count "${count:-$nflows}" \
-		--clients "$clients" --addrs 1000 --ports 32 --port-base "$base" \
+		--clients "$clients" --addrs "${flow_addrs:-1000}" --ports "${flow_ports:-32}" --port-base "$base" \
 		--vip "$3" --proto "$2" -o "$out/flows/$1.flows"
 }
 
@@ -118,6 +118,15 @@ static static-G "-u 10.0.1.7:53" "sh -b sh-port" 16 "172.16.7.%d" 53 1 10
 static static-H "-t [fd00::1:8]:80" "sh -b sh-port" 8 "[fd00:2::8:%x]" 80 1 5
 static static-I "-u 10.0.1.9:53" "hrw" 50 "172.16.9.%d" 53 1 65535
 static static-J "-t [fd00::1:10]:443" "hrw -b flag-2" 200 "[fd00:2::10:%x]" 443 1 1000
+# chbl, whose decisions follow the connection counts: UDP entries live 300 s,
+# longer than a burst, so the kernel's counts are the flows sent so far, in
+# list order, as the simulator counts them. static-K: 40 heavy clients (250
+# flows each, no port hashing) on 8 servers, far past the bound of 0.25;
+# static-L: port hashing and -b flag-3's bound (eps_flag3, 0.1) over IPv6;
+# static-M: TCP, whose entries the kernel counts in every state.
+flow_addrs=40 flow_ports=256 static static-K "-u 10.0.1.11:53" "chbl" 8 "172.16.11.%d" 53 1 4
+static static-L "-u [fd00::1:12]:53" "chbl -b flag-2,flag-3" 8 "[fd00:2::12:%x]" 53 1 4
+flow_addrs=100 flow_ports=100 static static-M "-t 10.0.1.13:80" "chbl" 6 "172.16.13.%d" 80 1 3
 
 # --- live: four services, seven steps, a burst after each, in one
 # namespace. UDP only: its entries last 300 s, so nothing expires while the
@@ -650,7 +659,8 @@ cat >"$out/cmds/snapshot-roundtrip.ipvsadm" <<'RULES'
 RULES
 
 plan=(static-A static-B static-C static-D static-E static-F static-G static-H static-I static-J
-	live order-wmh order-mh storm failrebuild failrebuild-hrw persist-eqt0 persist-eqt1 nodest-0 nodest-1
+	static-K static-L static-M
+	live order-wmh order-mh storm failrebuild failrebuild-hrw failrebuild-chbl persist-eqt0 persist-eqt1 nodest-0 nodest-1
 	thresh params snapshot-roundtrip dropin-mh dropin-sh ka-samples keepalived)
 . "$here/prepare-net.sh" # fwmark, reuse-N: their inputs, appended to plan
 . "$here/prepare-verify.sh" # verify, verify-dropin: their inputs, appended to plan

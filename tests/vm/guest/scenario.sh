@@ -227,8 +227,16 @@ dests_of() {
 # allocation failure would. ipvsadm -A must report the error; a failed
 # rebuild after an edit must leave the old table serving (same dest for
 # every client, port hashing off), and the next good rebuild must apply.
+# chbl's bound follows the current weights even while the old table serves,
+# so its run loads it with the widest bound (eps=10) and makes the failed
+# edit a small one (weight 2), which moves no client past the bound.
 scenario_failrebuild() {
-	sched=$1 case=$2
+	sched=$1 case=$2 wfail=50
+	if [ "$sched" = chbl ]; then
+		wfail=2
+		[ ! -d /sys/module/ip_vs_chbl ] || rmmod_retry ip_vs_chbl || return 1
+		modprobe ip_vs_chbl eps=10 || return 1
+	fi
 	[ -d "/sys/module/ip_vs_$sched" ] || modprobe "ip_vs_$sched" || return 1
 	fail=/sys/module/ip_vs_$sched/parameters/debug_fail_rebuilds
 	vip=10.0.7.1:53
@@ -256,7 +264,7 @@ scenario_failrebuild() {
 	done
 	flowgen send --quiet /tmp/fr-a.flows && flowgen pick /tmp/fr-a.flows >/tmp/fr-a.conn
 	echo 1 >"$fail"
-	ipvsadm -e -u "$vip" -r 172.16.7.1:53 -m -w 50
+	ipvsadm -e -u "$vip" -r 172.16.7.1:53 -m -w "$wfail"
 	flowgen send --quiet /tmp/fr-b.flows && flowgen pick /tmp/fr-b.flows >/tmp/fr-b.conn
 	if ! dmesg | grep -q "$sched: .*table rebuild failed (-12), previous table kept"; then
 		result "$case-kept" FAIL "no 'previous table kept' message in dmesg"
@@ -635,6 +643,7 @@ params) scenario_params ;;
 snapshot-roundtrip) scenario_snapshot_roundtrip ;;
 failrebuild) scenario_failrebuild wmh failrebuild ;;
 failrebuild-hrw) scenario_failrebuild hrw failrebuild-hrw ;;
+failrebuild-chbl) scenario_failrebuild chbl failrebuild-chbl ;;
 dropin-mh) scenario_dropin mh ;;
 dropin-sh) scenario_dropin sh ;;
 keepalived) scenario_keepalived ;;
