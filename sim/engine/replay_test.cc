@@ -287,7 +287,8 @@ TEST(ReplayTest, PersistenceShareAndTemplatesBrokenPerEvent) {
 // its weighted share of the entries, up to one entry's rounding, where wmh
 // on the same table and trace does not; and the bound costs few first
 // choices.
-RunResult ReplayHeavyHitters(const std::string& sched) {
+RunResult ReplayHeavyHitters(const std::string& sched, int directors = 1,
+                             const std::vector<TimelineEvent>& tl = {}) {
   std::string text = "-A -t 10.0.0.1:80 -s " + sched + "\n";
   for (int i = 1; i <= 8; ++i)
     text += fmt::format("-a -t 10.0.0.1:80 -r 192.168.1.{}:80 -m -w {}\n", i, 1 + i % 4);
@@ -302,8 +303,11 @@ RunResult ReplayHeavyHitters(const std::string& sched) {
   std::string err;
   std::unique_ptr<TraceGenerator> trace = TraceGenerator::Create(g, &err);
   EXPECT_TRUE(trace) << err;
+  ReplayOptions opts;
+  opts.fleet.directors = directors;
+  opts.fleet.director.sysctls.sloppy_tcp = 1;
   RunResult r;
-  EXPECT_TRUE(RunReplay(Config(text), trace.get(), {}, ReplayOptions(), &r, &err)) << err;
+  EXPECT_TRUE(RunReplay(Config(text), trace.get(), tl, opts, &r, &err)) << err;
   return r;
 }
 
@@ -334,6 +338,26 @@ TEST(ReplayTest, ChblBoundsTheWeightedLoadOfHeavyHitters) {
   EXPECT_GE(moved, excess * 0.8);
   EXPECT_LE(moved, excess * 1.5) << "chbl moved " << moved << ", the bound needs " << excess;
   EXPECT_EQ(wmh.bounded, 0u);
+}
+
+// Directors count their own connections: on failover chbl breaks the
+// flows that its bound sent elsewhere on one director and not on another,
+// more than wmh (which breaks almost none) and far fewer than wlc (whose
+// every decision is the director's own).
+TEST(ReplayTest, ChblFailoverCostLiesBetweenWmhAndWlc) {
+  std::vector<TimelineEvent> tl;
+  std::string err;
+  ASSERT_TRUE(ParseTimelineText("30 director-down 1\n", "tl", &tl, &err)) << err;
+  uint64_t broken[3];
+  const char* names[3] = {"wmh", "chbl", "wlc"};
+  for (int i = 0; i < 3; ++i) {
+    RunResult r = ReplayHeavyHitters(names[i], 3, tl);
+    ASSERT_EQ(r.events.size(), 1u);
+    ASSERT_GT(r.events[0].moved, 1000u) << "too few flows in progress to show anything";
+    broken[i] = r.events[0].broken;
+  }
+  EXPECT_LT(broken[0], broken[1]);
+  EXPECT_LT(broken[1] * 2, broken[2]) << broken[1] << " vs wlc " << broken[2];
 }
 
 }  // namespace
