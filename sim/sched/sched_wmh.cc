@@ -55,8 +55,10 @@ wmh_dest_state ChblDestState(const void* ctx, u32 index) {
 WmhScheduler::WmhScheduler(const SchedulerOptions& opts, TableKind kind)
     : opts_(opts), kind_(kind) {}
 
-std::string_view WmhScheduler::name() const {
-  switch (kind_) {
+std::string_view WmhScheduler::name() const { return KindName(kind_); }
+
+std::string_view KindName(TableKind kind) {
+  switch (kind) {
     case TableKind::kHrw:
       return "hrw";
     case TableKind::kChbl:

@@ -29,6 +29,9 @@ namespace ipvs_sim {
 // with chbl's load bound on each lookup (ip_vs_chbl).
 enum class TableKind { kWmh, kHrw, kChbl };
 
+// The scheduler name of each kind: "wmh", "hrw", "chbl".
+std::string_view KindName(TableKind kind);
+
 class WmhScheduler : public Scheduler {
  public:
   // Uses opts.wmh_table_size, wmh_key, wmh_port_hash, wmh_overflow: for

@@ -18,31 +18,27 @@ namespace ipvs_sim {
 
 namespace {
 
-std::unique_ptr<Scheduler> MakeWmh(const SchedulerOptions& opts, std::string* err) {
+// One of our modules, its parameters already in the wmh_* fields.
+std::unique_ptr<Scheduler> MakeOurs(TableKind kind, const SchedulerOptions& opts,
+                                    std::string* err) {
   if (wmh_table_size_check(opts.wmh_table_size) != 0) {
-    *err = fmt::format("wmh: table size {} refused: it must be a prime in [{}, {}]",
+    *err = fmt::format("{}: table size {} refused: it must be a prime in [{}, {}]", KindName(kind),
                        opts.wmh_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
     return nullptr;
   }
-  return std::make_unique<WmhScheduler>(opts);
+  return std::make_unique<WmhScheduler>(opts, kind);
+}
+
+std::unique_ptr<Scheduler> MakeWmh(const SchedulerOptions& opts, std::string* err) {
+  return MakeOurs(TableKind::kWmh, opts, err);
 }
 
 std::unique_ptr<Scheduler> MakeHrw(const SchedulerOptions& opts, std::string* err) {
-  if (wmh_table_size_check(opts.hrw_table_size) != 0) {
-    *err = fmt::format("hrw: table size {} refused: it must be a prime in [{}, {}]",
-                       opts.hrw_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
-    return nullptr;
-  }
-  return std::make_unique<WmhScheduler>(HrwOptions(opts), TableKind::kHrw);
+  return MakeOurs(TableKind::kHrw, HrwOptions(opts), err);
 }
 
 std::unique_ptr<Scheduler> MakeChbl(const SchedulerOptions& opts, std::string* err) {
-  if (wmh_table_size_check(opts.chbl_table_size) != 0) {
-    *err = fmt::format("chbl: table size {} refused: it must be a prime in [{}, {}]",
-                       opts.chbl_table_size, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
-    return nullptr;
-  }
-  return std::make_unique<WmhScheduler>(ChblOptions(opts), TableKind::kChbl);
+  return MakeOurs(TableKind::kChbl, ChblOptions(opts), err);
 }
 
 std::unique_ptr<Scheduler> MakeMh(const SchedulerOptions& opts, std::string* err) {
@@ -98,24 +94,32 @@ constexpr SchedulerEntry kSchedulers[] = {
 
 }  // namespace
 
+namespace {
+
+// @opts with another module's parameters in the wmh_* fields, which the
+// shared glue (WmhScheduler) reads; no served tables (ip_vs_wmh's export
+// holds none of the other modules' tables).
+SchedulerOptions AsWmhFields(const SchedulerOptions& opts, uint32_t table_size,
+                             const wmh_hash_key& key, bool port_hash, bool overflow) {
+  SchedulerOptions o = opts;
+  o.wmh_table_size = table_size;
+  o.wmh_key = key;
+  o.wmh_port_hash = port_hash;
+  o.wmh_overflow = overflow;
+  o.wmh_served = nullptr;
+  return o;
+}
+
+}  // namespace
+
 SchedulerOptions HrwOptions(const SchedulerOptions& opts) {
-  SchedulerOptions hrw = opts;
-  hrw.wmh_table_size = opts.hrw_table_size;
-  hrw.wmh_key = opts.hrw_key;
-  hrw.wmh_port_hash = opts.hrw_port_hash;
-  hrw.wmh_overflow = opts.hrw_overflow;
-  hrw.wmh_served = nullptr;  // ip_vs_wmh's export holds no hrw table
-  return hrw;
+  return AsWmhFields(opts, opts.hrw_table_size, opts.hrw_key, opts.hrw_port_hash,
+                     opts.hrw_overflow);
 }
 
 SchedulerOptions ChblOptions(const SchedulerOptions& opts) {
-  SchedulerOptions chbl = opts;
-  chbl.wmh_table_size = opts.chbl_table_size;
-  chbl.wmh_key = opts.chbl_key;
-  chbl.wmh_port_hash = opts.chbl_port_hash;
-  chbl.wmh_overflow = opts.chbl_overflow;
-  chbl.wmh_served = nullptr;
-  return chbl;
+  return AsWmhFields(opts, opts.chbl_table_size, opts.chbl_key, opts.chbl_port_hash,
+                     opts.chbl_overflow);
 }
 
 std::vector<std::string> SchedulerNames() {

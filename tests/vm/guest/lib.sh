@@ -67,26 +67,26 @@ wmh_params() {
 	fi
 }
 
-# ip_vs_hrw's parameters, "- - - -" if not loaded: TABLE_SIZE HASH_KEY
-# PORT_HASH OVERFLOW.
-hrw_params() {
-	_p=/sys/module/ip_vs_hrw/parameters
-	if [ -d "$_p" ]; then
-		echo "$(cat $_p/table_size) $(cat $_p/hash_key) $(cat $_p/port_hash) $(cat $_p/overflow)"
-	else
-		echo "- - - -"
-	fi
+# mod_params MOD PARAM...: the values of ip_vs_MOD's PARAMs, one "-" each
+# when it is not loaded.
+mod_params() {
+	_p=/sys/module/ip_vs_$1/parameters
+	shift
+	_v=
+	for _n in "$@"; do
+		if [ -d "$_p" ]; then _v="$_v $(cat "$_p/$_n")"; else _v="$_v -"; fi
+	done
+	echo "${_v# }"
 }
 
-# ip_vs_chbl's parameters, "- - - - - -" if not loaded: hrw's four, then
-# EPS EPS_FLAG3.
+# ip_vs_hrw's parameters: TABLE_SIZE HASH_KEY PORT_HASH OVERFLOW.
+hrw_params() {
+	mod_params hrw table_size hash_key port_hash overflow
+}
+
+# ip_vs_chbl's: hrw's four, then EPS EPS_FLAG3.
 chbl_params() {
-	_p=/sys/module/ip_vs_chbl/parameters
-	if [ -d "$_p" ]; then
-		echo "$(cat $_p/table_size) $(cat $_p/hash_key) $(cat $_p/port_hash) $(cat $_p/overflow) $(cat $_p/eps) $(cat $_p/eps_flag3)"
-	else
-		echo "- - - - - -"
-	fi
+	mod_params chbl table_size hash_key port_hash overflow eps eps_flag3
 }
 
 # Network of one scenario (run in a fresh network namespace): dests sit
