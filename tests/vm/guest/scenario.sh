@@ -602,6 +602,29 @@ wait_conns() {
 	log "$1: $2 entries after $((_i / 4)) s (at $(now))"
 }
 
+# expire_soon UDP_TIMEOUT LIST...: makes the lists' live UDP entries expire
+# within a second, UDP_TIMEOUT (the scenario's --set) staying for the
+# entries made afterwards. A UDP packet of an existing entry takes its
+# timeout from the current table (udp_state_transition) and re-arms the
+# entry's timer with it, so the flows sent again under --set 0 0 1 reach
+# their entries (no scheduling decision) and leave each a second to live.
+# The caller still waits (wait_conns) until they are gone.
+expire_soon() {
+	_to=$1
+	shift
+	_paths=
+	for _l in "$@"; do
+		_paths="$_paths $DATA/flows/$_l.flows"
+	done
+	_t0=$(now)
+	ipvsadm --set 0 0 1
+	# shellcheck disable=SC2086 # _paths is a list of paths without blanks
+	flowgen send --quiet $_paths 2>/tmp/expire.err ||
+		log "expire_soon: flowgen send: $(head -c 200 /tmp/expire.err)"
+	ipvsadm --set 0 0 "$_to"
+	log "expire_soon $*: sent again under a 1 s UDP timeout, $_t0 -> $(now)"
+}
+
 # thresh: -x/-y overload and its hysteresis under rr, UDP entries living
 # 10 s: phases p1 and p2 a few seconds apart, p3 once p1's entries expired,
 # p4 once p2's (prepare.sh has the counts).
