@@ -626,17 +626,20 @@ expire_soon() {
 }
 
 # thresh: -x/-y overload and its hysteresis under rr, UDP entries living
-# 10 s: phases p1 and p2 a few seconds apart, p3 once p1's entries expired,
-# p4 once p2's (prepare.sh has the counts).
+# 10 s: phases p1 and p2 one after the other, p3 once p1's entries expired,
+# p4 once p2's (prepare.sh has the counts). Each phase's entries are made
+# to expire by expire_soon, not by waiting out the 10 s: the others keep
+# theirs, so each wait still ends with exactly the next phase's entries.
 scenario_thresh() {
 	apply thresh thresh-set || return 1
 	apply thresh thresh || return 1
 	emit_sysctl thresh
 	burst thresh-p1 thresh-p1
-	sleep 5
 	burst thresh-p2 thresh-p2
+	expire_soon 10 thresh-p1
 	wait_conns thresh-expire-p1 "$(grep -cv "^#" "$DATA/flows/thresh-p2.flows")" 30 || return 1
 	burst thresh-p3 thresh-p3
+	expire_soon 10 thresh-p2
 	wait_conns thresh-expire-p2 "$(grep -cv "^#" "$DATA/flows/thresh-p3.flows")" 30 || return 1
 	burst thresh-p4 thresh-p4
 	ipvsadm -C
