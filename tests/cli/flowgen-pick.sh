@@ -4,8 +4,11 @@
 # flowgen pick against a connection table that changes between reads, as
 # /proc/net/ip_vs_conn does on a loaded guest: a FIFO serves the first read
 # with both flows' entries and every later read with one (the other
-# expired). pick must settle, print both entries (the expired one as first
-# read) and exit 0; a table that keeps gaining entries must not settle.
+# expired). For a list of three flows (the third never has an entry, as a
+# dropped flow has not) pick must settle, print both entries (the expired
+# one as first read) and exit 0; for a list of the two it must stop after
+# the first read, which found both; a table that keeps gaining entries
+# must not settle.
 #   flowgen-pick.sh FLOWGEN
 set -uo pipefail
 flowgen=$(realpath "${1:?usage: flowgen-pick.sh FLOWGEN}")
@@ -17,6 +20,10 @@ H='Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEDa
 A='UDP 0A010203 0001 0A000001 0050 C0A80105 0050 UDP             299'
 B='UDP 0A010204 0001 0A000001 0050 C0A80106 0050 UDP             299'
 printf '0 udp 10.1.2.3:1 10.0.0.1:80\n0 udp 10.1.2.4:1 10.0.0.1:80\n' >fl
+{
+	cat fl
+	printf '0 udp 10.1.2.5:1 10.0.0.1:80\n'
+} >fl3
 mkfifo conn
 fail=0
 
@@ -39,7 +46,7 @@ growing() {
 
 serve 10 shrinking &
 writer=$!
-if ! timeout 20 "$flowgen" pick --conn conn fl >out 2>err; then
+if ! timeout 20 "$flowgen" pick --conn conn fl3 >out 2>err; then
 	echo "FAIL: pick did not settle on a table whose entry expired: $(cat err)"
 	fail=1
 elif ! grep -qx "$A" out || ! grep -qx "$B" out; then
@@ -47,6 +54,21 @@ elif ! grep -qx "$A" out || ! grep -qx "$B" out; then
 	fail=1
 else
 	echo "PASS: an entry that expired between reads is kept, pick settles"
+fi
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+
+# One answer only: a second read would wait for a writer until the timeout.
+serve 1 shrinking &
+writer=$!
+if ! timeout 5 "$flowgen" pick --conn conn fl >out 2>err; then
+	echo "FAIL: pick read again after a read that found every flow: $(cat err)"
+	fail=1
+elif ! grep -qx "$A" out || ! grep -qx "$B" out; then
+	echo "FAIL: pick lost an entry: $(cat out)"
+	fail=1
+else
+	echo "PASS: a read that finds every flow is the last"
 fi
 kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null

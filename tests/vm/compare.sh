@@ -571,7 +571,7 @@ if has_bursts thresh-; then
 	thresh_property
 	# p1 at 0 and p2 at 5 s; entries live 10 s (thresh-set.ipvsadm); p3 at
 	# 11 s (p1 gone, p2 alive), p4 at 17 s (p2 gone, p3 alive), as the
-	# guest waited for.
+	# guest waited for (its expire_soon ends each phase's entries early).
 	udp_timeout=$(awk '$1 == "--set" { print $4 }' "$payload/cmds/thresh-set.ipvsadm")
 	sysopt=()
 	[ ! -f "$run/files/thresh.sysctl" ] || sysopt=(--sysctl-file "$run/files/thresh.sysctl")

@@ -9,7 +9,8 @@
 #                            live 10 s (--set: long enough for a burst's
 #                            send and pick on a loaded host, 2 s was not),
 #                            expired before each step's probe flows go out
-#                            again, so that they are scheduled afresh
+#                            again, so that they are scheduled afresh (the
+#                            guest's expire_soon cuts them to 1 s first)
 #   ramp/setup.rules         the same services without --set, the target of
 #                            the ramp back (its SIGINT case)
 #   ramp/target.rules        the target: wmh server 1 at 300, 2 at 50, 8

@@ -8,7 +8,10 @@
  * entries deleted during a read (other bursts expiring, a namespace being
  * cleaned up) make it skip live ones. Unless --once is given, the file is
  * read again until a read finds no entry the earlier ones missed and as many
- * as all reads together; the lines come out in the order of the lists.
+ * as all reads together; the lines come out in the order of the lists. A
+ * read that finds every listed flow ends it at once: a later read could
+ * only find them again, and the first line seen of each is the one kept
+ * (the table's own reads are dear: each 4 KiB walks it from the start).
  */
 #include "flowgen.h"
 #include "conn.h"
@@ -24,8 +27,8 @@ static void pick_usage(FILE *out)
 		"usage: flowgen pick [--conn FILE] [--once] FLOWS...\n"
 		"Print the lines of /proc/net/ip_vs_conn (or FILE; '-' is stdin)\n"
 		"that belong to flows of the lists, reading until a read adds no\n"
-		"flow and matches as many entries as the one before (--once: read\n"
-		"once).\n");
+		"flow and matches as many entries as the one before, or until\n"
+		"every flow is found (--once: read once).\n");
 }
 
 #define PICK_MAX_READS 10
@@ -148,23 +151,30 @@ static int pick_read_lists(int n, char **paths, struct flow_list *all)
 	return 0;
 }
 
-/* Reads the connection file until it settles; 0 or -1 (reported). */
-static int pick_settle(const char *conn_path, int once,
+/*
+ * Reads the connection file until it settles or every one of the @nflows
+ * listed flows is found; 0 or -1 (reported).
+ */
+static int pick_settle(const char *conn_path, int once, size_t nflows,
 		       const struct flow_index *ix, char **line, char **header)
 {
-	size_t found, fresh, last_found = 0;
+	size_t found, fresh, last_found = 0, seen = 0;
 	int reads;
 
 	/*
 	 * Settled: a read that adds no flow and matches as many entries as
 	 * the read before it. Entries that expire between reads (a loaded
 	 * guest's FIN_WAIT or TIME_WAIT timers) keep the line first read for
-	 * them; they must not keep the table from settling.
+	 * them; they must not keep the table from settling. Once every flow
+	 * is seen no read can add one, and the lines kept are those first
+	 * read whatever follows: no further read is needed.
 	 */
 	for (reads = 1;; reads++) {
 		if (pick_read(conn_path, ix, line, header, &found, &fresh))
 			return -1;
-		if (once || (reads > 1 && !fresh && found == last_found))
+		seen += fresh;
+		if (once || seen == nflows ||
+		    (reads > 1 && !fresh && found == last_found))
 			return 0;
 		last_found = found;
 		if (reads == PICK_MAX_READS) {
@@ -202,7 +212,7 @@ int flowgen_pick(int argc, char **argv)
 			fprintf(stderr, "flowgen pick: out of memory\n");
 		goto out;
 	}
-	if (pick_settle(conn_path, once, &ix, line, &header))
+	if (pick_settle(conn_path, once, all.n, &ix, line, &header))
 		goto out;
 	if (header)
 		fputs(header, stdout);

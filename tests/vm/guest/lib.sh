@@ -115,6 +115,7 @@ apply() {
 
 # burst NAME LIST...: sends the lists' flows, then returns the rules (in
 # kernel list order and in -Sn form) and the lists' ip_vs_conn entries.
+# Sets burst_t0: when the send started (uptime).
 burst() {
 	_name=$1
 	shift
@@ -125,6 +126,8 @@ burst() {
 		_lists="${_lists:+$_lists,}$_l"
 	done
 	_t0=$(now)
+	# shellcheck disable=SC2034 # read by the scenarios (expire_soon)
+	burst_t0=$_t0
 	# shellcheck disable=SC2086 # _paths is a list of paths without blanks
 	if ! flowgen send $_paths 2>/tmp/send.err; then
 		result "send-$_name" FAIL "flowgen send: $(head -c 300 /tmp/send.err)"

@@ -10,8 +10,11 @@
 # `ipvs-sim ramp --apply --steps 1`, run once per step: the probe flows go
 # out before the first step and after each (bursts ramp-0..ramp-N, which
 # compare.sh predicts flow by flow; compare-ramp.sh measures each step's
-# moves from them), their entries left to expire in between (UDP timeout
-# 10 s) so that every burst is scheduled afresh. Then:
+# moves from them), their entries expired in between so that every burst
+# is scheduled afresh: they live 10 s (UDP timeout), but right after each
+# burst expire_soon (scenario.sh) cuts them to a second while the next
+# step is planned or applied, and the burst after it waits until none is
+# left. Then:
 #   ramp-plan     the dry run's plan has N >= 2 steps and exit 0
 #   ramp-step-K   step K applied: exit 0, one step applied
 #   ramp-target   the rules (ipvsadm -Sn) equal the target's, restored by
@@ -23,6 +26,7 @@
 #   ramp-drift    a ramp back with --pause 10 whose real servers another
 #                 ipvsadm -e changes after its first step: exit 1 before
 #                 step 2, the service named, the other edit in place
+# shellcheck disable=SC2154 # burst_t0: set by burst (lib.sh)
 RAMP_DIR=$DATA/ramp
 
 # The wmh module's parameters as ipvs-sim's options.
@@ -62,6 +66,7 @@ ramp_scenario() {
 	set -- $(ramp_wmh_opts)
 	_target=$RAMP_DIR/target.rules
 	burst ramp-0 ramp-u1 ramp-u2
+	expire_soon "$burst_t0" 10 ramp-u1 ramp-u2
 	ipvs-sim "$@" ramp --probe-keys 10000 --target "$_target" >/tmp/ramp-plan.txt 2>&1
 	_rc=$?
 	emit_file ramp-plan.txt /tmp/ramp-plan.txt
@@ -75,7 +80,6 @@ ramp_scenario() {
 	result ramp-plan PASS "$_n steps planned from the live rules"
 	_k=0
 	while [ "$_k" -lt "$_n" ]; do
-		wait_conns "ramp-expire-$_k" 0 30 || return 1
 		_k=$((_k + 1))
 		ipvs-sim "$@" ramp --probe-keys 10000 --target "$_target" --apply --steps 1 --json \
 			>/tmp/ramp-step.json 2>/tmp/ramp-step.err
@@ -86,7 +90,9 @@ ramp_scenario() {
 			return 1
 		fi
 		result "ramp-step-$_k" PASS "step $_k of $_n applied"
+		wait_conns "ramp-expire-$((_k - 1))" 0 30 || return 1
 		burst "ramp-$_k" ramp-u1 ramp-u2
+		[ "$_k" -eq "$_n" ] || expire_soon "$burst_t0" 10 ramp-u1 ramp-u2
 	done
 	ipvsadm -Sn | sort >/tmp/ramp-final.sn
 	# An empty namespace needs the routes for ipvsadm to take the servers.
