@@ -63,96 +63,144 @@ bool HasBytes(const RunResult& r) {
 
 }  // namespace
 
-std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& runs) {
-  std::string out = fmt::format("config {}  trace {}", ctx.config, ctx.trace);
-  if (!ctx.timeline.empty()) out += fmt::format("  timeline {}", ctx.timeline);
-  out += fmt::format(
-      "\n{} director{}{}, window {} s\n", ctx.directors, ctx.directors == 1 ? "" : "s",
-      ctx.directors > 1 ? (ctx.sync ? " with conn sync" : " without conn sync") : "", ctx.window);
-  for (const auto& [name, code] : ctx.served_by)
-    out += fmt::format("{}: served by {}\n", name, code);
-  out += '\n';
-  constexpr int kLabel = 34, kCol = 13;
-  auto row = [&](const std::string& label, auto cell) {
-    out += fmt::format("{:<{}}", label, kLabel);
-    for (const RunResult& r : runs) out += fmt::format("{:>{}}", cell(r), kCol);
-    out += '\n';
-  };
-  row("", [](const RunResult& r) { return r.scheduler; });
-  row("flows", [](const RunResult& r) { return std::to_string(r.flows); });
-  row("  no destination", [](const RunResult& r) { return std::to_string(r.no_dest); });
-  row("  broken (dest lost mid-flow)", [](const RunResult& r) { return std::to_string(r.broken); });
-  bool persistent = std::any_of(runs.begin(), runs.end(),
-                                [](const RunResult& r) { return r.persistent_flows > 0; });
-  if (persistent) {
-    row("  new to persistent services",
-        [](const RunResult& r) { return std::to_string(r.persistent_flows); });
-    row("  ... sent by a template", [](const RunResult& r) {
-      return Pct(r.persistent_flows ? static_cast<double>(r.persisted) / r.persistent_flows : kNaN);
-    });
+namespace {
+
+// The side-by-side table, a block of rows at a time: one column per run.
+class TableWriter {
+ public:
+  explicit TableWriter(const std::vector<RunResult>& runs) : runs_(runs) {}
+
+  void Header(const ReportContext& ctx) {
+    out_ += fmt::format("config {}  trace {}", ctx.config, ctx.trace);
+    if (!ctx.timeline.empty()) out_ += fmt::format("  timeline {}", ctx.timeline);
+    out_ += fmt::format(
+        "\n{} director{}{}, window {} s\n", ctx.directors, ctx.directors == 1 ? "" : "s",
+        ctx.directors > 1 ? (ctx.sync ? " with conn sync" : " without conn sync") : "", ctx.window);
+    for (const auto& [name, code] : ctx.served_by)
+      out_ += fmt::format("{}: served by {}\n", name, code);
+    out_ += '\n';
+    Row("", [](const RunResult& r) { return r.scheduler; });
   }
-  row("  first choice of the scheduler", [](const RunResult& r) {
-    return Pct(r.scheduled ? 1.0 - static_cast<double>(r.bounded) / r.scheduled : kNaN);
-  });
-  row("  peak weighted entries at placing",
-      [](const RunResult& r) { return r.peak_load > 0 ? Num(r.peak_load) : std::string("-"); });
-  if (std::any_of(runs.begin(), runs.end(), [](const RunResult& r) { return r.dropped > 0; }))
-    row("  dropped on a deleted dest's entry",
-        [](const RunResult& r) { return std::to_string(r.dropped); });
-  auto balance_rows = [&](const char* title, Balance ServiceWindow::*which) {
-    out += fmt::format("{}\n", title);
+
+  void Flows() {
+    Row("flows", [](const RunResult& r) { return std::to_string(r.flows); });
+    Row("  no destination", [](const RunResult& r) { return std::to_string(r.no_dest); });
+    Row("  broken (dest lost mid-flow)",
+        [](const RunResult& r) { return std::to_string(r.broken); });
+    if (Persistent()) {
+      Row("  new to persistent services",
+          [](const RunResult& r) { return std::to_string(r.persistent_flows); });
+      Row("  ... sent by a template", [](const RunResult& r) {
+        return Pct(r.persistent_flows ? static_cast<double>(r.persisted) / r.persistent_flows
+                                      : kNaN);
+      });
+    }
+    Row("  first choice of the scheduler", [](const RunResult& r) {
+      return Pct(r.scheduled ? 1.0 - static_cast<double>(r.bounded) / r.scheduled : kNaN);
+    });
+    Row("  peak weighted entries at placing",
+        [](const RunResult& r) { return r.peak_load > 0 ? Num(r.peak_load) : std::string("-"); });
+    if (std::any_of(runs_.begin(), runs_.end(), [](const RunResult& r) { return r.dropped > 0; }))
+      Row("  dropped on a deleted dest's entry",
+          [](const RunResult& r) { return std::to_string(r.dropped); });
+  }
+
+  void Balances() {
+    BalanceRows("new flows against weight", &ServiceWindow::new_flows_balance);
+    BalanceRows("concurrent flows against weight", &ServiceWindow::concurrent_balance);
+    if (std::any_of(runs_.begin(), runs_.end(), HasBytes))
+      BalanceRows("bytes against weight", &ServiceWindow::bytes_balance);
+  }
+
+  void Events() {
+    size_t nevents = runs_.empty() ? 0 : runs_[0].events.size();
+    for (size_t e = 0; e < nevents; ++e) Event(e);
+  }
+
+  std::string Finish() {
+    Row("replay speed (flows/s)", [](const RunResult& r) {
+      return r.wall_seconds > 0 ? fmt::format("{:.2f}M", r.flows / r.wall_seconds / 1e6)
+                                : std::string("-");
+    });
+    for (const RunResult& r : runs_)
+      for (const std::string& w : r.warnings)
+        out_ += fmt::format("warning: {}: {}\n", r.scheduler, w);
+    return std::move(out_);
+  }
+
+ private:
+  static constexpr int kLabel = 34, kCol = 13;
+
+  template <typename Cell>
+  void Row(const std::string& label, Cell cell) {
+    out_ += fmt::format("{:<{}}", label, kLabel);
+    for (const RunResult& r : runs_) out_ += fmt::format("{:>{}}", cell(r), kCol);
+    out_ += '\n';
+  }
+
+  bool Persistent() const {
+    return std::any_of(runs_.begin(), runs_.end(),
+                       [](const RunResult& r) { return r.persistent_flows > 0; });
+  }
+
+  void BalanceRows(const char* title, Balance ServiceWindow::*which) {
+    out_ += fmt::format("{}\n", title);
     auto total = [which](const RunResult& r, double Balance::*f) {
       return r.totals.empty() ? kNaN : Field(r.totals[0].*which, f);
     };
-    row("  max relative error, whole run",
+    Row("  max relative error, whole run",
         [&](const RunResult& r) { return Pct(total(r, &Balance::max_rel_err)); });
-    row("  max weighted load, whole run",
+    Row("  max weighted load, whole run",
         [&](const RunResult& r) { return Num(total(r, &Balance::max_load)); });
-    row("  coeff. of variation, whole run",
+    Row("  coeff. of variation, whole run",
         [&](const RunResult& r) { return Pct(total(r, &Balance::cv)); });
-    row("  max rel. error, window mean", [&](const RunResult& r) {
+    Row("  max rel. error, window mean", [&](const RunResult& r) {
       return Pct(OverWindows(r, which, &Balance::max_rel_err).first);
     });
-    row("  max rel. error, worst window", [&](const RunResult& r) {
+    Row("  max rel. error, worst window", [&](const RunResult& r) {
       return Pct(OverWindows(r, which, &Balance::max_rel_err).second);
     });
-    row("  max/mean load, worst window", [&](const RunResult& r) {
+    Row("  max/mean load, worst window", [&](const RunResult& r) {
       return Num(OverWindows(r, which, &Balance::max_over_mean).second);
     });
-  };
-  balance_rows("new flows against weight", &ServiceWindow::new_flows_balance);
-  balance_rows("concurrent flows against weight", &ServiceWindow::concurrent_balance);
-  bool bytes = std::any_of(runs.begin(), runs.end(), HasBytes);
-  if (bytes) balance_rows("bytes against weight", &ServiceWindow::bytes_balance);
-  size_t nevents = runs.empty() ? 0 : runs[0].events.size();
-  for (size_t e = 0; e < nevents; ++e) {
-    const EventStats& ev = runs[0].events[e];
-    out += fmt::format("t={}s {}", ev.time, ev.what);
-    if (!std::isnan(ev.ideal_remap)) out += fmt::format(" (ideal remap {})", Pct(ev.ideal_remap));
-    out += '\n';
+  }
+
+  void Event(size_t e) {
+    const EventStats& ev = runs_[0].events[e];
+    out_ += fmt::format("t={}s {}", ev.time, ev.what);
+    bool hashed = !std::isnan(ev.ideal_remap);
+    if (hashed) out_ += fmt::format(" (ideal remap {})", Pct(ev.ideal_remap));
+    out_ += '\n';
     auto at = [e](const RunResult& r) -> const EventStats& { return r.events[e]; };
-    if (!std::isnan(ev.ideal_remap)) {
-      row("  hash space remapped", [&](const RunResult& r) { return Pct(at(r).hash_remap); });
-      row("  new flows remapped", [&](const RunResult& r) { return Pct(at(r).new_flow_remap()); });
+    if (hashed) {
+      Row("  hash space remapped", [&](const RunResult& r) { return Pct(at(r).hash_remap); });
+      Row("  new flows remapped", [&](const RunResult& r) { return Pct(at(r).new_flow_remap()); });
     } else {
-      row("  flows moved to another director",
+      Row("  flows moved to another director",
           [&](const RunResult& r) { return std::to_string(at(r).moved); });
     }
-    row("  flows broken", [&](const RunResult& r) { return std::to_string(at(r).broken); });
-    if (std::any_of(runs.begin(), runs.end(), [&](const RunResult& r) { return at(r).kept > 0; }))
-      row("  flows kept (drained dest)",
+    Row("  flows broken", [&](const RunResult& r) { return std::to_string(at(r).broken); });
+    if (std::any_of(runs_.begin(), runs_.end(), [&](const RunResult& r) { return at(r).kept > 0; }))
+      Row("  flows kept (drained dest)",
           [&](const RunResult& r) { return std::to_string(at(r).kept); });
-    if (persistent)
-      row("  templates broken",
+    if (Persistent())
+      Row("  templates broken",
           [&](const RunResult& r) { return std::to_string(at(r).templates_broken); });
   }
-  row("replay speed (flows/s)", [](const RunResult& r) {
-    return r.wall_seconds > 0 ? fmt::format("{:.2f}M", r.flows / r.wall_seconds / 1e6)
-                              : std::string("-");
-  });
-  for (const RunResult& r : runs)
-    for (const std::string& w : r.warnings) out += fmt::format("warning: {}: {}\n", r.scheduler, w);
-  return out;
+
+  const std::vector<RunResult>& runs_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::string FormatTable(const ReportContext& ctx, const std::vector<RunResult>& runs) {
+  TableWriter t(runs);
+  t.Header(ctx);
+  t.Flows();
+  t.Balances();
+  t.Events();
+  return t.Finish();
 }
 
 namespace {
