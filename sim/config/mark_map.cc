@@ -75,6 +75,123 @@ bool ParsePrefix(std::string_view s, IpAddr* addr, int* len, std::string* why) {
 
 }  // namespace
 
+namespace {
+
+// DEST[:PORTS]: "[v6[/len]]:PORTS", "[v6[/len]]", bare v6[/len], or
+// v4[/len][:PORTS]. *ports is empty and *has_ports false without ports.
+bool SplitDest(std::string_view dest, std::string_view* addr, std::string_view* ports,
+               bool* has_ports, std::string* why) {
+  *addr = dest;
+  *ports = {};
+  *has_ports = false;
+  if (dest.starts_with('[')) {
+    size_t close = dest.find(']');
+    if (close == std::string_view::npos) {
+      *why = fmt::format("missing ']' in '{}'", dest);
+      return false;
+    }
+    *addr = dest.substr(1, close - 1);
+    std::string_view after = dest.substr(close + 1);
+    if (after.empty()) return true;
+    if (after.front() != ':') {
+      *why = fmt::format("expected ':PORTS' after ']' in '{}'", dest);
+      return false;
+    }
+    *ports = after.substr(1);
+    *has_ports = true;
+    return true;
+  }
+  size_t colon = dest.find(':');
+  if (colon != std::string_view::npos && dest.find(':', colon + 1) == std::string_view::npos) {
+    *addr = dest.substr(0, colon);
+    *ports = dest.substr(colon + 1);
+    *has_ports = true;
+  }
+  return true;
+}
+
+// One item of a port list: "PORT" or "LO-HI" with LO <= HI.
+bool ParsePortItem(std::string_view item, uint16_t* lo, uint16_t* hi, std::string* why) {
+  size_t dash = item.find('-');
+  bool ok;
+  if (dash == std::string_view::npos) {
+    ok = ParsePort(item, lo);
+    *hi = *lo;
+  } else {
+    ok = ParsePort(item.substr(0, dash), lo) && ParsePort(item.substr(dash + 1), hi);
+  }
+  if (!ok) {
+    *why = fmt::format("bad port '{}' (0..65535, or LO-HI)", item);
+    return false;
+  }
+  if (*lo > *hi) {
+    *why = fmt::format("port range '{}' is reversed (LO-HI with LO <= HI)", item);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool MarkMap::ParseDest(std::string_view dest, Rule* r, std::vector<PortRange>* ports,
+                        std::string* why) {
+  std::string_view addr_text, port_text;
+  bool has_ports;
+  if (!SplitDest(dest, &addr_text, &port_text, &has_ports, why)) return false;
+  IpAddr addr;
+  int len;
+  if (!ParsePrefix(addr_text, &addr, &len, why)) return false;
+  if (dest.starts_with('[') && addr.family != Family::kV6) {
+    *why = fmt::format("brackets are for IPv6 addresses: '{}'", dest);
+    return false;
+  }
+  r->family = addr.family;
+  Halves(addr, &r->addr_hi, &r->addr_lo);
+  PrefixMasks(len, &r->mask_hi, &r->mask_lo);
+  r->addr_hi &= r->mask_hi;
+  r->addr_lo &= r->mask_lo;
+
+  r->ports_begin = static_cast<uint32_t>(ports->size());
+  if (has_ports && port_text.empty()) {
+    *why = fmt::format("missing ports after ':' in '{}'", dest);
+    return false;
+  }
+  for (size_t pos = 0; has_ports;) {
+    size_t comma = port_text.find(',', pos);
+    std::string_view item = port_text.substr(
+        pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    PortRange pr{0, 0};
+    if (!ParsePortItem(item, &pr.lo, &pr.hi, why)) return false;
+    ports->push_back(pr);
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  r->ports_end = static_cast<uint32_t>(ports->size());
+  return true;
+}
+
+bool MarkMap::ParseRule(const std::vector<std::string_view>& words, Rule* r,
+                        std::vector<PortRange>* ports, std::string* why) {
+  if (words.size() < 3) {
+    *why = "expected MARK PROTO DEST[:PORTS]";
+    return false;
+  }
+  if (words.size() > 3) {
+    *why = fmt::format("unexpected '{}' after the destination", words[3]);
+    return false;
+  }
+  if (!ParseMark(words[0], &r->mark, why)) return false;
+  if (words[1] != "any") {
+    Proto p;
+    if (!ParseProto(words[1], &p)) {
+      *why = fmt::format("bad protocol '{}' (tcp, udp, sctp or any)", words[1]);
+      return false;
+    }
+    r->proto = static_cast<uint8_t>(p);
+  }
+  return ParseDest(words[2], r, ports, why);
+}
+
 bool MarkMap::Parse(std::string_view text, const std::string& name, std::string* err) {
   std::vector<Rule> rules;
   std::vector<PortRange> ports;
@@ -85,90 +202,12 @@ bool MarkMap::Parse(std::string_view text, const std::string& name, std::string*
     if (hash != std::string_view::npos) line = line.substr(0, hash);
     std::vector<std::string_view> words = SplitWords(line);
     if (words.empty()) continue;
-    auto fail = [&](const std::string& what) {
-      *err = fmt::format("{}:{}: {}", name, lines.lineno(), what);
-      return false;
-    };
-    if (words.size() < 3) return fail("expected MARK PROTO DEST[:PORTS]");
-    if (words.size() > 3)
-      return fail(fmt::format("unexpected '{}' after the destination", words[3]));
-
     Rule r;
     std::string why;
-    if (!ParseMark(words[0], &r.mark, &why)) return fail(why);
-    if (words[1] != "any") {
-      Proto p;
-      if (!ParseProto(words[1], &p)) {
-        return fail(fmt::format("bad protocol '{}' (tcp, udp, sctp or any)", words[1]));
-      }
-      r.proto = static_cast<uint8_t>(p);
+    if (!ParseRule(words, &r, &ports, &why)) {
+      *err = fmt::format("{}:{}: {}", name, lines.lineno(), why);
+      return false;
     }
-
-    // DEST[:PORTS]: "[v6[/len]]:PORTS", "[v6[/len]]", bare v6[/len], or
-    // v4[/len][:PORTS].
-    std::string_view dest = words[2];
-    std::string_view addr_text = dest;
-    std::string_view port_text;
-    bool has_ports = false;
-    if (dest.starts_with('[')) {
-      size_t close = dest.find(']');
-      if (close == std::string_view::npos) return fail(fmt::format("missing ']' in '{}'", dest));
-      addr_text = dest.substr(1, close - 1);
-      std::string_view after = dest.substr(close + 1);
-      if (!after.empty()) {
-        if (after.front() != ':') {
-          return fail(fmt::format("expected ':PORTS' after ']' in '{}'", dest));
-        }
-        port_text = after.substr(1);
-        has_ports = true;
-      }
-    } else {
-      size_t colon = dest.find(':');
-      if (colon != std::string_view::npos && dest.find(':', colon + 1) == std::string_view::npos) {
-        addr_text = dest.substr(0, colon);
-        port_text = dest.substr(colon + 1);
-        has_ports = true;
-      }
-    }
-    IpAddr addr;
-    int len;
-    if (!ParsePrefix(addr_text, &addr, &len, &why)) return fail(why);
-    if (dest.starts_with('[') && addr.family != Family::kV6) {
-      return fail(fmt::format("brackets are for IPv6 addresses: '{}'", dest));
-    }
-    r.family = addr.family;
-    Halves(addr, &r.addr_hi, &r.addr_lo);
-    PrefixMasks(len, &r.mask_hi, &r.mask_lo);
-    r.addr_hi &= r.mask_hi;
-    r.addr_lo &= r.mask_lo;
-
-    r.ports_begin = static_cast<uint32_t>(ports.size());
-    if (has_ports) {
-      if (port_text.empty()) return fail(fmt::format("missing ports after ':' in '{}'", dest));
-      size_t pos = 0;
-      while (true) {
-        size_t comma = port_text.find(',', pos);
-        std::string_view item = port_text.substr(
-            pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-        PortRange pr{0, 0};
-        size_t dash = item.find('-');
-        bool ok;
-        if (dash == std::string_view::npos) {
-          ok = ParsePort(item, &pr.lo);
-          pr.hi = pr.lo;
-        } else {
-          ok = ParsePort(item.substr(0, dash), &pr.lo) && ParsePort(item.substr(dash + 1), &pr.hi);
-        }
-        if (!ok) return fail(fmt::format("bad port '{}' (0..65535, or LO-HI)", item));
-        if (pr.lo > pr.hi) {
-          return fail(fmt::format("port range '{}' is reversed (LO-HI with LO <= HI)", item));
-        }
-        ports.push_back(pr);
-        if (comma == std::string_view::npos) break;
-        pos = comma + 1;
-      }
-    }
-    r.ports_end = static_cast<uint32_t>(ports.size());
     rules.push_back(r);
   }
   rules_ = std::move(rules);

@@ -76,6 +76,13 @@ class MarkMap {
     uint8_t proto = 0;  // a Proto value, 0 for any
   };
 
+  // One line's words into *r, its ports appended to *ports; false with
+  // *why (no file:line) on an error.
+  static bool ParseRule(const std::vector<std::string_view>& words, Rule* r,
+                        std::vector<PortRange>* ports, std::string* why);
+  static bool ParseDest(std::string_view dest, Rule* r, std::vector<PortRange>* ports,
+                        std::string* why);
+
   std::vector<Rule> rules_;
   std::vector<PortRange> ports_;
 };
