@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-// wmh and hrw against the simulator's models of the in-tree mh and sh,
-// through the same Scheduler interface, on the same inputs, in one run: the
-// ratios in bench/run.sh's summary come from here.
+// wmh, hrw and chbl against the simulator's models of the in-tree mh, sh
+// and wlc, through the same Scheduler interface, on the same inputs, in one
+// run: the ratios in bench/run.sh's summary come from here.
+//
+// chbl's lookup counts the service's connections first (every dest's
+// active and inactive entries, O(N) as wlc's scan is), so chbl and wlc run
+// on dests with connection counts (LoadConns); the others ignore them. A
+// chbl build is a wmh build (the same tables), measured through chbl's
+// options.
 //
 // hrw builds cost O(M * N) score evaluations, so hrw's full builds run at
 // 65521 and 262139 (its default) up to 1000 dests; BM_Rebuild measures the
@@ -66,11 +72,34 @@ Service MakeService(const std::string& sched, size_t n, bool skewed, bool v6, bo
   return svc;
 }
 
+// Steady-state connection counts for the lookups that read them (chbl,
+// wlc). Each dest gets 20 new connections/s (2,000/s over 100 dests) that
+// stay established for 10 s on average and then sit 120 s in FIN_WAIT or
+// TIME_WAIT (IPVS's default TCP timeouts for both, ip_vs_proto_tcp.c).
+// By Little's law that is 200 active and 2,400 inactive entries a dest on
+// average, and the count of an M/G/infinity queue is Poisson-distributed
+// around it, so each count is drawn from Poisson(200) and Poisson(2400),
+// scaled by the dest's weight over the mean weight. Nonzero and close to
+// the mean: chbl's bound (eps 0.25) rarely passes a first choice over, as
+// in a balanced service.
+void LoadConns(Service* svc) {
+  double wsum = 0;
+  for (const Dest& d : svc->dests) wsum += d.weight;
+  const double mean_w = wsum / svc->dests.size();
+  std::mt19937 rng(11);
+  for (Dest& d : svc->dests) {
+    const double f = d.weight / mean_w;
+    d.active_conns = std::poisson_distribution<uint32_t>(200 * f)(rng);
+    d.inactive_conns = std::poisson_distribution<uint32_t>(2400 * f)(rng);
+  }
+}
+
 std::unique_ptr<ipvs_sim::Scheduler> Bind(const std::string& name, uint32_t size,
                                           const Service& svc, benchmark::State& state) {
   SchedulerOptions opts;
   opts.wmh_table_size = size;
   opts.hrw_table_size = size;
+  opts.chbl_table_size = size;
   int idx = MhTabIndex(size);
   if (idx > 0) opts.mh_tab_index = idx;
   std::string err;
@@ -91,6 +120,7 @@ void BM_Lookup(benchmark::State& state, const std::string& name) {
     return;
   }
   Service svc = MakeService(name, 100, false, v6, port);
+  if (name == "chbl" || name == "wlc") LoadConns(&svc);
   auto sched = Bind(name, size, svc, state);
   if (!sched) return;
   auto keys = bench::ClientKeys(1 << 16, v6);
@@ -177,12 +207,22 @@ void LookupArgs(benchmark::internal::Benchmark* b) {
 void ShLookupArgs(benchmark::internal::Benchmark* b) {
   b->ArgNames({"M", "v6", "port"})->ArgsProduct({{256}, {0, 1}, {0, 1}});
 }
+// wlc has no table: M is 0, the rest as for the others.
+void WlcLookupArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "v6", "port"})->ArgsProduct({{0}, {0, 1}, {0, 1}});
+}
 void BuildArgs(benchmark::internal::Benchmark* b) {
   b->ArgNames({"M", "N", "skewed"})
       ->ArgsProduct({{4093, 65521, 131071, 1048573}, {10, 100, 1000, 10000}, {0, 1}})
       ->Unit(benchmark::kMicrosecond);
 }
 
+// chbl builds wmh's tables: the sizes mh can run and up to 1000 dests.
+void ChblBuildArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "N", "skewed"})
+      ->ArgsProduct({{4093, 65521, 131071}, {10, 100, 1000}, {0, 1}})
+      ->Unit(benchmark::kMicrosecond);
+}
 void HrwBuildArgs(benchmark::internal::Benchmark* b) {
   b->ArgNames({"M", "N", "skewed"})
       ->ArgsProduct({{65521, HRW_TABLE_SIZE_DEFAULT}, {10, 100, 1000}, {0, 1}})
@@ -201,11 +241,14 @@ void BalanceArgs(benchmark::internal::Benchmark* b) {
 
 BENCHMARK_CAPTURE(BM_Lookup, wmh, std::string("wmh"))->Apply(LookupArgs);
 BENCHMARK_CAPTURE(BM_Lookup, hrw, std::string("hrw"))->Apply(LookupArgs);
+BENCHMARK_CAPTURE(BM_Lookup, chbl, std::string("chbl"))->Apply(LookupArgs);
 BENCHMARK_CAPTURE(BM_Lookup, mh, std::string("mh"))->Apply(LookupArgs);
+BENCHMARK_CAPTURE(BM_Lookup, wlc, std::string("wlc"))->Apply(WlcLookupArgs);
 BENCHMARK_CAPTURE(BM_Lookup, sh, std::string("sh"))->Apply(ShLookupArgs);
 BENCHMARK_CAPTURE(BM_Build, wmh, std::string("wmh"))->Apply(BuildArgs);
 BENCHMARK_CAPTURE(BM_Build, mh, std::string("mh"))->Apply(BuildArgs);
 BENCHMARK_CAPTURE(BM_Build, hrw, std::string("hrw"))->Apply(HrwBuildArgs);
+BENCHMARK_CAPTURE(BM_Build, chbl, std::string("chbl"))->Apply(ChblBuildArgs);
 BENCHMARK(BM_Rebuild)->Apply(RebuildArgs);
 BENCHMARK_CAPTURE(BM_Balance, wmh, std::string("wmh"))->Apply(BalanceArgs);
 BENCHMARK_CAPTURE(BM_Balance, hrw, std::string("hrw"))->Apply(BalanceArgs);

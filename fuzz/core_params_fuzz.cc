@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 // The module parameters the shared core parses (ip_vs_wmh_main.c): hash_key
-// (wmh_hash_key_parse), sched_name (wmh_sched_name_index) and table_size
-// (wmh_table_size_check), each against a reference written here.
+// (wmh_hash_key_parse), sched_name (wmh_sched_name_index), table_size
+// (wmh_table_size_check) and ip_vs_chbl's eps and eps_flag3
+// (chbl_eps_parse), each against a reference written here.
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <string>
 
+#include "chbl_load.h"
 #include "fuzz_util.h"
 #include "wmh_lookup.h"
 #include "wmh_table.h"
@@ -29,6 +32,29 @@ bool KeyTextValid(const std::string& s) {
     if (!isxdigit(static_cast<unsigned char>(s[i]))) return false;
   }
   return true;
+}
+
+// chbl_load.h's eps: digits, optionally '.' and at most three decimals, at
+// least one digit in all, at most one trailing newline, at most
+// CHBL_EPS_MAX thousandths. The value in thousandths, or -1.
+long EpsReference(const std::string& s) {
+  size_t i = 0, n = s.size();
+  if (n && s[n - 1] == '\n') --n;
+  long whole = 0, frac = 0;
+  bool digits = false;
+  for (; i < n && isdigit(static_cast<unsigned char>(s[i])); ++i, digits = true)
+    whole = std::min(whole * 10 + (s[i] - '0'), 1000000L);
+  if (i < n && s[i] == '.') {
+    int decimals = 0;
+    for (++i; i < n && isdigit(static_cast<unsigned char>(s[i])); ++i, digits = true) {
+      if (++decimals > 3) return -1;
+      frac = frac * 10 + (s[i] - '0');
+    }
+    for (; decimals < 3; ++decimals) frac *= 10;
+  }
+  if (i != n || !digits) return -1;
+  long v = whole * 1000 + frac;
+  return v <= static_cast<long>(CHBL_EPS_MAX) ? v : -1;
 }
 
 }  // namespace
@@ -57,6 +83,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(s == kNames[idx]);
   } else {
     for (const char* n : kNames) FUZZ_CHECK(s != n);
+  }
+
+  // eps: a value parses back from its own "%u.%03u"; a refused one leaves
+  // the output as it was.
+  u32 eps = 0xdeadbeef;
+  ret = chbl_eps_parse(s.c_str(), &eps);
+  long want = EpsReference(s);
+  FUZZ_CHECK((ret == 0) == (want >= 0));
+  if (ret == 0) {
+    FUZZ_CHECK(eps <= CHBL_EPS_MAX && eps == static_cast<u32>(want));
+    char text[32];
+    snprintf(text, sizeof(text), "%u.%03u", eps / 1000, eps % 1000);
+    u32 again = 0xdeadbeef;
+    FUZZ_CHECK(chbl_eps_parse(text, &again) == 0 && again == eps);
+  } else {
+    FUZZ_CHECK(ret == -EINVAL && eps == 0xdeadbeef);
   }
 
   // table_size: the first four bytes as the uint the module gets, and the

@@ -8,9 +8,9 @@
 // - destination i owns exactly T_i slots, M * w_i / W rounded by largest
 //   remainder, ties in key order;
 // - the table is the same for any order of the same destinations;
-// - a lookup returns an UP destination whenever one exists (an OVERLOADED
-//   one with overflow when none is UP), and none only when none may take
-//   the flow.
+// - a lookup returns an UP destination whenever one exists, else a FULL
+//   one (chbl's load bound) when one exists, else an OVERLOADED one with
+//   overflow, and none only when none may take the flow.
 //
 // Input: byte 0 picks the table size, byte 1 the hash key, the overflow
 // flag, the insertion order and allocation failures; then 8 bytes per
@@ -99,7 +99,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& s : specs) dup |= memcmp(s.key, spec.key, WMH_DEST_KEY_LEN) == 0;
     if (dup) continue;  // a service never holds the same destination twice
     specs.push_back(spec);
-    states.s.push_back(static_cast<wmh_dest_state>(p[7] % 3));
+    // 0 UP, 1 OVERLOADED, 2 DOWN as before chbl (the corpus's seeds), 3 FULL.
+    static const wmh_dest_state kStates[] = {WMH_DEST_UP, WMH_DEST_OVERLOADED, WMH_DEST_DOWN,
+                                             WMH_DEST_FULL};
+    states.s.push_back(kStates[p[7] % 4]);
   }
   const uint8_t* flows = data + used;
   size_t nflows = size - used;
@@ -179,9 +182,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   wmh_table_free(&t2);
 
   // Lookups: from each flow message, as the module makes them.
-  bool any_up = false, any_over = false;
+  bool any_up = false, any_full = false, any_over = false;
   for (auto st : states.s) {
     any_up |= st == WMH_DEST_UP;
+    any_full |= st == WMH_DEST_FULL;
     any_over |= st == WMH_DEST_OVERLOADED;
   }
   size_t lookups = 0;
@@ -199,6 +203,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(got == WMH_NO_DEST);
     } else if (any_up) {
       FUZZ_CHECK(got < n && states.s[got] == WMH_DEST_UP);
+    } else if (any_full) {
+      FUZZ_CHECK(got < n && states.s[got] == WMH_DEST_FULL);
     } else if (overflow && any_over) {
       FUZZ_CHECK(got < n && states.s[got] == WMH_DEST_OVERLOADED);
     } else {

@@ -341,7 +341,8 @@ void SetupRamp(CLI::App* app, GlobalOptions* g, RunFn* run) {
       "ramp",
       "Plan a change of real-server weights, added and removed real servers in steps that "
       "each move at most --max-remap of a service's hash space (measured as whatif does, "
-      "with the service's scheduler: wmh, mh, sh, dh); print them (the default) or --apply "
+      "with the service's scheduler: wmh, hrw, chbl, mh, sh, dh); print them (the default) or "
+      "--apply "
       "them over netlink with --pause between steps.");
   AddConfigOptions(c, &a->config);
   c->get_option("--config")

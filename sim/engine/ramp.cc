@@ -280,8 +280,8 @@ bool PlanRamp(const IpvsConfig& current, const IpvsConfig& target, const RampOpt
     if (!IsHashScheduler(cur.scheduler)) {
       *err = fmt::format(
           "{}: scheduler {} has no hash space: the share of flows a step moves depends on the "
-          "connections open, not on the table, so no step can be bounded (ramp plans wmh, mh, "
-          "sh and dh services)",
+          "connections open, not on the table, so no step can be bounded (ramp plans wmh, hrw, "
+          "chbl, mh, sh and dh services)",
           cur.key.ToString(), cur.scheduler);
       return false;
     }

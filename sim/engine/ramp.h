@@ -5,8 +5,8 @@
 //
 // The share a step moves is whatif's (RunWhatif, sim/engine/whatif.h): the
 // sampled keys of SampleKey whose dest differs under the service's
-// scheduler (MakeScheduler: the shared core for wmh, the in-tree models
-// for mh, sh and dh) before and after the step's edits. Only services the
+// scheduler (MakeScheduler: the shared core for wmh, hrw and chbl, the
+// in-tree models for mh, sh and dh) before and after the step's edits. Only services the
 // target changes are planned, and those must use a hash scheduler
 // (IsHashScheduler): the others have no hash space to bound.
 //

@@ -117,6 +117,38 @@ TEST(Ramp, ReweightIsSpreadOverStepsWithinTheBound) {
   for (const RampStep& s : plan.steps) EXPECT_FALSE(s.services[0].over_bound);
 }
 
+TEST(Ramp, ChblPlansAsWmhWithinTheBound) {
+  // chbl serves wmh's tables and a ramp's services are idle (no connection
+  // puts a dest at its load bound), so its hash space moves as wmh's: the
+  // same steps, each within --max-remap.
+  const std::vector<int> before(10, 100);
+  const std::vector<int> after = {300, 300, 300, 100, 100, 100, 100, 100, 100, 0};
+  RampOptions o = Opts(0.05);
+  RampPlan chbl, wmh;
+  std::string err;
+  IpvsConfig cur = Rules(Service1("chbl", before));
+  IpvsConfig tgt = Rules(Service1("chbl", after));
+  ASSERT_TRUE(PlanRamp(cur, tgt, o, &chbl, &err)) << err;
+  CheckPlan(cur, tgt, o, chbl);
+  EXPECT_GE(chbl.steps.size(), 5u);
+  for (const RampStep& s : chbl.steps) {
+    EXPECT_FALSE(s.services[0].over_bound);
+    EXPECT_GT(s.services[0].remap, 0);
+    EXPECT_LE(s.services[0].remap, o.max_remap);
+  }
+  ASSERT_TRUE(
+      PlanRamp(Rules(Service1("wmh", before)), Rules(Service1("wmh", after)), o, &wmh, &err))
+      << err;
+  ASSERT_EQ(chbl.steps.size(), wmh.steps.size());
+  for (size_t i = 0; i < chbl.steps.size(); ++i) {
+    const RampServiceStep &a = chbl.steps[i].services[0], &b = wmh.steps[i].services[0];
+    EXPECT_DOUBLE_EQ(a.remap, b.remap) << "step " << i;
+    ASSERT_EQ(a.edits.size(), b.edits.size()) << "step " << i;
+    for (size_t e = 0; e < a.edits.size(); ++e)
+      EXPECT_EQ(FormatRampEdit(a.edits[e]), FormatRampEdit(b.edits[e])) << "step " << i;
+  }
+}
+
 TEST(Ramp, InTreeModelsKeepTheProperties) {
   // mh divides weights by their gcd: 100 -> 101 reshuffles the table, which
   // the plan must report rather than hide; sh gives each dest `weight` of
@@ -135,7 +167,7 @@ TEST(Ramp, InTreeModelsKeepTheProperties) {
 }
 
 TEST(Ramp, AddingOneDestToThreeExceedsTheBoundAndIsItsOwnStep) {
-  for (const char* sched : {"wmh", "mh"}) {
+  for (const char* sched : {"wmh", "chbl", "mh"}) {
     SCOPED_TRACE(sched);
     IpvsConfig cur = Rules(Service1(sched, {1, 1, 1}));
     IpvsConfig tgt = Rules(Service1(sched, {1, 1, 1, 1}));

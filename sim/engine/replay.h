@@ -115,7 +115,7 @@ inline bool FullWindow(const RunResult& r, const ServiceWindow& w) {
 }
 
 // True for schedulers whose choice is a function of the flow key and the
-// dest set (wmh, mh, sh, dh): remap fractions are meaningful for them.
+// dest set (wmh, hrw, chbl, mh, sh, dh): remap fractions are meaningful for them.
 bool IsHashScheduler(const std::string& name);
 
 // Replays @trace with @timeline through a fleet loaded with @config (the

@@ -50,8 +50,9 @@ struct verify_exports {
 static bool verify_json_out;
 
 /*
- * The module checked (--module): ip_vs_wmh or ip_vs_hrw, which share the
- * export format; its /sys/module directory, parameters and export.
+ * The module checked (--module): ip_vs_wmh, ip_vs_hrw or ip_vs_chbl, which
+ * share the export format; its /sys/module directory, parameters and
+ * export. chbl's tables are wmh's (its load bound is applied at lookup).
  */
 static const char *verify_mod = "wmh";
 static char verify_module_dir[64], verify_params[80], verify_export_dir[64];
@@ -102,7 +103,7 @@ static void verify_usage(FILE *f)
 	fprintf(f,
 		"usage: ipvs-verify [--json] [--table-size N] [--hash-key HEX32|default]\n"
 		"                   [--max-diffs N] [--strict] [--export DIR] [--tables-only]\n"
-		"                   [--module wmh|hrw]\n"
+		"                   [--module wmh|hrw|chbl]\n"
 		"\n"
 		"Compares the table ip_vs_wmh serves for every wmh service of this network\n"
 		"namespace (its debugfs export) with the table the shared core builds, slot\n"
@@ -123,8 +124,9 @@ static void verify_usage(FILE *f)
 		"  --tables-only      check every export against the core's table from its\n"
 		"                     own dests, without reading the configuration (no IPVS\n"
 		"                     or root needed for a saved copy)\n"
-		"  --module MOD       the module to check: wmh (ip_vs_wmh, the default) or\n"
-		"                     hrw (ip_vs_hrw); MOD above is its name\n"
+		"  --module MOD       the module to check: wmh (ip_vs_wmh, the default),\n"
+		"                     hrw (ip_vs_hrw) or chbl (ip_vs_chbl, whose tables\n"
+		"                     are wmh's); MOD above is its name\n"
 		"  -h, --help         this text\n");
 }
 
@@ -207,13 +209,17 @@ static int verify_parse_args(int argc, char **argv, struct verify_opts *o)
 			o->tables_only = true;
 			break;
 		case O_MODULE:
-			if (strcmp(optarg, "wmh") && strcmp(optarg, "hrw"))
+			if (!strcmp(optarg, "wmh"))
+				verify_set_module("wmh");
+			else if (!strcmp(optarg, "hrw"))
+				verify_set_module("hrw");
+			else if (!strcmp(optarg, "chbl"))
+				verify_set_module("chbl");
+			else
 				return verify_error(
 					"usage",
-					"--module %s: it must be wmh or hrw",
+					"--module %s: it must be wmh, hrw or chbl",
 					optarg);
-			verify_set_module(!strcmp(optarg, "hrw") ? "hrw"
-								 : "wmh");
 			break;
 		case 'h':
 			verify_usage(stdout);
@@ -269,7 +275,7 @@ static int verify_module_params(struct verify_opts *o, char *sched_name,
 
 	ret = verify_read_param("sched_name", sched_name, len);
 	if (ret == -ENOENT)
-		/* hrw has no sched_name; nor had wmh before 0.1.0 */
+		/* hrw and chbl have no sched_name; nor had wmh before 0.1.0 */
 		snprintf(sched_name, len, "%s", verify_mod);
 	else if (ret)
 		return verify_error("module-params", "%s/sched_name: %s",

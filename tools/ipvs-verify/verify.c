@@ -151,7 +151,10 @@ static int verify_slots(const struct wmh_export *e,
 						     : WMH_AF_INET,
 				   d->addr, port_be, (int)d->table_weight);
 	}
-	/* hrw exports say so; every other name is wmh's (drop-ins too). */
+	/*
+	 * hrw exports say so; every other name is wmh's: drop-ins too, and
+	 * chbl, whose tables are wmh's (its load bound is the lookup's).
+	 */
 	if (!strcmp(e->sched_name, "hrw"))
 		ret = hrw_table_build(&t, e->table_size, &p->key, spec,
 				      e->ndests);

@@ -78,7 +78,10 @@ static int taf(const char *a)
  * module renders it, its table built by the core with @size and @key;
  * @last_error and @reason as the module records a failed rebuild.
  */
-/* The module trender() renders for: "wmh", or "hrw" (its builder). */
+/*
+ * The module trender() renders for: "wmh", "hrw" (its builder) or "chbl"
+ * (wmh's builder).
+ */
 static const char *tsched = "wmh";
 
 static char *trender(const char *svc, const struct tdest *d, unsigned int n,
@@ -609,6 +612,41 @@ static void test_hrw(void)
 	free(text);
 }
 
+/*
+ * An ip_vs_chbl export (sched_name chbl, from /sys/kernel/debug/ip_vs_chbl)
+ * is held to wmh's table: identical as rendered; the same export read as
+ * hrw's (sched_name changed) differs, so the builder is chosen by name.
+ */
+static void test_chbl(void)
+{
+	struct wmh_hash_key k = tkey();
+	struct verify_params p = { .table_size = 251,
+				   .key = k,
+				   .max_diffs = 3 };
+	struct verify_result r;
+	struct wmh_export e;
+	char err[256], *text, *as_hrw;
+
+	tsched = "chbl";
+	text = trender("tcp 10.0.7.2:80", evendests, 4, 251, &k, 0, "");
+	tsched = "wmh";
+	CHECK(tparse(text, &e, err, sizeof(err)) == 0);
+	CHECK(!strcmp(e.sched_name, "chbl"));
+	CHECK(verify_service(&e, NULL, &p, &r) == 0);
+	CHECK(r.status == VERIFY_IDENTICAL && r.differing == 0);
+	verify_result_free(&r);
+	export_free(&e);
+
+	as_hrw = tedit(text, "sched_name chbl", "sched_name hrw");
+	CHECK(tparse(as_hrw, &e, err, sizeof(err)) == 0);
+	CHECK(verify_service(&e, NULL, &p, &r) == 0);
+	CHECK(r.status == VERIFY_DIFFERS && r.differing > 100);
+	verify_result_free(&r);
+	export_free(&e);
+	free(as_hrw);
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	test_round_trip();
@@ -619,6 +657,7 @@ int main(int argc, char **argv)
 	test_v6_fwmark_empty();
 	test_malformed();
 	test_hrw();
+	test_chbl();
 	if (argc > 1)
 		test_samples(argv[1]);
 	printf("ipvs_verify_tests: %d checks, %d failed\n", checks, failures);
