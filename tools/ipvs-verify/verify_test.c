@@ -578,73 +578,56 @@ static void test_samples(const char *dir)
 }
 
 /*
- * An ip_vs_hrw export is held to hrw's table; read as wmh's (sched_name
- * changed) the same slots differ.
+ * An export of module @sched for @svc is held to that module's table:
+ * identical as rendered; read as @other's (sched_name changed) the same
+ * slots differ, so the builder is chosen by name.
  */
-static void test_hrw(void)
+static void check_builder(const char *sched, const char *svc, const char *other)
 {
 	struct wmh_hash_key k = tkey();
 	struct verify_params p = { .table_size = 251,
 				   .key = k,
 				   .max_diffs = 3 };
+	char err[256], *text, *as_other, from[32], to[32];
 	struct verify_result r;
 	struct wmh_export e;
-	char err[256], *text, *as_wmh;
 
-	tsched = "hrw";
-	text = trender("udp 10.0.7.1:53", evendests, 4, 251, &k, 0, "");
+	tsched = sched;
+	text = trender(svc, evendests, 4, 251, &k, 0, "");
 	tsched = "wmh";
 	CHECK(tparse(text, &e, err, sizeof(err)) == 0);
-	CHECK(!strcmp(e.sched_name, "hrw"));
-	CHECK(verify_service(&e, NULL, &p, &r) == 0);
-	CHECK(r.status == VERIFY_IDENTICAL);
-	verify_result_free(&r);
-	export_free(&e);
-
-	as_wmh = tedit(text, "sched_name hrw", "sched_name wmh");
-	CHECK(tparse(as_wmh, &e, err, sizeof(err)) == 0);
-	CHECK(verify_service(&e, NULL, &p, &r) == 0);
-	/* Two random tables of these weights share about 30% of slots. */
-	CHECK(r.status == VERIFY_DIFFERS && r.differing > 100);
-	verify_result_free(&r);
-	export_free(&e);
-	free(as_wmh);
-	free(text);
-}
-
-/*
- * An ip_vs_chbl export (sched_name chbl, from /sys/kernel/debug/ip_vs_chbl)
- * is held to wmh's table: identical as rendered; the same export read as
- * hrw's (sched_name changed) differs, so the builder is chosen by name.
- */
-static void test_chbl(void)
-{
-	struct wmh_hash_key k = tkey();
-	struct verify_params p = { .table_size = 251,
-				   .key = k,
-				   .max_diffs = 3 };
-	struct verify_result r;
-	struct wmh_export e;
-	char err[256], *text, *as_hrw;
-
-	tsched = "chbl";
-	text = trender("tcp 10.0.7.2:80", evendests, 4, 251, &k, 0, "");
-	tsched = "wmh";
-	CHECK(tparse(text, &e, err, sizeof(err)) == 0);
-	CHECK(!strcmp(e.sched_name, "chbl"));
+	CHECK(!strcmp(e.sched_name, sched));
 	CHECK(verify_service(&e, NULL, &p, &r) == 0);
 	CHECK(r.status == VERIFY_IDENTICAL && r.differing == 0);
 	verify_result_free(&r);
 	export_free(&e);
 
-	as_hrw = tedit(text, "sched_name chbl", "sched_name hrw");
-	CHECK(tparse(as_hrw, &e, err, sizeof(err)) == 0);
+	snprintf(from, sizeof(from), "sched_name %s", sched);
+	snprintf(to, sizeof(to), "sched_name %s", other);
+	as_other = tedit(text, from, to);
+	CHECK(tparse(as_other, &e, err, sizeof(err)) == 0);
 	CHECK(verify_service(&e, NULL, &p, &r) == 0);
+	/* Two random tables of these weights share about 30% of slots. */
 	CHECK(r.status == VERIFY_DIFFERS && r.differing > 100);
 	verify_result_free(&r);
 	export_free(&e);
-	free(as_hrw);
+	free(as_other);
 	free(text);
+}
+
+/* ip_vs_hrw's exports are held to hrw's tables, not wmh's. */
+static void test_hrw(void)
+{
+	check_builder("hrw", "udp 10.0.7.1:53", "wmh");
+}
+
+/*
+ * ip_vs_chbl's (sched_name chbl, from /sys/kernel/debug/ip_vs_chbl) to
+ * wmh's tables, not hrw's.
+ */
+static void test_chbl(void)
+{
+	check_builder("chbl", "tcp 10.0.7.2:80", "hrw");
 }
 
 int main(int argc, char **argv)
