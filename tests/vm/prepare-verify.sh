@@ -97,4 +97,4 @@ count=3000 flows verify-storm-t6 tcp '[fd00::40:1]:80'
 } >"$out/cmds/verify-dropin.ipvsadm"
 count=3000 flows verify-dropin tcp 10.0.41.1:80
 
-plan+=(verify verify-dropin verify-hrw)
+plan+=(verify verify-dropin verify-hrw verify-chbl)

@@ -326,14 +326,17 @@ scenario_verify_dropin() {
 	verify_load verify-dropin-restore || return 1
 }
 
-# verify-hrw: ip_vs_hrw, loaded by ipvsadm -s hrw with its defaults. Two
-# hrw services get their servers one by one (each an incremental rebuild in
-# the kernel), then a reweight, a delete and a drain: ipvs-verify --module
-# hrw must find both identical after each, and exit 1 with another key.
-scenario_verify_hrw() {
-	ipvsadm -A -u 10.0.43.1:53 -s hrw &&
-		ipvsadm -A -t '[fd00::43:1]:80' -s hrw -b flag-2 || {
-		result verify-hrw FAIL "ipvsadm -A -s hrw failed"
+# verify-hrw, verify-chbl (scenario_verify_mod MOD): ip_vs_MOD, loaded by
+# ipvsadm -s MOD with its defaults. Two MOD services get their servers one
+# by one (for hrw each an incremental rebuild in the kernel; chbl serves
+# wmh's tables), then a reweight, a delete and a drain: ipvs-verify
+# --module MOD must find both identical after each, and exit 1 with
+# another key.
+scenario_verify_mod() {
+	_m=$1
+	ipvsadm -A -u 10.0.43.1:53 -s "$_m" &&
+		ipvsadm -A -t '[fd00::43:1]:80' -s "$_m" -b flag-2 || {
+		result "verify-$_m" FAIL "ipvsadm -A -s $_m failed"
 		return 1
 	}
 	for i in $(seq 1 40); do
@@ -342,17 +345,17 @@ scenario_verify_hrw() {
 	for i in $(seq 1 20); do
 		ipvsadm -a -t '[fd00::43:1]:80' -r "[fd00:2::43:$i]:80" -m -w "$i" || return 1
 	done
-	verify_run verify-hrw 0 --module hrw &&
-		verify_expect verify-hrw "2 services served by hrw: 2 identical" \
-			"ipvs-verify --module hrw: 2 services identical after 60 adds"
+	verify_run "verify-$_m" 0 --module "$_m" &&
+		verify_expect "verify-$_m" "2 services served by $_m: 2 identical" \
+			"ipvs-verify --module $_m: 2 services identical after 60 adds"
 	ipvsadm -e -u 10.0.43.1:53 -r 172.16.43.5:53 -m -w 500 &&
 		ipvsadm -d -u 10.0.43.1:53 -r 172.16.43.7:53 &&
 		ipvsadm -e -t '[fd00::43:1]:80' -r '[fd00:2::43:3]:80' -m -w 0 || return 1
-	verify_run verify-hrw-edits 0 --module hrw &&
-		verify_expect verify-hrw-edits "2 services served by hrw: 2 identical" \
+	verify_run "verify-$_m-edits" 0 --module "$_m" &&
+		verify_expect "verify-$_m-edits" "2 services served by $_m: 2 identical" \
 			"identical after a reweight, a delete and a drain"
-	verify_run verify-hrw-key 1 --module hrw --hash-key 000102030405060708090a0b0c0d0e0f &&
-		result verify-hrw-key PASS "exit 1 with another hash key"
+	verify_run "verify-$_m-key" 1 --module "$_m" --hash-key 000102030405060708090a0b0c0d0e0f &&
+		result "verify-$_m-key" PASS "exit 1 with another hash key"
 	ipvsadm -C
 }
 
@@ -360,7 +363,8 @@ verify_scenario() {
 	case $1 in
 	verify) scenario_verify ;;
 	verify-dropin) scenario_verify_dropin ;;
-	verify-hrw) scenario_verify_hrw ;;
+	verify-hrw) scenario_verify_mod hrw ;;
+	verify-chbl) scenario_verify_mod chbl ;;
 	*) result "$1" FAIL "no such scenario in scenario-verify.sh" ;;
 	esac
 }

@@ -687,7 +687,7 @@ ka-samples) scenario_ka_samples ;;
 kbench) scenario_kbench ;;
 memory) sh /test/memory.sh ;;
 fwmark | reuse-[0-3]) . /test/scenario-net.sh && net_scenario "$name" ;; # scenario-net.sh
-verify | verify-dropin | verify-hrw) . /test/scenario-verify.sh && verify_scenario "$name" ;; # scenario-verify.sh
+verify | verify-dropin | verify-hrw | verify-chbl) . /test/scenario-verify.sh && verify_scenario "$name" ;; # scenario-verify.sh
 whatif) . /test/scenario-net.sh && . /test/scenario-whatif.sh && scenario_whatif ;; # scenario-whatif.sh
 ramp) . /test/scenario-ramp.sh && ramp_scenario ;; # scenario-ramp.sh
 outgrow) . /test/scenario-outgrow.sh && scenario_outgrow ;; # scenario-outgrow.sh
