@@ -65,18 +65,8 @@ void Ratio(const Times& t, const std::string& what, const std::string& ours,
              a->second, b->second, r, target, r <= target ? "met" : "MISSED");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc != 2) {
-    fmt::print(stderr, "usage: bench_summary RESULTS_DIR\n");
-    return 2;
-  }
-  std::string dir = argv[1];
-  Times t;
-  for (const char* f : {"core_bench.json", "sched_bench.json"})
-    if (!Load(dir + "/" + f, &t)) fmt::print("  ({} not found)\n", f);
-
+// wmh against the mh model: lookups and builds.
+void WmhSection(const Times& t) {
   fmt::print("Lookup, one scheduling decision (wmh vs the mh model, same table size):\n");
   for (int m : {4093, 65521, 131071})
     for (int v6 : {0, 1})
@@ -92,6 +82,10 @@ int main(int argc, char** argv) {
       Ratio(t, fmt::format("M=65521 N={} {}", n, skewed ? "skewed" : "equal"),
             "BM_Build/wmh/" + args, "BM_Build/mh/" + args, 1.0);
     }
+}
+
+// hrw: lookups, full builds and incremental rebuilds.
+void HrwSection(const Times& t) {
   // hrw: wmh's lookup code, so the same speed at the same size; a full
   // build costs O(M * N) score evaluations (target: at most N times wmh's);
   // an incremental rebuild at most a tenth of a full build (hrw.rst).
@@ -112,7 +106,10 @@ int main(int argc, char** argv) {
       Ratio(t, fmt::format("rebuild N={} {} vs full build", n, kChanges[change]),
             fmt::format("BM_Rebuild/N:{}/change:{}", n, change),
             fmt::format("BM_Build/hrw/M:{}/N:{}/skewed:0", HRW_TABLE_SIZE_DEFAULT, n), 0.1);
+}
 
+// chbl: lookups against wlc, wmh and mh; builds against wmh.
+void ChblSection(const Times& t) {
   // chbl: wmh's lookup after counting the service's connections over its
   // dests (O(N), as wlc's scan): the count is the price of the bound, so
   // the target is wlc's speed (both read every dest once per new flow);
@@ -141,7 +138,10 @@ int main(int argc, char** argv) {
   if (core != t.end())
     fmt::print("  {:<44} {:>10.3f} ms  target < 2 ms  {}\n", "wmh core build M=65537 N=1000",
                core->second / 1e6, core->second < 2e6 ? "met" : "MISSED");
+}
 
+// End-to-end replay speed and memory (replay.json, from bench/run.sh).
+void ReplaySection(const std::string& dir) {
   fmt::print(
       "\nReplay through ipvs-sim, end to end (parse, schedule, connection table, metrics):\n");
   std::ifstream rin(dir + "/replay.json");
@@ -175,7 +175,10 @@ int main(int argc, char** argv) {
   } else {
     fmt::print("  (replay.json not found)\n");
   }
+}
 
+// In-kernel cost (kernel_flows.json, copied by bench/run.sh when measured).
+void KernelSection(const std::string& dir) {
   std::ifstream kern(dir + "/kernel_flows.json");
   if (kern) {
     nlohmann::json k;
@@ -189,5 +192,23 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "kernel_flows.json: {}\n", e.what());
     }
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    fmt::print(stderr, "usage: bench_summary RESULTS_DIR\n");
+    return 2;
+  }
+  std::string dir = argv[1];
+  Times t;
+  for (const char* f : {"core_bench.json", "sched_bench.json"})
+    if (!Load(dir + "/" + f, &t)) fmt::print("  ({} not found)\n", f);
+  WmhSection(t);
+  HrwSection(t);
+  ChblSection(t);
+  ReplaySection(dir);
+  KernelSection(dir);
   return 0;
 }
