@@ -130,19 +130,118 @@ static void verify_usage(FILE *f)
 		"  -h, --help         this text\n");
 }
 
+enum {
+	O_JSON = 256,
+	O_SIZE,
+	O_KEY,
+	O_MAX,
+	O_STRICT,
+	O_EXPORT,
+	O_ONLY,
+	O_MODULE
+};
+
+/* --module NAME: one of our modules, or the exit status of a usage error. */
+static int verify_parse_module(const char *name)
+{
+	static const char *const modules[] = { "wmh", "hrw", "chbl" };
+	size_t i;
+
+	for (i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		if (!strcmp(name, modules[i])) {
+			verify_set_module(modules[i]);
+			return -1;
+		}
+	}
+	return verify_error("usage", "--module %s: it must be wmh, hrw or chbl",
+			    name);
+}
+
+/* --table-size P. */
+static int verify_parse_size(const char *arg, struct verify_opts *o)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || !*arg || v > UINT32_MAX ||
+	    wmh_table_size_check((u32)v))
+		return verify_error(
+			"usage",
+			"--table-size %s: it must be a prime in [%u, %u], as ip_vs_wmh's table_size",
+			arg, WMH_TABLE_SIZE_MIN, WMH_TABLE_SIZE_MAX);
+	o->table_size = (unsigned int)v;
+	o->have_size = true;
+	return -1;
+}
+
+/* --max-diffs N. */
+static int verify_parse_max(const char *arg, struct verify_opts *o)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || !*arg || v > 1000000)
+		return verify_error(
+			"usage", "--max-diffs %s: a number up to 1000000", arg);
+	o->max_diffs = (unsigned int)v;
+	return -1;
+}
+
+/* --hash-key HEX32|default. */
+static int verify_parse_key(const char *arg, struct verify_opts *o)
+{
+	if (!strcmp(arg, "default"))
+		o->key = wmh_default_hash_key;
+	else if (wmh_hash_key_parse(arg, &o->key))
+		return verify_error(
+			"usage",
+			"--hash-key: '%s' is not 32 hex digits (no 0x), nor default",
+			arg);
+	o->have_key = true;
+	return -1;
+}
+
+/* One option @c (with optarg); -1 to go on, or the exit status. */
+static int verify_parse_opt(int c, struct verify_opts *o)
+{
+	switch (c) {
+	case O_JSON:
+		o->json = true;
+		verify_json_out = true;
+		return -1;
+	case O_SIZE:
+		return verify_parse_size(optarg, o);
+	case O_KEY:
+		return verify_parse_key(optarg, o);
+	case O_MAX:
+		return verify_parse_max(optarg, o);
+	case O_STRICT:
+		o->strict = true;
+		return -1;
+	case O_EXPORT:
+		o->export_dir = optarg;
+		return -1;
+	case O_ONLY:
+		o->tables_only = true;
+		return -1;
+	case O_MODULE:
+		return verify_parse_module(optarg);
+	case 'h':
+		verify_usage(stdout);
+		return VERIFY_EXIT_OK;
+	default:
+		verify_usage(stderr);
+		return VERIFY_EXIT_ERROR;
+	}
+}
+
 /* Returns -1 to go on, or the exit status. */
 static int verify_parse_args(int argc, char **argv, struct verify_opts *o)
 {
-	enum {
-		O_JSON = 256,
-		O_SIZE,
-		O_KEY,
-		O_MAX,
-		O_STRICT,
-		O_EXPORT,
-		O_ONLY,
-		O_MODULE
-	};
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "table-size", required_argument, NULL, O_SIZE },
@@ -155,79 +254,13 @@ static int verify_parse_args(int argc, char **argv, struct verify_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long v;
-	char *end;
-	int c;
+	int c, ret;
 
 	o->max_diffs = 10;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON:
-			o->json = true;
-			verify_json_out = true;
-			break;
-		case O_SIZE:
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || v > UINT32_MAX ||
-			    wmh_table_size_check((u32)v))
-				return verify_error(
-					"usage",
-					"--table-size %s: it must be a prime in [%u, %u], as ip_vs_wmh's table_size",
-					optarg, WMH_TABLE_SIZE_MIN,
-					WMH_TABLE_SIZE_MAX);
-			o->table_size = (unsigned int)v;
-			o->have_size = true;
-			break;
-		case O_KEY:
-			if (!strcmp(optarg, "default"))
-				o->key = wmh_default_hash_key;
-			else if (wmh_hash_key_parse(optarg, &o->key))
-				return verify_error(
-					"usage",
-					"--hash-key: '%s' is not 32 hex digits (no 0x), nor default",
-					optarg);
-			o->have_key = true;
-			break;
-		case O_MAX:
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || v > 1000000)
-				return verify_error(
-					"usage",
-					"--max-diffs %s: a number up to 1000000",
-					optarg);
-			o->max_diffs = (unsigned int)v;
-			break;
-		case O_STRICT:
-			o->strict = true;
-			break;
-		case O_EXPORT:
-			o->export_dir = optarg;
-			break;
-		case O_ONLY:
-			o->tables_only = true;
-			break;
-		case O_MODULE:
-			if (!strcmp(optarg, "wmh"))
-				verify_set_module("wmh");
-			else if (!strcmp(optarg, "hrw"))
-				verify_set_module("hrw");
-			else if (!strcmp(optarg, "chbl"))
-				verify_set_module("chbl");
-			else
-				return verify_error(
-					"usage",
-					"--module %s: it must be wmh, hrw or chbl",
-					optarg);
-			break;
-		case 'h':
-			verify_usage(stdout);
-			return VERIFY_EXIT_OK;
-		default:
-			verify_usage(stderr);
-			return VERIFY_EXIT_ERROR;
-		}
+		ret = verify_parse_opt(c, o);
+		if (ret >= 0)
+			return ret;
 	}
 	if (optind < argc) {
 		verify_usage(stderr);
