@@ -67,22 +67,12 @@ std::vector<uint32_t> Targets(uint32_t m, const std::vector<wmh_dest_spec>& d) {
   return t;
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 2) return 0;
-  uint32_t m = kSizes[data[0] % (sizeof(kSizes) / sizeof(kSizes[0]))];
-  uint8_t ctl = data[1];
-  wmh_hash_key key = wmh_default_hash_key;
-  if (ctl & 1) key = {0x0706050403020100ULL ^ ctl, 0x0f0e0d0c0b0a0908ULL};
-  bool overflow = ctl & 2;
-  data += 2;
-  size -= 2;
-
-  std::vector<wmh_dest_spec> specs;
-  States states;
+// Dests from 8-byte records of @data (at most 96, duplicates skipped),
+// with the state the lookups will report for each; returns the bytes used.
+size_t ParseDests(const uint8_t* data, size_t size, std::vector<wmh_dest_spec>* specs,
+                  States* states) {
   size_t used = 0;
-  while (size - used >= 8 && specs.size() < 96) {
+  while (size - used >= 8 && specs->size() < 96) {
     const uint8_t* p = data + used;
     used += 8;
     int family = (p[0] & 1) ? WMH_AF_INET6 : WMH_AF_INET;
@@ -96,49 +86,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     wmh_dest_spec spec;
     wmh_dest_spec_init(&spec, family, addr, port_be, weight);
     bool dup = false;
-    for (const auto& s : specs) dup |= memcmp(s.key, spec.key, WMH_DEST_KEY_LEN) == 0;
+    for (const auto& s : *specs) dup |= memcmp(s.key, spec.key, WMH_DEST_KEY_LEN) == 0;
     if (dup) continue;  // a service never holds the same destination twice
-    specs.push_back(spec);
+    specs->push_back(spec);
     // 0 UP, 1 OVERLOADED, 2 DOWN as before chbl (the corpus's seeds), 3 FULL.
     static const wmh_dest_state kStates[] = {WMH_DEST_UP, WMH_DEST_OVERLOADED, WMH_DEST_DOWN,
                                              WMH_DEST_FULL};
-    states.s.push_back(kStates[p[7] % 4]);
+    states->s.push_back(kStates[p[7] % 4]);
   }
-  const uint8_t* flows = data + used;
-  size_t nflows = size - used;
-  uint32_t n = static_cast<uint32_t>(specs.size());
+  return used;
+}
 
+// With the k-th allocation failing: -ENOMEM and @t untouched, or success.
+void CheckFailedAllocation(uint8_t ctl, uint32_t m, const wmh_hash_key& key,
+                           const std::vector<wmh_dest_spec>& specs) {
   wmh_table t;
   memset(&t, 0xa5, sizeof(t));
   wmh_table sentinel = t;
-  if (ctl & 0x80) {
-    // Fail the k-th allocation: -ENOMEM and nothing changed, or success.
-    wmh_fail_alloc_after = (ctl >> 2) & 7;
-    int ret = wmh_table_build(&t, m, &key, specs.data(), n);
-    wmh_fail_alloc_after = -1;
-    if (ret == 0) {
-      wmh_table_free(&t);
-    } else {
-      FUZZ_CHECK(memcmp(&t, &sentinel, sizeof(t)) == 0);
-      if (ret == -ENOMEM) FUZZ_CHECK(wmh_table_size_check(m) == 0 && n <= m);
-    }
-    memset(&t, 0xa5, sizeof(t));
-  }
-
+  uint32_t n = static_cast<uint32_t>(specs.size());
+  wmh_fail_alloc_after = (ctl >> 2) & 7;
   int ret = wmh_table_build(&t, m, &key, specs.data(), n);
-  if (wmh_table_size_check(m) != 0) {
-    FUZZ_CHECK(ret == -EINVAL && memcmp(&t, &sentinel, sizeof(t)) == 0);
-    return 0;
+  wmh_fail_alloc_after = -1;
+  if (ret == 0) {
+    wmh_table_free(&t);
+    return;
   }
-  if (n > m) {
-    FUZZ_CHECK(ret == -ENOSPC && memcmp(&t, &sentinel, sizeof(t)) == 0);
-    return 0;
-  }
-  FUZZ_CHECK(ret == 0);
-  FUZZ_CHECK(t.size == m && t.ndests == n && t.wide == (n > WMH_SLOT16_DESTS_MAX));
+  FUZZ_CHECK(memcmp(&t, &sentinel, sizeof(t)) == 0);
+  if (ret == -ENOMEM) FUZZ_CHECK(wmh_table_size_check(m) == 0 && n <= m);
+}
 
-  uint64_t wsum = 0;
-  for (const auto& s : specs) wsum += s.weight;
+// Every slot holds a dest (none when no weight), each dest exactly its
+// apportioned count, and order[] is every spec index sorted by key.
+void CheckSlots(const wmh_table& t, const std::vector<wmh_dest_spec>& specs, uint64_t wsum) {
+  uint32_t m = t.size, n = static_cast<uint32_t>(specs.size());
   std::vector<uint32_t> count(n, 0);
   for (uint32_t s = 0; s < m; ++s) {
     uint32_t idx = wmh_table_slot(&t, s);
@@ -154,15 +134,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(count[i] == target[i]);
     if (specs[i].weight == 0) FUZZ_CHECK(count[i] == 0);
   }
-  // order[] is every spec index, sorted by key.
   for (uint32_t i = 0; i < n; ++i) {
     FUZZ_CHECK(t.order[i] < n);
     if (i > 0) {
       FUZZ_CHECK(memcmp(specs[t.order[i - 1]].key, specs[t.order[i]].key, WMH_DEST_KEY_LEN) < 0);
     }
   }
+}
 
-  // The same destinations in another order give the same table.
+// The same destinations in another order give the same table.
+void CheckOrderIndependence(const wmh_table& t, const wmh_hash_key& key,
+                            const std::vector<wmh_dest_spec>& specs, uint8_t ctl) {
+  uint32_t m = t.size, n = static_cast<uint32_t>(specs.size());
   std::vector<uint32_t> perm(n);
   std::iota(perm.begin(), perm.end(), 0);
   uint32_t seed = ctl * 2654435761U + n;
@@ -180,8 +163,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (a != WMH_NO_DEST) FUZZ_CHECK(perm[b] == a);
   }
   wmh_table_free(&t2);
+}
 
-  // Lookups: from each flow message, as the module makes them.
+// Lookups from each flow message of @flows, as the module makes them: an
+// UP dest if any, else a FULL one, else with @overflow an OVERLOADED one.
+void CheckLookups(const wmh_table& t, const States& states, const uint8_t* flows, size_t nflows,
+                  bool overflow, uint64_t wsum) {
+  uint32_t n = t.ndests;
   bool any_up = false, any_full = false, any_over = false;
   for (auto st : states.s) {
     any_up |= st == WMH_DEST_UP;
@@ -197,7 +185,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int family = (lookups & 1) ? WMH_AF_INET6 : WMH_AF_INET;
     uint16_t port_be = static_cast<uint16_t>(addr[4] | addr[5] << 8);
     u32 len = wmh_flow_msg(msg, family, addr, lookups & 2, port_be);
-    FUZZ_CHECK(wmh_lookup_slot(&t, msg, len) < m);
+    FUZZ_CHECK(wmh_lookup_slot(&t, msg, len) < t.size);
     u32 got = wmh_lookup(&t, msg, len, StateOf, &states, overflow);
     if (wsum == 0) {
       FUZZ_CHECK(got == WMH_NO_DEST);
@@ -212,6 +200,46 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (++lookups >= 64) break;
   }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 2) return 0;
+  uint32_t m = kSizes[data[0] % (sizeof(kSizes) / sizeof(kSizes[0]))];
+  uint8_t ctl = data[1];
+  wmh_hash_key key = wmh_default_hash_key;
+  if (ctl & 1) key = {0x0706050403020100ULL ^ ctl, 0x0f0e0d0c0b0a0908ULL};
+  bool overflow = ctl & 2;
+  data += 2;
+  size -= 2;
+
+  std::vector<wmh_dest_spec> specs;
+  States states;
+  size_t used = ParseDests(data, size, &specs, &states);
+  uint32_t n = static_cast<uint32_t>(specs.size());
+  if (ctl & 0x80) CheckFailedAllocation(ctl, m, key, specs);
+
+  wmh_table t;
+  memset(&t, 0xa5, sizeof(t));
+  wmh_table sentinel = t;
+  int ret = wmh_table_build(&t, m, &key, specs.data(), n);
+  if (wmh_table_size_check(m) != 0) {
+    FUZZ_CHECK(ret == -EINVAL && memcmp(&t, &sentinel, sizeof(t)) == 0);
+    return 0;
+  }
+  if (n > m) {
+    FUZZ_CHECK(ret == -ENOSPC && memcmp(&t, &sentinel, sizeof(t)) == 0);
+    return 0;
+  }
+  FUZZ_CHECK(ret == 0);
+  FUZZ_CHECK(t.size == m && t.ndests == n && t.wide == (n > WMH_SLOT16_DESTS_MAX));
+
+  uint64_t wsum = 0;
+  for (const auto& s : specs) wsum += s.weight;
+  CheckSlots(t, specs, wsum);
+  CheckOrderIndependence(t, key, specs, ctl);
+  CheckLookups(t, states, data + used, size - used, overflow, wsum);
   wmh_table_free(&t);
   return 0;
 }
