@@ -32,6 +32,9 @@ extern "C" {
 
 #define CHBL_EPS_DEFAULT 250U	    /* 0.25 */
 #define CHBL_EPS_FLAG3_DEFAULT 100U /* 0.10, for services with -b flag-3 */
+/* The same defaults as the module parameters' text (chbl_test checks). */
+#define CHBL_EPS_DEFAULT_TEXT "0.25"
+#define CHBL_EPS_FLAG3_DEFAULT_TEXT "0.1"
 #define CHBL_EPS_MAX 10000U	    /* 10.0 */
 
 /*

@@ -102,15 +102,15 @@ MODULE_PARM_DESC(overflow,
 
 #ifdef WMH_KIND_CHBL
 /* The load bounds as written, and in thousandths once parsed at load. */
-static char *eps = "0.25";
+static char *eps = CHBL_EPS_DEFAULT_TEXT;
 module_param(eps, charp, 0444);
 MODULE_PARM_DESC(eps,
-		 "Load bound: a server takes no new flow at (1+eps) times its weighted share of the connections, a decimal in [0, 10] (default 0.25)");
+		 "Load bound: a server takes no new flow at (1+eps) times its weighted share of the connections, a decimal in [0, 10] (default " CHBL_EPS_DEFAULT_TEXT ")");
 
-static char *eps_flag3 = "0.1";
+static char *eps_flag3 = CHBL_EPS_FLAG3_DEFAULT_TEXT;
 module_param(eps_flag3, charp, 0444);
 MODULE_PARM_DESC(eps_flag3,
-		 "Load bound of services with -b flag-3, as eps (default 0.1)");
+		 "Load bound of services with -b flag-3, as eps (default " CHBL_EPS_FLAG3_DEFAULT_TEXT ")");
 
 static u32 chbl_eps, chbl_eps_flag3;
 

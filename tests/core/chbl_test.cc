@@ -45,6 +45,14 @@ TEST(ChblEps, ParsesDecimalsIntoThousandths) {
   }
 }
 
+TEST(ChblEps, DefaultTextsAreTheDefaults) {
+  uint32_t m = 0;
+  ASSERT_EQ(chbl_eps_parse(CHBL_EPS_DEFAULT_TEXT, &m), 0);
+  EXPECT_EQ(m, CHBL_EPS_DEFAULT);
+  ASSERT_EQ(chbl_eps_parse(CHBL_EPS_FLAG3_DEFAULT_TEXT, &m), 0);
+  EXPECT_EQ(m, CHBL_EPS_FLAG3_DEFAULT);
+}
+
 TEST(ChblEps, Flag3SelectsTheSecondBound) {
   EXPECT_EQ(chbl_eps_of(0, 250, 100), 250u);
   EXPECT_EQ(chbl_eps_of(CHBL_SVC_F_EPS3, 250, 100), 100u);
